@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babelfish import Language, LanguageReverseError
+from babelfish import Error as BabelfishError
+from babelfish import Language
 
 UNDETERMINED = "und"
 ENGLISH = "en"
@@ -18,7 +19,7 @@ _NAME_ALIASES = {"castilian": "es", "brazilian": "pt", "flemish": "nl", "farsi":
 
 
 def normalize_language(raw: str | None) -> str:
-    """"eng", "English", "en-US", "EN" → "en"; anything unknown or empty → "und"."""
+    """ "eng", "English", "en-US", "EN" → "en"; anything unknown or empty → "und"."""
     if raw is None:
         return UNDETERMINED
     text = raw.strip().lower().replace("_", "-")
@@ -33,10 +34,11 @@ def normalize_language(raw: str | None) -> str:
         if len(base) == 3:
             try:
                 return Language.fromalpha3b(base).alpha2
-            except (ValueError, LanguageReverseError):
+            except (ValueError, BabelfishError):
                 return Language(base).alpha2
         return Language.fromname(base.capitalize()).alpha2
-    except (ValueError, KeyError, LanguageReverseError):
+    except (ValueError, KeyError, BabelfishError):
+        # No ISO 639-1 form (e.g. "fil", "yue") or not a language at all.
         return UNDETERMINED
 
 
@@ -82,7 +84,10 @@ def language_facts(
     has_en_subs = any(base_language(s) == ENGLISH for s in subtitles)
     known_audio = {a for a in audio if a != UNDETERMINED}
     original_foreign = original not in (UNDETERMINED, ENGLISH) and original in known_audio
-    is_foreign = not has_en_audio and (
-        (has_en_subs and len(known_audio) == 1) or original_foreign
+    # A dub of an English-language title is not a foreign film, whatever its subtitles.
+    is_foreign = (
+        not has_en_audio
+        and original != ENGLISH
+        and ((has_en_subs and len(known_audio) == 1) or original_foreign)
     )
     return LanguageFacts(audio, subtitles, has_en_audio, has_en_subs, is_foreign)

@@ -22,6 +22,7 @@ CREATE TABLE file_probes (
     subtitle_track_count INTEGER,
     audio_languages VARCHAR[],          -- embedded, ISO 639-1, 'und' when untagged
     subtitle_languages VARCHAR[],       -- embedded and sidecar, ISO 639-1
+    embedded_subtitle_languages VARCHAR[],
     has_english_audio BOOLEAN,
     has_english_subtitles BOOLEAN,
     is_foreign_film BOOLEAN,

@@ -71,10 +71,63 @@ CREATE TABLE pending_deletions (
     planned_at TIMESTAMP NOT NULL
 );
 
--- Files deliberately kept where a rule could have proposed them (foreign films, only versions).
+-- Files deliberately kept where a rule could have proposed them (seed 000's foreign_film KEEP
+-- reasoning, the only English version, the only available version...).
 CREATE TABLE keep_notes (
+    id BIGINT PRIMARY KEY,
     file_id BIGINT NOT NULL,
     duplicate_group_id BIGINT,
+    original_filepath VARCHAR NOT NULL,
+    category VARCHAR NOT NULL,          -- foreign_film, english_audio, only_non_english, other_episodes
     reason VARCHAR NOT NULL,
+    audio_languages VARCHAR[],
+    subtitle_languages VARCHAR[],
+    has_english_audio BOOLEAN,
+    has_english_subtitles BOOLEAN,
+    is_foreign_film BOOLEAN,
     planned_at TIMESTAMP NOT NULL
+);
+
+-- Seed 004's catalog: titles -> seasons -> episodes -> assets; a group reads as several assets
+-- of one episode, its kept file canonical.
+CREATE TABLE titles (
+    id BIGINT PRIMARY KEY,
+    kind VARCHAR NOT NULL,              -- 'movie' or 'show'
+    name VARCHAR NOT NULL,
+    year INTEGER,
+    external_ids JSON
+);
+
+CREATE TABLE seasons (
+    id BIGINT PRIMARY KEY,
+    title_id BIGINT NOT NULL,
+    number INTEGER NOT NULL
+);
+
+CREATE TABLE episodes (
+    id BIGINT PRIMARY KEY,
+    title_id BIGINT NOT NULL,
+    season_id BIGINT,
+    number INTEGER,                     -- NULL for movies
+    name VARCHAR
+);
+
+CREATE TABLE assets (
+    id BIGINT PRIMARY KEY,              -- the file id: assets join media_files
+    uri VARCHAR NOT NULL,
+    size BIGINT NOT NULL,
+    duration_ms BIGINT,
+    video_codec VARCHAR,
+    audio_codec VARCHAR,
+    container VARCHAR,
+    hash_md5 VARCHAR,
+    discovered_at TIMESTAMP,
+    canonical BOOLEAN NOT NULL DEFAULT false
+);
+
+CREATE TABLE episode_assets (
+    episode_id BIGINT NOT NULL,
+    asset_id BIGINT NOT NULL,
+    canonical BOOLEAN NOT NULL DEFAULT false,
+    PRIMARY KEY (episode_id, asset_id)
 );

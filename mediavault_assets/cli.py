@@ -1,0 +1,214 @@
+"""The `mediavault` command: refresh the library, run the demo, start the review app."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mediavault_assets.settings import CONFIG_ENV, SettingsError, config_path, load_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_HOME = Path(".mediavault")
+
+
+def _settings_or_exit(path: Path):  # type: ignore[no-untyped-def]
+    try:
+        return load_settings(path)
+    except SettingsError as error:
+        print(f"mediavault: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    from mediavault_assets.orchestration import prepare_dagster_home, refresh
+
+    path = config_path()
+    settings = _settings_or_exit(path)
+    unknown = [key for key in args.root or [] if key not in settings.root_keys]
+    if unknown:
+        print(
+            f"mediavault: unknown root key(s) {', '.join(unknown)}; "
+            f"configured: {', '.join(settings.root_keys)}",
+            file=sys.stderr,
+        )
+        return 2
+    home = prepare_dagster_home(path.parent / DEFAULT_HOME / "dagster_home")
+    print(f"Settings: {path}\nDagster instance: {home}")
+    outcomes = refresh(settings, path, roots=args.root, trigger=args.trigger)
+    failed = [o for o in outcomes if not o.success]
+    if failed:
+        print(
+            f"mediavault: {len(failed)} run(s) failed; see the Dagster UI for details",
+            file=sys.stderr,
+        )
+        return 1
+    print("Refresh complete.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mediavault_assets.demo.demo_library import generate_demo_library
+    from mediavault_assets.orchestration import prepare_dagster_home, refresh
+    from mediavault_assets.settings import write_settings
+
+    base = Path(args.dir).resolve()
+    library = base / "library"
+    print(f"Generating the demo library in {library} ...")
+    started = time.monotonic()
+    record = generate_demo_library(library)
+    print(f"  {len(record.files)} files in {time.monotonic() - started:.1f}s")
+    settings_file = write_settings(demo_settings(library), base / "mediavault.yaml")
+    os.environ[CONFIG_ENV] = str(settings_file)
+    home = prepare_dagster_home(base / "dagster_home")
+    settings = load_settings(settings_file)
+    outcomes = refresh(settings, settings_file, trigger="demo")
+    if not all(o.success for o in outcomes):
+        print("mediavault: the demo refresh failed; see the messages above", file=sys.stderr)
+        return 1
+    print(f"Settings file: {settings_file}\nWarehouse: {settings.warehouse_path}")
+    if args.no_serve:
+        return 0
+    return serve(home, dagster_port=args.dagster_port, ui_port=args.ui_port)
+
+
+def demo_settings(library: Path) -> dict[str, object]:
+    volume = library / "volume1"
+    return {
+        "warehouse_path": str(library.parent / "warehouse.duckdb"),
+        "app_store_path": str(library.parent / "review.sqlite"),
+        "cache_dir": str(library.parent / "cache"),
+        "staging_root": str(volume / "video" / "duplicates_before_purge"),
+        "library_roots": [
+            {
+                "key": "videos",
+                "path": str(volume / "videos"),
+                "media_type": "mixed",
+                "nas_path": "/volume1/videos",
+            },
+            {
+                "key": "docker",
+                "path": str(volume / "docker"),
+                "media_type": "mixed",
+                "nas_path": "/volume1/docker",
+            },
+        ],
+        "fuzzy_match_threshold": 85,
+        "review_quality_difference": 20,
+        "auto_approve_quality_difference": 50,
+        "retention_days": 30,
+    }
+
+
+def _streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(PROJECT_ROOT / "mediavault_ui" / "app.py"),
+        "--server.address",
+        address,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def serve(home: Path, *, dagster_port: int, ui_port: int) -> int:
+    """Start the Dagster UI and the review app on 127.0.0.1 until Ctrl-C."""
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+    dagster = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "dev",
+            "-m",
+            "mediavault_assets.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(dagster_port),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    app = subprocess.Popen(_streamlit_command(ui_port), cwd=PROJECT_ROOT, env=env)
+    print(
+        f"\nDagster UI:  http://127.0.0.1:{dagster_port}\n"
+        f"Review app:  http://127.0.0.1:{ui_port}\n(Ctrl-C stops both)"
+    )
+    try:
+        while dagster.poll() is None and app.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in (app, dagster):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in (app, dagster):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    return 0
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    path = config_path()
+    _settings_or_exit(path)
+    os.environ[CONFIG_ENV] = str(path)
+    if args.address != "127.0.0.1" and not os.environ.get("MEDIAVAULT_ALLOW_REMOTE"):
+        print(
+            "mediavault: the review app binds to 127.0.0.1 unless authentication is configured",
+            file=sys.stderr,
+        )
+        return 2
+    return subprocess.call(_streamlit_command(args.port, args.address), cwd=PROJECT_ROOT)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mediavault",
+        description="Keep a home media library organized and free of duplicates. "
+        f"Settings come from ${CONFIG_ENV} (default ./mediavault.yaml).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    refresh = commands.add_parser("refresh", help="scan the library roots and re-plan")
+    refresh.add_argument(
+        "--root", action="append", metavar="KEY", help="only this root (repeatable)"
+    )
+    refresh.add_argument("--trigger", default="manual", help=argparse.SUPPRESS)
+    refresh.set_defaults(func=cmd_refresh)
+
+    demo = commands.add_parser("demo", help="generate a demo library, refresh it, start the UIs")
+    demo.add_argument("--dir", default=".mediavault/demo", help="where the demo lives")
+    demo.add_argument("--no-serve", action="store_true", help="stop after the refresh")
+    demo.add_argument("--dagster-port", type=int, default=3000)
+    demo.add_argument("--ui-port", type=int, default=8501)
+    demo.set_defaults(func=cmd_demo)
+
+    ui = commands.add_parser("ui", help="start the review app")
+    ui.add_argument("--port", type=int, default=8501)
+    ui.add_argument("--address", default="127.0.0.1")
+    ui.set_defaults(func=cmd_ui)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

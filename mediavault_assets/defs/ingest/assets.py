@@ -1,0 +1,319 @@
+"""Ingest assets, one partition per library root: inventory, probes, parsed names.
+
+Each asset is a small graph: the slow file-system work runs outside the warehouse pool, and only
+the short read/write steps hold a slot in the "duckdb" pool.
+"""
+
+import json
+import time
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from mediavault_assets.defs.partitions import library_roots
+from mediavault_assets.ingest.inventory import (
+    diff_inventory,
+    inventory_frame,
+    scan_history_row,
+    utc_now,
+)
+from mediavault_assets.ingest.names import parsed_frame, parsed_row
+from mediavault_assets.ingest.probes import ProbeTask, probe_frame, probe_row, sidecar_languages
+from mediavault_assets.media.name_parsing import NameParser
+from mediavault_assets.media.probe import probe_file
+from mediavault_assets.media.walker import WalkResult, walk_root
+from mediavault_assets.presentation import markdown_table
+from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.run_tags import TRIGGER_TAG
+from mediavault_assets.settings import LibraryRoot
+from mediavault_assets.warehouse import POOL, Warehouse
+
+
+@dg.op(description="Walk the library root and stat every video file (no warehouse access).")
+def walk_library_root(context: dg.OpExecutionContext, settings: MediaVaultSettings) -> dict:
+    config = settings.load()
+    root = config.root(context.partition_key)
+    started_at = utc_now()
+    context.log.info(f"Walking {root.path} ...")
+    walk = walk_root(
+        root.path,
+        exclude=(config.staging_root,),
+        progress=lambda n: n % 5000 == 0 and n and context.log.info(f"{n} video files so far"),
+    )
+    context.log.info(f"Found {len(walk.files)} video files, {len(walk.errors)} problems")
+    return {"walk": walk, "started_at": started_at}
+
+
+@dg.op(
+    pool=POOL,
+    out=dg.Out(dg.Nothing),
+    description="Replace the root's inventory rows and record the scan.",
+)
+def store_inventory(
+    context: dg.OpExecutionContext,
+    settings: MediaVaultSettings,
+    warehouse: Warehouse,
+    walked: dict,
+) -> None:
+    root = settings.load().root(context.partition_key)
+    walk: WalkResult = walked["walk"]
+    previous = warehouse.named("inventory_signatures", {"root_key": root.key})
+    completed_at = utc_now()
+    frame = inventory_frame(root, walk, previous, completed_at)
+    diff = diff_inventory(frame, previous)
+    warehouse.replace_partition("inventory_files", root.key, frame)
+    warehouse.replace_rows(
+        "library_roots",
+        _root_row(root),
+        where="root_key = ?",
+        params=[root.key],
+    )
+    history = scan_history_row(
+        root,
+        walk,
+        diff,
+        started_at=walked["started_at"],
+        completed_at=completed_at,
+        triggered_by=context.run.tags.get(TRIGGER_TAG, "manual"),
+        run_id=context.run_id,
+    )
+    warehouse.replace_rows("scan_history", history, where="id = ?", params=[history["id"][0]])
+    warehouse.publish_snapshot()
+    context.add_output_metadata(
+        {
+            "files_found": diff.found,
+            "files_new": diff.new,
+            "files_updated": diff.updated,
+            "files_deleted": diff.deleted,
+            "bytes_total": dg.MetadataValue.int(diff.bytes_total),
+            "scan_errors": len(walk.errors),
+            "error_details": dg.MetadataValue.md(
+                markdown_table([{"path": e.path, "error": e.error} for e in walk.errors[:50]])
+                or "none"
+            ),
+            "folders_skipped": walk.skipped_dirs,
+            "folders_walked": walk.directories,
+            "preview": dg.MetadataValue.md(
+                markdown_table(
+                    frame.select("relative_path", "file_size", "link_count").head(10).to_dicts()
+                )
+            ),
+        }
+    )
+
+
+def _root_row(root: LibraryRoot) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "root_key": root.key,
+                "path": str(root.path),
+                "nas_path": root.nas_path,
+                "media_type_hint": root.media_type,
+                "updated_at": utc_now(),
+            }
+        ]
+    )
+
+
+@dg.graph_asset(
+    partitions_def=library_roots,
+    group_name="ingest",
+    description="Every video file of the root: size, mtime, inode, link count and sidecars.",
+)
+def inventory() -> None:
+    return store_inventory(walk_library_root())
+
+
+class Progress:
+    """Logs "n of total" at most every few seconds, so long steps show they are alive."""
+
+    def __init__(self, context: dg.OpExecutionContext, what: str, total: int) -> None:
+        self.context, self.what, self.total = context, what, total
+        self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int | None = None) -> None:
+        now = time.monotonic()
+        if now - self.last >= 5 or done == (total or self.total):
+            self.last = now
+            self.context.log.info(f"{self.what}: {done} of {total or self.total}")
+
+
+@dg.op(
+    pool=POOL,
+    ins={"start": dg.In(dg.Nothing)},
+    description="List the root's files whose probe is missing or out of date.",
+)
+def plan_probes(context: dg.OpExecutionContext, warehouse: Warehouse) -> list[ProbeTask]:
+    rows = warehouse.named("files_to_probe", {"root_key": context.partition_key})
+    return [
+        ProbeTask(
+            file_id=r["file_id"],
+            local_path=r["local_path"],
+            file_size=r["file_size"],
+            mtime_ns=r["mtime_ns"],
+            inode=r["inode"],
+            sidecar_languages=sidecar_languages(r["sidecars"]),
+        )
+        for r in rows.iter_rows(named=True)
+    ]
+
+
+@dg.op(description="Read media facts with mediainfo (no warehouse access).")
+def probe_files(context: dg.OpExecutionContext, tasks: list[ProbeTask]) -> list[dict]:
+    context.log.info(f"Probing {len(tasks)} new or changed files")
+    progress = Progress(context, "probed", len(tasks))
+    rows = []
+    for done, task in enumerate(tasks, start=1):
+        rows.append(
+            probe_row(task, context.partition_key, probe_file(Path(task.local_path)), utc_now())
+        )
+        progress(done)
+    return rows
+
+
+@dg.op(
+    pool=POOL,
+    out=dg.Out(dg.Nothing),
+    description="Store the new probes and drop those of vanished files.",
+)
+def store_probes(context: dg.OpExecutionContext, warehouse: Warehouse, rows: list[dict]) -> None:
+    root_key = context.partition_key
+    frame = probe_frame(rows)
+    warehouse.replace_keys("file_probes", "file_id", frame["file_id"].to_list(), frame)
+    warehouse.execute_named("delete_orphan_probes", {"root_key": root_key})
+    totals = warehouse.named("probe_summary", {"root_key": root_key}).row(0, named=True)
+    warehouse.publish_snapshot()
+    failed = frame.filter(
+        pl.col("probe_error").is_not_null() | pl.col("integrity_error").is_not_null()
+    )
+    context.add_output_metadata(
+        {
+            "files_probed": frame.height,
+            "files_reused": totals["files"] - frame.height,
+            "probe_errors": totals["probe_errors"],
+            "integrity_errors": totals["integrity_errors"],
+            "by_quality_tier": dg.MetadataValue.json(json.loads(totals["by_tier"] or "{}")),
+            "errors": dg.MetadataValue.md(
+                markdown_table(
+                    failed.join(
+                        warehouse.frame(
+                            "SELECT file_id, relative_path FROM inventory_files WHERE root_key = ?",
+                            [root_key],
+                        ),
+                        on="file_id",
+                    )
+                    .select("relative_path", "probe_error", "integrity_error")
+                    .head(50)
+                    .to_dicts()
+                )
+                or "none"
+            ),
+            "preview": dg.MetadataValue.md(
+                markdown_table(
+                    frame.select(
+                        "file_id",
+                        "format",
+                        "video_codec",
+                        "width",
+                        "height",
+                        "quality_tier",
+                        "audio_languages",
+                        "subtitle_languages",
+                    )
+                    .head(10)
+                    .to_dicts()
+                )
+            ),
+        }
+    )
+
+
+@dg.graph_asset(
+    partitions_def=library_roots,
+    group_name="ingest",
+    ins={"inventory": dg.AssetIn(dagster_type=dg.Nothing)},
+    description="Media facts per file (codec, resolution, bitrate, HDR, tracks, languages); "
+    "only new or changed files are probed.",
+)
+def probes(inventory) -> None:  # type: ignore[no-untyped-def]
+    return store_probes(probe_files(plan_probes(start=inventory)))
+
+
+@dg.op(
+    pool=POOL,
+    ins={"start": dg.In(dg.Nothing)},
+    description="List the root's files that have no parsed name yet.",
+)
+def plan_name_parsing(
+    context: dg.OpExecutionContext, warehouse: Warehouse
+) -> list[tuple[int, str]]:
+    rows = warehouse.named("files_to_parse", {"root_key": context.partition_key})
+    return list(zip(rows["file_id"].to_list(), rows["relative_path"].to_list(), strict=True))
+
+
+@dg.op(description="Parse names with guessit, time-boxed per name (no warehouse access).")
+def parse_names(
+    context: dg.OpExecutionContext, settings: MediaVaultSettings, todo: list[tuple[int, str]]
+) -> list[dict]:
+    config = settings.load()
+    root = config.root(context.partition_key)
+    context.log.info(f"Parsing {len(todo)} new file names")
+    with NameParser() as parser:
+        parsed = parser.parse_many(
+            [(path, root.media_type) for _, path in todo],
+            timeout_s=config.guessit_timeout_seconds,
+            progress=Progress(context, "names parsed", len(todo)),
+        )
+    now = utc_now()
+    return [
+        parsed_row(file_id, root.key, path, name, now)
+        for (file_id, path), name in zip(todo, parsed, strict=True)
+    ]
+
+
+@dg.op(pool=POOL, out=dg.Out(dg.Nothing), description="Store parsed names.")
+def store_parsed_names(
+    context: dg.OpExecutionContext, warehouse: Warehouse, rows: list[dict]
+) -> None:
+    root_key = context.partition_key
+    frame = parsed_frame(rows)
+    warehouse.replace_keys("parsed_names", "file_id", frame["file_id"].to_list(), frame)
+    warehouse.execute_named("delete_orphan_parsed_names", {"root_key": root_key})
+    warehouse.publish_snapshot()
+    context.add_output_metadata(
+        {
+            "names_parsed": frame.height,
+            "parse_errors": frame.filter(pl.col("parse_error").is_not_null()).height,
+            "episodes": frame.filter(pl.col("media_type") == "tv").height,
+            "movies": frame.filter(pl.col("media_type") == "movie").height,
+            "preview": dg.MetadataValue.md(
+                markdown_table(
+                    frame.select(
+                        "relative_path",
+                        "title",
+                        "year",
+                        "season",
+                        "episodes",
+                        "edition",
+                        "part",
+                        "extra_kind",
+                        "release_group",
+                    )
+                    .head(15)
+                    .to_dicts()
+                )
+            ),
+        }
+    )
+
+
+@dg.graph_asset(
+    partitions_def=library_roots,
+    group_name="ingest",
+    ins={"inventory": dg.AssetIn(dagster_type=dg.Nothing)},
+    description="What each path says: title, year, season/episodes, edition, part, extras, IDs.",
+)
+def parsed_names(inventory) -> None:  # type: ignore[no-untyped-def]
+    return store_parsed_names(parse_names(plan_name_parsing(start=inventory)))

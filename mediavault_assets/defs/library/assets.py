@@ -1,0 +1,283 @@
+"""Whole-library assets: exact-duplicate hashes across roots, duplicate groups, the plan."""
+
+import json
+
+import dagster as dg
+import polars as pl
+
+from mediavault_assets.defs.ingest.assets import Progress, inventory, parsed_names, probes
+from mediavault_assets.domain.catalog import build_catalog
+from mediavault_assets.domain.deletion_plan import DeletionPlan, PlanPolicy, plan_deletions
+from mediavault_assets.domain.grouping import group_duplicates
+from mediavault_assets.domain.model import LibraryFile
+from mediavault_assets.domain.plan_checks import (
+    check_english_audio_kept,
+    check_multi_episode_coverage,
+    check_no_auto_approved_foreign_film,
+    check_no_group_loses_last_copy,
+    check_no_hardlink_savings,
+)
+from mediavault_assets.domain.quality import calculate_quality_score
+from mediavault_assets.ingest.analysis_tables import (
+    catalog_frames,
+    groups_frame,
+    keep_notes_frame,
+    members_frame,
+    plan_frame,
+)
+from mediavault_assets.ingest.hashes import candidates_and_cache, hash_frame
+from mediavault_assets.ingest.inventory import utc_now
+from mediavault_assets.ingest.library_files import library_files
+from mediavault_assets.media.hashing import HashCandidate, HashRecord, find_exact_duplicates
+from mediavault_assets.presentation import human_bytes, markdown_table
+from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.warehouse import POOL, Warehouse
+
+
+@dg.op(
+    pool=POOL,
+    ins={"start": dg.In(dg.Nothing)},
+    description="Every inventoried file across all roots, with last run's hashes as a cache.",
+)
+def plan_hashes(warehouse: Warehouse) -> dict:
+    rows = warehouse.named("hash_candidates")
+    candidates, cache = candidates_and_cache(rows)
+    return {
+        "candidates": candidates,
+        "cache": cache,
+        "roots": dict(zip(rows["file_id"].to_list(), rows["root_key"].to_list(), strict=True)),
+    }
+
+
+@dg.op(description="Hash size collisions: head/tail blocks, then full MD5 only where needed.")
+def hash_files(context: dg.OpExecutionContext, plan: dict) -> dict:
+    candidates: list[HashCandidate] = plan["candidates"]
+    cache: dict[int, HashRecord] = plan["cache"]
+    progress = Progress(context, "bytes hashed", 0)
+    result = find_exact_duplicates(candidates, cache, progress=progress)
+    context.log.info(
+        f"Read {human_bytes(result.bytes_read)} from {result.files_read} files; "
+        f"{result.files_fully_hashed} fully hashed, {result.reused} reused from the last run"
+    )
+    return {"result": result, "roots": plan["roots"]}
+
+
+@dg.op(pool=POOL, out=dg.Out(dg.Nothing), description="Replace file_hashes.")
+def store_hashes(context: dg.OpExecutionContext, warehouse: Warehouse, hashed: dict) -> None:
+    result = hashed["result"]
+    frame = hash_frame(result, hashed["roots"])
+    warehouse.replace_rows("file_hashes", frame, where="true")
+    warehouse.publish_snapshot()
+    context.add_output_metadata(
+        {
+            "files": frame.height,
+            "bytes_read": dg.MetadataValue.int(result.bytes_read),
+            "files_read": result.files_read,
+            "files_fully_hashed": result.files_fully_hashed,
+            "reused_from_cache": result.reused,
+            "identical_groups": len(result.groups),
+            "errors": len(result.errors),
+            "error_details": dg.MetadataValue.md(
+                markdown_table([{"path": e.path, "error": e.message} for e in result.errors[:50]])
+                or "none"
+            ),
+        }
+    )
+
+
+@dg.graph_asset(
+    group_name="library",
+    ins={"inventory": dg.AssetIn(key=inventory.key, dagster_type=dg.Nothing)},
+    description="Content hashes for files whose size collides with another file in any root; "
+    "full MD5 (md5_hash) only where head and tail blocks still collide.",
+)
+def file_hashes(inventory) -> None:  # type: ignore[no-untyped-def]
+    return store_hashes(hash_files(plan_hashes(start=inventory)))
+
+
+def _load_library(warehouse: Warehouse) -> list[LibraryFile]:
+    return library_files(warehouse.named("library_files"))
+
+
+@dg.asset(
+    group_name="library",
+    pool=POOL,
+    deps=[probes, parsed_names, file_hashes],
+    description="Seed 002's quality score (resolution, codec, bitrate, audio, tracks, HDR) per file.",
+)
+def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    files = _load_library(warehouse)
+    now = utc_now()
+    frame = pl.DataFrame(
+        {
+            "file_id": [f.file_id for f in files],
+            "quality_score": [calculate_quality_score(f.probe) for f in files],
+            "scored_at": [now] * len(files),
+        },
+        schema={"file_id": pl.Int64, "quality_score": pl.Float64, "scored_at": pl.Datetime("us")},
+    )
+    warehouse.replace_tables({"quality_scores": frame})
+    warehouse.publish_snapshot()
+    top = warehouse.named("quality_score_preview")
+    return dg.MaterializeResult(
+        metadata={
+            "files_scored": frame.height,
+            "mean_score": float(frame["quality_score"].mean() or 0.0),
+            "preview": dg.MetadataValue.md(markdown_table(top.to_dicts())),
+        }
+    )
+
+
+PROMISES = {
+    "no_group_loses_last_copy": "No group loses its last copy.",
+    "only_english_audio_copy_kept": "No plan stages the only English-audio copy of a title.",
+    "no_foreign_film_auto_approved": "No foreign film with English subtitles is approved automatically.",
+    "multi_episode_files_covered": "No multi-episode file is staged unless kept files cover all its episodes.",
+    "no_hardlink_savings": "No hardlink is counted as savings.",
+}
+
+
+def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str, list[str]]:
+    """Each promise's violations in `plan` (empty lists when every promise holds)."""
+    by_id = {f.file_id: f for f in files}
+    return {
+        "no_group_loses_last_copy": check_no_group_loses_last_copy(plan.groups, plan.rows),
+        "only_english_audio_copy_kept": check_english_audio_kept(plan.groups, plan.rows, by_id),
+        "no_foreign_film_auto_approved": check_no_auto_approved_foreign_film(plan.rows, by_id),
+        "multi_episode_files_covered": check_multi_episode_coverage(plan.groups, plan.rows, by_id),
+        "no_hardlink_savings": check_no_hardlink_savings(plan.rows, by_id),
+    }
+
+
+@dg.multi_asset(
+    group_name="library",
+    pool=POOL,
+    specs=[
+        dg.AssetSpec(
+            "duplicate_groups",
+            deps=[quality_scores, file_hashes, parsed_names, probes],
+            description="Seed 002's duplicate_groups and duplicate_members: exact (same MD5) and "
+            "fuzzy (same title/year or show/season/episode) groups, ranked by quality.",
+        ),
+        dg.AssetSpec(
+            "deletion_plan",
+            deps=["duplicate_groups"],
+            description="Seed 000's pending_deletions: per group keep one file and propose the "
+            "rest, with category, confidence, review flag and a reason; plus keep notes.",
+        ),
+        dg.AssetSpec(
+            "library_catalog",
+            deps=["duplicate_groups"],
+            description="Seed 004's titles → seasons → episodes → assets, kept files canonical.",
+        ),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(name, asset="deletion_plan", description=text, blocking=True)
+        for name, text in PROMISES.items()
+    ],
+)
+def duplicate_analysis(
+    context: dg.AssetExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
+):  # type: ignore[no-untyped-def]
+    """Groups duplicates, plans deletions and builds the catalog from one consistent load.
+
+    The promises are checked before anything is written: a plan that breaks one is never stored,
+    so the previous plan stays and nothing downstream (staging) acts on it.
+    """
+    config = settings.load()
+    files = _load_library(warehouse)
+    policy = PlanPolicy(
+        review_threshold=config.review_quality_difference,
+        auto_approve_threshold=config.auto_approve_quality_difference,
+        auto_approve_enabled=config.auto_approve_enabled,
+        fuzzy_threshold=config.fuzzy_match_threshold,
+    )
+    groups = group_duplicates(files, fuzzy_threshold=config.fuzzy_match_threshold)
+    plan = plan_deletions(groups, files, policy)
+    violations = promise_violations(plan, files)
+    for name, found in violations.items():
+        yield dg.AssetCheckResult(
+            check_name=name,
+            asset_key="deletion_plan",
+            passed=not found,
+            metadata={"violations": len(found), "examples": "\n".join(found[:20]) or "none"},
+        )
+    if any(violations.values()):
+        raise dg.Failure(
+            "The new deletion plan breaks a promise; it was not stored (the previous plan stays).",
+            metadata={name: len(found) for name, found in violations.items()},
+        )
+
+    now = utc_now()
+    catalog = build_catalog(files, plan.groups)
+    warehouse.replace_tables(
+        {
+            "duplicate_groups": groups_frame(plan.groups, now),
+            "duplicate_members": members_frame(plan.groups, now),
+            "pending_deletions": plan_frame(plan, config.staging_root, now.date(), now),
+            "keep_notes": keep_notes_frame(plan, now),
+            **catalog_frames(catalog, now),
+        }
+    )
+    warehouse.publish_snapshot()
+    summary = warehouse.named("analysis_summary").row(0, named=True)
+    exact = sum(1 for g in plan.groups if g.group_type == "exact")
+    yield dg.MaterializeResult(
+        asset_key="duplicate_groups",
+        metadata={
+            "groups": len(plan.groups),
+            "exact_groups": exact,
+            "fuzzy_groups": len(plan.groups) - exact,
+            "files_in_groups": sum(g.file_count for g in plan.groups),
+            "potential_savings_bytes": dg.MetadataValue.int(sum(g.potential_savings for g in plan.groups)),
+            "potential_savings": human_bytes(sum(g.potential_savings for g in plan.groups)),
+            "preview": dg.MetadataValue.md(
+                markdown_table(
+                    [
+                        {
+                            "group": g.show_name,
+                            "season": g.season_number,
+                            "episode": g.episode_number,
+                            "year": g.year,
+                            "type": g.group_type,
+                            "confidence": round(g.confidence_score, 1),
+                            "files": g.file_count,
+                            "savings": human_bytes(g.potential_savings),
+                        }
+                        for g in plan.groups[:20]
+                    ]
+                )
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="deletion_plan",
+        metadata={
+            "plan_rows": summary["plan_rows"],
+            "needs_review": summary["needs_review"],
+            "auto_approved": summary["auto_approved"],
+            "keep_notes": len(plan.keep_notes),
+            "bytes_freed": dg.MetadataValue.int(summary["bytes_freed"]),
+            "by_category": dg.MetadataValue.json(json.loads(summary["by_category"] or "{}")),
+            "reasons": dg.MetadataValue.md(
+                markdown_table(
+                    [
+                        {"category": r.deletion_category, "confidence": r.decision_confidence,
+                         "review": r.requires_manual_review, "reason": r.deletion_reason}
+                        for r in plan.rows[:20]
+                    ]
+                )
+                or "no duplicates to plan"
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="library_catalog",
+        metadata={
+            "titles": len(catalog.titles),
+            "seasons": len(catalog.seasons),
+            "episodes": len(catalog.episodes),
+            "assets": len(catalog.assets),
+            "canonical_assets": sum(1 for a in catalog.assets if a.canonical),
+        },
+    )

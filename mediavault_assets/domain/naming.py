@@ -1,0 +1,788 @@
+"""What a file's path says about its content: guessit plus MediaVault's normalization.
+
+``parse_name`` runs guessit on the root-relative path (folders carry the show, the season and a
+movie's year) and then corrects what guessit gets wrong for duplicate detection: unknown release
+groups glued to titles, editions and stacked parts it misses, "Part Two" titles it cuts, 3D and
+extras it does not see. ``parse_fallback`` is the regex-only parse used when guessit fails or takes
+too long; ``normalize_title`` is the matching key both produce.
+
+Names are untrusted text (newlines, control characters, undecodable bytes, absurd lengths): every
+function here returns a ``ParsedName`` with a non-empty title instead of raising. Pure: no I/O and
+no processes; the time box around guessit lives in ``mediavault_assets.media.name_parsing``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from guessit.api import GuessItApi
+
+from mediavault_assets.domain.model import MediaType, ParsedName
+
+MediaTypeHint = Literal["tv", "movie", "mixed"]
+
+UNKNOWN_TITLE = "Unknown"
+# A real file name component is at most 255 bytes (NAME_MAX); longer text only slows guessit down.
+MAX_COMPONENT_CHARS = 255
+# show / season / extras folder / file: folders above that are library layout, not the name.
+MAX_COMPONENTS = 4
+# No file holds more than this many episodes; "E01-E9999" is a typo or an attack, and guessit
+# spends minutes expanding it. Wider ranges keep only their endpoints.
+MAX_EPISODE_SPAN = 100
+
+_GUESSIT_TYPE: dict[str, str] = {"tv": "episode", "movie": "movie"}
+_GUESSIT_APIS: dict[str, GuessItApi] = {}
+_VIDEO_EXTENSIONS = frozenset(
+    {"mkv", "mp4", "m4v", "avi", "mov", "wmv", "flv", "webm", "ts", "m2ts", "mts", "mpg", "mpeg"}
+    | {"vob", "iso", "divx", "ogm", "ogv", "3gp", "rmvb", "rm", "asf"}
+)
+
+# Release groups guessit does not know, which it leaves glued to the title ("RedDwarf TVLab") or
+# takes for an episode title ("Wondercrew"). Only names that cannot be ordinary title words belong
+# here: "Kings", "Joy" or "Evo" would eat real titles.
+KNOWN_RELEASE_GROUPS: tuple[str, ...] = (
+    "TVLab",
+    "WonderCrew",
+    "RARBG",
+    "YIFY",
+    "YTS",
+    "ETRG",
+    "EZTV",
+    "ETTV",
+    "GalaxyRG",
+    "GalaxyTV",
+    "TGx",
+    "MkvCage",
+    "ShAaNiG",
+    "Pahe",
+    "QxR",
+    "Tigole",
+    "PSA",
+    "NTb",
+    "CtrlHD",
+    "FGT",
+    "SPARKS",
+    "AMIABLE",
+    "CMRG",
+    "NOGRP",
+    "MeGusta",
+    "ION10",
+    "Ganool",
+    "SubsPlease",
+    "HorribleSubs",
+    "Erai-raws",
+)
+
+# Canonical edition names in display order; a name with several gets them joined by ", ".
+EDITIONS: tuple[str, ...] = (
+    "Director's Cut",
+    "Extended",
+    "Theatrical",
+    "Unrated",
+    "Uncut",
+    "IMAX",
+    "Remastered",
+    "Special Edition",
+    "Final Cut",
+    "Criterion",
+)
+_GUESSIT_EDITIONS = {
+    "Director's Cut": "Director's Cut",
+    "Extended": "Extended",
+    "Theatrical": "Theatrical",
+    "Unrated": "Unrated",
+    "Uncut": "Uncut",
+    "IMAX": "IMAX",
+    "Remastered": "Remastered",
+    "Special": "Special Edition",
+    "Criterion": "Criterion",
+    "Collector": "Collector's Edition",
+    "Limited": None,  # a scene release flag (limited theatrical run), not a different cut
+}
+_EDITION_WORD = {
+    "director": "Director's Cut",
+    "extended": "Extended",
+    "theatrical": "Theatrical",
+    "unrated": "Unrated",
+    "uncut": "Uncut",
+    "imax": "IMAX",
+    "remaster": "Remastered",
+    "remastered": "Remastered",
+    "special": "Special Edition",
+    "final": "Final Cut",
+    "criterion": "Criterion",
+}
+# Phrases that are an edition wherever they appear (and are cut out of titles)...
+_EDITION_PHRASE_RE = re.compile(
+    r"(?<![^\W_])(?:(director)(?:['’]?s)?[ ._-]*cut"
+    r"|(extended|theatrical)[ ._-]+(?:edition|cut|version)|(special)[ ._-]+edition"
+    r"|(final)[ ._-]+cut|(criterion)[ ._-]+collection)(?![^\W_])",
+    re.IGNORECASE,
+)
+# ...and single words that are an edition only outside the title ("Uncut Gems" is a title).
+_EDITION_WORD_RE = re.compile(
+    r"(?<![^\W_])(extended|theatrical|unrated|uncut|imax|remaster(?:ed)?|criterion)(?![^\W_])",
+    re.IGNORECASE,
+)
+_PLEX_EDITION_RE = re.compile(r"\{edition-([^{}]{1,80})\}", re.IGNORECASE)
+
+_ID_TAG_RE = re.compile(
+    r"[\[{(]\s*(?P<kind>tmdb|tvdb|imdb)(?:id)?\s*[-=:]\s*(?P<value>tt\d{1,10}|\d{1,10})\s*[\]})]",
+    re.IGNORECASE,
+)
+_BARE_IMDB_RE = re.compile(r"(?<![^\W_])tt\d{7,10}(?![^\W_])", re.IGNORECASE)
+
+# 3D markers; a bare "SBS" is also the Korean broadcaster, so it only counts for movies.
+_3D_RE = re.compile(
+    r"(?<![^\W_])(?:3d|h[ ._-]?sbs|half[ ._-]?sbs|full[ ._-]?sbs|h[ ._-]?ou|half[ ._-]?ou"
+    r"|full[ ._-]?ou|h[ ._-]?tab|half[ ._-]?tab|mvc)(?![^\W_])",
+    re.IGNORECASE,
+)
+_BARE_SBS_RE = re.compile(r"(?<![^\W_])sbs(?![^\W_])", re.IGNORECASE)
+_GUESSIT_3D = frozenset(
+    {"3D", "Half Side By Side", "Side By Side", "Half Over Under", "Over Under"}
+)
+
+# Stacked movies (Plex's stacking words): "cd1", "Disc 2", "part1", "pt.2".
+_STACK_RE = re.compile(
+    r"(?<![^\W_])(?P<kind>cd|dvd|disc|disk|part|pt)[ ._-]?(?P<num>\d{1,2})(?![^\W_])",
+    re.IGNORECASE,
+)
+# "Part Two", "Part II", "Part 1 (2010)": a part of the title, not of the file.
+_TITLE_PART_RE = re.compile(r"(?<![^\W_])part[ ._-]+(?P<word>[^\W_]+)", re.IGNORECASE)
+_YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+_EXTRA_FOLDERS = {
+    "sample": "sample",
+    "samples": "sample",
+    "trailer": "trailer",
+    "trailers": "trailer",
+    "featurette": "featurette",
+    "featurettes": "featurette",
+    "behind the scenes": "behind_the_scenes",
+    "deleted scenes": "deleted_scene",
+    "interview": "interview",
+    "interviews": "interview",
+    "extra": "extra",
+    "extras": "extra",
+    "bonus": "extra",
+    "special features": "extra",
+}
+# Plex-style suffixes: "Inception (2010)-trailer.mkv".
+_EXTRA_SUFFIX_RE = re.compile(
+    r"-(trailer|sample|featurette|behindthescenes|deleted|interview|scene|short|other|extra)$",
+    re.IGNORECASE,
+)
+_EXTRA_SUFFIX_KIND = {
+    "trailer": "trailer",
+    "sample": "sample",
+    "featurette": "featurette",
+    "behindthescenes": "behind_the_scenes",
+    "deleted": "deleted_scene",
+    "interview": "interview",
+}
+# Where an extra's own name ends the title: "inception.sample", "Inception (2010)-trailer".
+_EXTRA_TAIL_RE = re.compile(
+    r"[.-](?:sample|trailer|featurette|behindthescenes|deleted|interview)(?![^\W_])", re.I
+)
+_EXTRA_WORD_RE = re.compile(
+    r"(?<![^\W_])(sample|trailer|featurette|behind[ ._-]the[ ._-]scenes|deleted[ ._-]scenes?"
+    r"|interview)(?![^\W_])",
+    re.IGNORECASE,
+)
+_GUESSIT_EXTRA = {"Sample": "sample", "Trailer": "trailer", "Extras": "extra"}
+
+# Technical words that never belong to a title: where one appears, the title has ended.
+_TAG_RE_TEXT = (
+    r"\d{3,4}[pi]|[48]k|uhd|[xh][ .]?26[45]|hevc|avc|xvid|divx|av1|vp9|10[ .-]?bit|hdr(?:10)?"
+    r"|web[ .-]?dl|web[ .-]?rip|blu[ .-]?ray|bd[ .-]?rip|br[ .-]?rip|dvd[ .-]?rip|hdtv|hd[ .-]?rip"
+    r"|remux|aac|e?ac3|dts|ddp?5[ .]1|truehd"
+)
+_TAG_RE = re.compile(rf"(?<![^\W_])(?:{_TAG_RE_TEXT})(?![^\W_])", re.IGNORECASE)
+_GROUP_RE = re.compile(
+    r"(?<![^\W_])(?:"
+    + "|".join(re.escape(g) for g in sorted(KNOWN_RELEASE_GROUPS, key=len, reverse=True))
+    + r")(?![^\W_])",
+    re.IGNORECASE,
+)
+_STACK_MARKER_RE = re.compile(r"(?<![^\W_])(?:cd|dvd|dis[ck])[ ._-]?\d{1,2}(?![^\W_])", re.I)
+_NOT_A_SUBTITLE = (
+    _TAG_RE,
+    _GROUP_RE,
+    _STACK_RE,
+    _EDITION_PHRASE_RE,
+    _EDITION_WORD_RE,
+    _3D_RE,
+    _BARE_SBS_RE,
+    _EXTRA_WORD_RE,
+)
+_NOT_A_GROUP = frozenset({"edition", "cut", "version", "extended", "sample", "trailer", "proper"})
+
+_SXXEYY_RE = re.compile(
+    r"(?<![^\W_])s(?P<season>\d{1,3})[ ._-]?e(?P<first>\d{1,4})"
+    r"(?P<rest>(?:(?:[ ._]?-[ ._]?e?|[ ._]?e)\d{1,4}(?=$|[^a-z0-9]|e\d))*)",
+    re.IGNORECASE,
+)
+_NXNN_RE = re.compile(
+    r"(?<![^\W_])(?P<season>\d{1,2})x(?P<first>\d{2,3})"
+    r"(?P<rest>(?:-(?:\d{1,2}x)?\d{2,3}(?![^\W_]))*)(?![^\W_])",
+    re.IGNORECASE,
+)
+_WORDS_EPISODE_RE = re.compile(
+    r"season[ ._-]*(?P<season>\d{1,3})[ ._/-]*episode[ ._-]*(?P<first>\d{1,4})(?!\d)",
+    re.IGNORECASE,
+)
+_RANGE_PART_RE = re.compile(r"(?P<sep>[ ._]?-[ ._]?|[ ._]?)(?:\d{1,2}x|e)?(?P<num>\d{1,4})", re.I)
+# Episode ranges after an "E01" or "1x01" marker, for the MAX_EPISODE_SPAN guard.
+_EPISODE_RANGE_RE = re.compile(
+    r"(?:(?<![a-z])e|(?<=\d)x)(?P<first>\d{1,4})[ ._]?-[ ._]?(?:e|\d{1,3}x)?(?P<last>\d{1,6})"
+    r"(?!\d)",
+    re.IGNORECASE,
+)
+_SEASON_FOLDER_RE = re.compile(r"^(?:season|series|staffel|saison)[ ._-]*(\d{1,3})$", re.I)
+_EPISODE_NUMBER_RE = re.compile(
+    r"(?:^|[ ._-])(?:e|ep|episode)?[ ._-]?(\d{1,4})(?=$|[ ._\-\[(])", re.IGNORECASE
+)
+_ABSOLUTE_EPISODE_RE = re.compile(r" - (\d{1,4})(?:v\d)?(?=$| |\[|\()")
+_SCREEN_RE = re.compile(r"(?<![^\W_])(?:(\d{3,4})([pi])|([48])k|(uhd))(?![^\W_])", re.IGNORECASE)
+_LEADING_GROUP_RE = re.compile(r"^\s*\[(?P<group>[^\[\]]{1,40})\]\s*")
+_TRAILING_GROUP_RE = re.compile(r"-(?P<group>[A-Za-z0-9]{2,20})$")
+
+_APOSTROPHES_RE = re.compile(r"['’‘`´ʼ]")
+_NON_WORD_RE = re.compile(r"[\W_]+")
+_TRAILING_ARTICLE_RE = re.compile(r"^(?P<rest>.+?),\s*(?P<article>the|a|an)$", re.IGNORECASE)
+_FOLD = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i"}
+)
+_EDGE_JUNK = " -_.,:;~+[](){}"
+
+
+def normalize_title(text: str) -> str:
+    """The matching key of a title: "Red.Dwarf", "RedDwarf", "RED DWARF" → "red dwarf".
+
+    CamelCase is split, accents folded (Amélie → amelie), "&" read as "and", apostrophes dropped
+    (Grey's → greys), other punctuation becomes a space and dotted initials join up
+    (S.H.I.E.L.D. → shield). A library-sort "Office, The" reads as "the office".
+
+    Leading articles are kept: "The Office" and "Office" can be different works ("The Thing" /
+    "Thing"), release names almost always keep them, and the fuzzy matcher's token ratios still
+    score the pair close. Roman and arabic numerals are not merged ("Rocky II" ≠ "Rocky 2"): a
+    wrong merge would group different films, a missed one only costs a review.
+    """
+    text = _clean_text(text).strip()
+    article = _TRAILING_ARTICLE_RE.match(text)
+    if article:
+        text = f"{article['article']} {article['rest']}"
+    text = _split_camel(text).replace("&", " and ")
+    text = _APOSTROPHES_RE.sub("", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = (
+        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().translate(_FOLD)
+    )
+    return " ".join(_join_initials(_NON_WORD_RE.sub(" ", text).split()))
+
+
+def parse_name(relative_path: str, media_type_hint: MediaTypeHint) -> ParsedName:
+    """Parse a root-relative path with guessit and MediaVault's corrections; never raises."""
+    name = _prepare(relative_path)
+    try:
+        guess = _guess(name.text, media_type_hint)
+    except Exception as exc:  # guessit wraps its internal errors; any of them means "use regexes"
+        return parse_fallback(relative_path, media_type_hint, error=f"guessit failed: {exc!r:.200}")
+    return _from_guess(name, guess, media_type_hint)
+
+
+def parse_fallback(
+    relative_path: str, media_type_hint: MediaTypeHint, *, error: str = "parsed without guessit"
+) -> ParsedName:
+    """A fast regex-only parse (SxxEyy / 1x01 / Season N Episode N, year, cleaned stem).
+
+    Used when guessit fails or times out; ``error`` lands in ``parse_error`` so downstream steps
+    know the title came from the stem and treat the row as low-confidence.
+    """
+    name = _prepare(relative_path)
+    stem = _LEADING_GROUP_RE.sub("", name.stem)
+    season, episodes, episode_start = _regex_episodes(stem, name.folders)
+    if season is None and not episodes and name.season_folder is not None:
+        # "Season 01/Show - 01.mkv": the folder gives the season, the stem the episode number.
+        season = name.season_folder
+        numbers = list(_EPISODE_NUMBER_RE.finditer(_YEAR_RE.sub(" ", stem)))
+        if numbers:
+            episodes, episode_start = (int(numbers[-1][1]),), numbers[-1].start()
+    elif not episodes and (absolute := _ABSOLUTE_EPISODE_RE.search(stem)):
+        # "[Group] Show - 01 [1080p]": anime numbers episodes without a season.
+        episodes, episode_start = (int(absolute[1]),), absolute.start()
+    folder_title, folder_year = _title_from_folders(name.folders)
+    title, year = _title_from_text(stem, cut_at=episode_start)
+    if not title or _extras_folder_index(name.folders) is not None:
+        title = folder_title  # "Show/Season 1/Extras/Making of.mkv" belongs to the show
+    year = year or folder_year
+    media_type = _media_type(season, episodes, media_type_hint, dated=False)
+    title = _final_title(title, name)
+    return ParsedName(
+        title=title,
+        title_key=normalize_title(title) or title.casefold(),
+        media_type=media_type,
+        year=year,
+        season=season,
+        episodes=name.wide_range or episodes,
+        edition=_edition(name, (), title),
+        is_3d=_is_3d(name, (), title, media_type),
+        part=_stacked_part(name.stem),
+        extra_kind=_extra_kind(name, (), title),
+        release_group=_release_group(name, None),
+        screen_size=_screen_size(name.stem),
+        tmdb_id=name.tmdb_id,
+        imdb_id=name.imdb_id,
+        tvdb_id=name.tvdb_id,
+        parse_error=error,
+    )
+
+
+def _guess(text: str, hint: MediaTypeHint) -> dict[str, Any]:
+    # One guessit API per type option: guessit re-merges (deep-copies) its whole configuration
+    # each time the options differ from the previous call, ~15% of a parse when hints alternate.
+    api = _GUESSIT_APIS.setdefault(hint, GuessItApi())
+    options = {"type": _GUESSIT_TYPE[hint]} if hint in _GUESSIT_TYPE else {}
+    return dict(api.guessit(text, options))
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    """A path made safe for parsing, with the tags guessit should never see taken out."""
+
+    text: str  # the last MAX_COMPONENTS components, cleaned, ID/edition tags removed
+    folders: tuple[str, ...]  # every cleaned folder name, outermost first
+    stem: str  # file name without a video extension
+    tmdb_id: int | None
+    imdb_id: str | None
+    tvdb_id: int | None
+    plex_edition: str | None
+    wide_range: tuple[int, ...]  # endpoints of an episode range wider than MAX_EPISODE_SPAN
+    season_folder: int | None  # "Season 01" parent folder
+
+
+def _prepare(relative_path: str) -> _Name:
+    # Backslashes are path separators in names copied from Windows/SMB clients.
+    raw = _clean_text(relative_path).replace("\\", "/")
+    components = [c.strip()[:MAX_COMPONENT_CHARS] for c in raw.split("/")]
+    components = [c for c in components if c and c not in {".", ".."}]
+    tmdb_id = imdb_id = tvdb_id = plex_edition = None
+    cleaned: list[str] = []
+    # Innermost first, so the file's own tags win over its folder's.
+    for component in reversed(components):
+        for match in _ID_TAG_RE.finditer(component):
+            kind, value = match["kind"].lower(), match["value"].lower()
+            if kind == "imdb":
+                imdb_id = imdb_id or (value if value.startswith("tt") else f"tt{int(value):07d}")
+            elif not value.startswith("tt"):
+                if kind == "tmdb":
+                    tmdb_id = tmdb_id or int(value)
+                else:
+                    tvdb_id = tvdb_id or int(value)
+        bare = _BARE_IMDB_RE.search(component)
+        if bare and imdb_id is None:
+            imdb_id = bare[0].lower()
+        edition = _PLEX_EDITION_RE.search(component)
+        if edition and plex_edition is None:
+            plex_edition = edition[1].strip()
+        component = _PLEX_EDITION_RE.sub(
+            " ", _BARE_IMDB_RE.sub(" ", _ID_TAG_RE.sub(" ", component))
+        )
+        cleaned.insert(0, " ".join(component.split()) or "_")
+    filename = cleaned[-1] if cleaned else ""
+    base, dot, extension = filename.rpartition(".")
+    stem = base if dot and extension.lower() in _VIDEO_EXTENSIONS else filename
+    folders = tuple(cleaned[:-1])
+    text = "/".join(cleaned[-MAX_COMPONENTS:])
+    wide_range: tuple[int, ...] = ()
+    for match in _EPISODE_RANGE_RE.finditer(text):
+        first, last = int(match["first"]), int(match["last"])
+        if last - first > MAX_EPISODE_SPAN:
+            # guessit would expand the range one episode at a time; show it only the start.
+            wide_range = (first, last)
+            text = text[: match.end("first")] + text[match.end() :]
+            break
+    season_match = _SEASON_FOLDER_RE.match(folders[-1]) if folders else None
+    return _Name(
+        text=text,
+        folders=folders,
+        stem=stem,
+        tmdb_id=tmdb_id,
+        imdb_id=imdb_id,
+        tvdb_id=tvdb_id,
+        plex_edition=plex_edition,
+        wide_range=wide_range,
+        season_folder=int(season_match[1]) if season_match else None,
+    )
+
+
+def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> ParsedName:
+    others = tuple(str(o) for o in _as_list(guess.get("other")))
+    raw_title = _first_str(guess.get("title"))
+    # Words guessit put in the title are not editions/extras/3D markers ("Uncut Gems").
+    title_words = set(normalize_title(raw_title).split())
+    part = _stacked_part(name.stem)
+    title_part = _title_part(name.stem) if guess.get("part") is not None and part is None else None
+    if raw_title and title_part and title_part.casefold() not in raw_title.casefold():
+        raw_title = f"{raw_title} {title_part}"  # guessit cut "Part Two" out of "Dune Part Two"
+    season = _first_int(guess.get("season"))
+    episodes = name.wide_range or tuple(sorted({int(e) for e in _as_list(guess.get("episode"))}))
+    media_type = _media_type(season, episodes, hint, dated=guess.get("date") is not None)
+    for alternative in _as_list(guess.get("alternative_title")) if media_type == "movie" else ():
+        # "Mission Impossible - Fallout": guessit files the subtitle away as an alternative
+        # title, which would make every film of a series the same title.
+        alternative = _clean_text(str(alternative))
+        if raw_title and _is_subtitle(name.text, raw_title, alternative):
+            raw_title = f"{raw_title} - {alternative}"
+    if media_type == "tv" and guess.get("country") is not None and raw_title:
+        # "The Office US" and "The Office UK" are different shows; keep them apart in the key.
+        country = getattr(guess["country"], "alpha2", str(guess["country"]))
+        raw_title = f"{raw_title} {'UK' if country == 'GB' else country}"
+    extra_kind = _extra_kind(name, others, raw_title)
+    title = _clean_title(raw_title)
+    year = _first_int(guess.get("year"))
+    if extra_kind is not None and _extras_folder_index(name.folders) is not None:
+        # "Show/Season 1/Extras/Making of.mkv": the extra belongs to the folder's title.
+        folder_title, folder_year = _title_from_folders(name.folders)
+        title, year = folder_title or title, year or folder_year
+    error = None if title else "no title in the name; title from the file stem"
+    episode_title = None
+    if media_type == "tv":
+        episode_title = _clean_title(_first_str(guess.get("episode_title")), split_camel=False)
+    title = _final_title(title, name)
+    return ParsedName(
+        title=title,
+        title_key=normalize_title(title) or title.casefold(),
+        media_type=media_type,
+        year=year if year is None or 1900 <= year <= 2100 else None,
+        season=season,
+        episodes=episodes,
+        episode_title=episode_title or None,
+        edition=_edition(name, _as_list(guess.get("edition")), raw_title, title_words),
+        is_3d=_is_3d(name, others, raw_title, media_type),
+        part=part,
+        extra_kind=extra_kind,
+        release_group=_release_group(name, _first_str(guess.get("release_group"))),
+        screen_size=_first_str(guess.get("screen_size")) or None,
+        tmdb_id=name.tmdb_id or _first_int(guess.get("tmdb_id")),
+        imdb_id=name.imdb_id or (_first_str(guess.get("imdb_id")).lower() or None),
+        tvdb_id=name.tvdb_id or _first_int(guess.get("tvdb_id")),
+        parse_error=error,
+    )
+
+
+def _is_subtitle(text: str, title: str, alternative: str) -> bool:
+    """Whether guessit's alternative title is the subtitle written right after the title."""
+    if not alternative or any(r.search(alternative) for r in _NOT_A_SUBTITLE):
+        return False
+    title_re, alternative_re = (
+        r"[\W_]+".join(map(re.escape, t.split())) for t in (title, alternative)
+    )
+    return re.search(rf"{title_re}[\W_]*-[\W_]*{alternative_re}", text, re.IGNORECASE) is not None
+
+
+def _media_type(
+    season: int | None, episodes: tuple[int, ...], hint: MediaTypeHint, *, dated: bool
+) -> MediaType:
+    if season is not None or episodes:
+        return "tv"
+    if hint == "mixed":
+        return "tv" if dated else "movie"  # a daily show's air date is its episode number
+    return hint
+
+
+def _clean_title(text: str, *, split_camel: bool = True) -> str:
+    """Cut release noise out of a title guessit (or the stem) produced."""
+    text = " ".join(_clean_text(text).split())
+    while True:
+        # The first tag, unknown group, stacked-part marker or edition phrase ends the title; one
+        # at the very start is dropped instead ("TVLab RedDwarf").
+        match = min(
+            (
+                m
+                for r in (_TAG_RE, _GROUP_RE, _STACK_MARKER_RE, _EDITION_PHRASE_RE)
+                if (m := r.search(text))
+            ),
+            key=lambda m: m.start(),
+            default=None,
+        )
+        if match is None:
+            break
+        head = text[: match.start()].strip(_EDGE_JUNK)
+        text = head if head else text[match.end() :].strip(_EDGE_JUNK)
+    text = text.strip(_EDGE_JUNK)
+    if split_camel and " " not in text:
+        text = _split_camel(text)  # a glued "RedDwarf" only; "McDonald's Story" stays as written
+    return text
+
+
+def _final_title(title: str, name: _Name) -> str:
+    """Never empty: the title, else the file stem, else "Unknown"."""
+    return title or name.stem.strip(_EDGE_JUNK) or UNKNOWN_TITLE
+
+
+def _title_from_text(text: str, *, cut_at: int | None) -> tuple[str, int | None]:
+    """Title and year from free text: the title ends at the first episode marker, year or tag."""
+    cuts = [cut_at] if cut_at is not None else []
+    year = None
+    for match in _YEAR_RE.finditer(text):
+        if match.start() > 0:  # "1917 (2019)", "2001 A Space Odyssey": a leading number is title
+            year = int(match[0])
+            cuts.append(match.start())
+            break
+    for regex in (_TAG_RE, _GROUP_RE, _EDITION_PHRASE_RE, _3D_RE, _EXTRA_TAIL_RE):
+        if (match := regex.search(text)) and match.start() > 0:
+            cuts.append(match.start())
+    if (marker := _stack_marker(text)) and marker.start() > 0:
+        cuts.append(marker.start())
+    head = text[: min(cuts)] if cuts else text
+    head = _LEADING_GROUP_RE.sub("", head.replace("_", " ").replace(".", " "))
+    return _clean_title(re.sub(r"(?<=.)[\[(].*$", "", head)), year
+
+
+def _title_from_folders(folders: tuple[str, ...]) -> tuple[str, int | None]:
+    """The nearest folder that names the work (not "Season 1", "Extras" or "Sample")."""
+    for folder in reversed(folders):
+        if _SEASON_FOLDER_RE.match(folder) or _normal_words(folder) in _EXTRA_FOLDERS:
+            continue
+        title, year = _title_from_text(folder, cut_at=None)
+        if title:
+            return title, year
+    return "", None
+
+
+def _regex_episodes(
+    stem: str, folders: tuple[str, ...]
+) -> tuple[int | None, tuple[int, ...], int | None]:
+    """(season, episodes, where the marker starts in the stem) from the usual episode forms."""
+    for regex in (_SXXEYY_RE, _NXNN_RE):
+        if match := regex.search(stem):
+            return int(match["season"]), _expand(int(match["first"]), match["rest"]), match.start()
+    # "Season 1 Episode 01" in the file name, or "Season 1/Episode 01" across folder and file.
+    tail = "/".join((*folders[-1:], stem))
+    if match := _WORDS_EPISODE_RE.search(tail):
+        offset = len(tail) - len(stem)
+        return int(match["season"]), (int(match["first"]),), max(match.start() - offset, 0)
+    return None, (), None
+
+
+def _expand(first: int, rest: str) -> tuple[int, ...]:
+    """E01 + "E02E03" → (1, 2, 3); E01 + "-E04" or "-04" → (1, 2, 3, 4)."""
+    episodes = {first}
+    previous = first
+    for match in _RANGE_PART_RE.finditer(rest):
+        number = int(match["num"])
+        if "-" in match["sep"] and number > previous:
+            if number - previous > MAX_EPISODE_SPAN:
+                episodes.add(number)
+            else:
+                episodes.update(range(previous, number + 1))
+        else:
+            episodes.add(number)
+        previous = number
+    return tuple(sorted(episodes))
+
+
+def _stack_marker(stem: str) -> re.Match[str] | None:
+    """CD1 / Disc 2 / part1 of a stacked movie; "Part 1 (2010)" followed by a year is a title."""
+    for match in _STACK_RE.finditer(stem):
+        if match["kind"].lower() in {"part", "pt"} and _YEAR_RE.search(stem, match.end()):
+            continue  # "Deathly Hallows Part 1 (2010)": the part belongs to the title
+        return match
+    return None
+
+
+def _stacked_part(stem: str) -> int | None:
+    marker = _stack_marker(stem)
+    return int(marker["num"]) if marker else None
+
+
+def _title_part(stem: str) -> str | None:
+    """ "Part Two" as written, when a name's part is part of its title."""
+    match = _TITLE_PART_RE.search(stem)
+    return f"Part {match['word']}" if match else None
+
+
+def _edition(
+    name: _Name, guessed: Iterable[Any], title: str, title_words: set[str] | None = None
+) -> str | None:
+    words = set(normalize_title(title).split()) if title_words is None else title_words
+    found: set[str] = set()
+    for value in guessed:
+        edition = _GUESSIT_EDITIONS.get(str(value), str(value))
+        if edition:
+            found.add(edition)
+    if name.plex_edition:
+        found.add(_canonical_edition(name.plex_edition))
+    for text in (name.stem, *name.folders[-1:]):
+        for match in _EDITION_PHRASE_RE.finditer(text):
+            word = next(g for g in match.groups() if g).lower()
+            found.add(_EDITION_WORD[word])
+        for match in _EDITION_WORD_RE.finditer(text):
+            if normalize_title(match[1]) not in words:
+                found.add(_EDITION_WORD[match[1].lower()])
+    if not found:
+        return None
+    order = {edition: i for i, edition in enumerate(EDITIONS)}
+    return ", ".join(sorted(found, key=lambda e: (order.get(e, len(order)), e)))
+
+
+def _canonical_edition(text: str) -> str:
+    """A Plex {edition-...} value, in our canonical spelling when we know it."""
+    if match := _EDITION_PHRASE_RE.fullmatch(text.strip()):
+        return _EDITION_WORD[next(g for g in match.groups() if g).lower()]
+    if match := _EDITION_WORD_RE.fullmatch(text.strip()):
+        return _EDITION_WORD[match[1].lower()]
+    return " ".join(text.split())
+
+
+def _is_3d(name: _Name, others: Iterable[str], title: str, media_type: MediaType) -> bool:
+    if _GUESSIT_3D.intersection(others):
+        return True
+    words = set(normalize_title(title).split())
+    for text in (name.stem, *name.folders[-1:]):
+        for regex in (_3D_RE, _BARE_SBS_RE) if media_type == "movie" else (_3D_RE,):
+            if any(normalize_title(m[0]) not in words for m in regex.finditer(text)):
+                return True
+    return False
+
+
+def _extras_folder_index(folders: tuple[str, ...]) -> int | None:
+    for i in range(len(folders) - 1, -1, -1):
+        if _normal_words(folders[i]) in _EXTRA_FOLDERS:
+            return i
+    return None
+
+
+def _extra_kind(name: _Name, others: Iterable[str], title: str) -> str | None:
+    index = _extras_folder_index(name.folders)
+    if index is not None:
+        return _EXTRA_FOLDERS[_normal_words(name.folders[index])]
+    if suffix := _EXTRA_SUFFIX_RE.search(name.stem):
+        return _EXTRA_SUFFIX_KIND.get(suffix[1].lower(), "extra")
+    words = set(normalize_title(title).split())
+    for match in _EXTRA_WORD_RE.finditer(name.stem):
+        if not set(normalize_title(match[1]).split()) <= words:  # "Trailer Park Boys" is a title
+            word = _normal_words(match[1])
+            if word.startswith("deleted"):
+                return "deleted_scene"
+            return "behind_the_scenes" if word == "behind the scenes" else word
+    for other in others:
+        if other in _GUESSIT_EXTRA:
+            return _GUESSIT_EXTRA[other]
+    return None
+
+
+def _release_group(name: _Name, guessed: str | None) -> str | None:
+    """guessit's group when it is one, else a known group glued anywhere into the stem.
+
+    ``guessed`` is None on the regex-only path, which also reads "[Group] ..." and "...x264-GROUP".
+    """
+    if guessed is not None:
+        group = guessed.strip(_EDGE_JUNK)
+        if group and group.lower() not in _NOT_A_GROUP and not _TAG_RE.fullmatch(group):
+            return group
+    if known := _GROUP_RE.search(name.stem):
+        return known[0]
+    if guessed is not None:
+        return None
+    if leading := _LEADING_GROUP_RE.match(name.stem):
+        return leading["group"].strip() or None
+    trailing = _TRAILING_GROUP_RE.search(name.stem)
+    tags_end = max((m.end() for m in _TAG_RE.finditer(name.stem)), default=None)
+    if trailing and tags_end is not None and tags_end <= trailing.start():
+        return trailing["group"]  # "...x264-GROUP" only after a tag: "Spider-Man" is a title
+    return None
+
+
+def _screen_size(text: str) -> str | None:
+    for match in _SCREEN_RE.finditer(text):
+        if match[1]:
+            return f"{int(match[1])}{match[2].lower()}"
+        return "4320p" if match[3] == "8" else "2160p"  # guessit's reading of 4K / UHD
+    return None
+
+
+def _clean_text(text: str) -> str:
+    """Repair undecodable bytes and turn control characters into spaces.
+
+    Names read with ``surrogateescape`` carry each undecodable byte as a lone surrogate; such
+    bytes nearly always come from old Windows/SMB clients, so they are read as cp1252. Other lone
+    surrogates are dropped; invisible format characters (zero-width, BOM, bidi marks) too.
+    """
+    if text.isprintable():
+        return text
+    out: list[str] = []
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(bytes([code - 0xDC00]).decode("cp1252", errors="ignore"))
+        elif char.isprintable():
+            out.append(char)
+        elif unicodedata.category(char) in {"Cc", "Zs", "Zl", "Zp"}:
+            out.append(" ")
+    return "".join(out)
+
+
+def _split_camel(text: str) -> str:
+    """ "RedDwarf" → "Red Dwarf": a space where an upper-case letter follows a lower-case one."""
+    out: list[str] = []
+    for i, char in enumerate(text):
+        if i and char.isupper() and text[i - 1].islower():
+            out.append(" ")
+        out.append(char)
+    return "".join(out)
+
+
+def _join_initials(tokens: list[str]) -> list[str]:
+    """["agents", "of", "s", "h", "i", "e", "l", "d"] → ["agents", "of", "shield"]."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if len(token) == 1 and token.isalpha():
+            run.append(token)
+            continue
+        out.extend(["".join(run)] if len(run) > 1 else run)
+        run = []
+        if token:
+            out.append(token)
+    return out
+
+
+def _normal_words(text: str) -> str:
+    return " ".join(_NON_WORD_RE.sub(" ", text.casefold()).split())
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _first_str(value: Any) -> str:
+    values = _as_list(value)
+    return _clean_text(str(values[0])) if values else ""
+
+
+def _first_int(value: Any) -> int | None:
+    for item in _as_list(value):
+        try:
+            return int(item)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+__all__ = [
+    "EDITIONS",
+    "KNOWN_RELEASE_GROUPS",
+    "MediaTypeHint",
+    "normalize_title",
+    "parse_fallback",
+    "parse_name",
+]

@@ -1,0 +1,170 @@
+"""The promises a deletion plan must keep, as pure checks returning human-readable violations.
+
+Each function returns ``[]`` when its promise holds. The Dagster layer wraps each one as a
+blocking asset check, so a plan that breaks a promise never reaches staging. The checks recompute
+what they can from the files themselves (languages, hardlinks, episodes) rather than trusting the
+plan's own columns, and treat a file as gone when any plan row stages it.
+
+``files`` maps file ids to every file of the library (hardlink siblings included), ``groups`` are
+the groups the plan was made for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from mediavault_assets.domain.deletion_plan import PlanRow, file_languages
+from mediavault_assets.domain.grouping import DuplicateGroup, GroupMember
+from mediavault_assets.domain.model import LibraryFile
+
+
+def check_no_group_loses_last_copy(
+    groups: Iterable[DuplicateGroup], rows: Iterable[PlanRow]
+) -> list[str]:
+    """Every group keeps at least one file, and no row's kept file is itself staged."""
+    rows = list(rows)
+    planned = {r.file_id for r in rows}
+    violations = [
+        f"{_label(g)}: all {g.file_count} copies are planned for staging (group {g.id})."
+        for g in groups
+        if not any(_survives(m, planned) for m in g.members)
+    ]
+    violations.extend(
+        f"{r.original_filepath!r} is staged in favour of file {r.kept_file_id}, "
+        "which is itself planned for staging."
+        for r in rows
+        if r.kept_file_id in planned
+    )
+    return violations
+
+
+def check_english_audio_kept(
+    groups: Iterable[DuplicateGroup],
+    rows: Iterable[PlanRow],
+    files: Mapping[int, LibraryFile],
+) -> list[str]:
+    """No plan stages the only English-audio copy of a title (every English copy of a group)."""
+    planned = {r.file_id for r in rows}
+    violations = []
+    for g in groups:
+        english = [m for m in g.members if file_languages(files[m.file_id]).has_english_audio]
+        if english and not any(_survives(m, planned) for m in english):
+            paths = ", ".join(repr(files[m.file_id].path) for m in english)
+            violations.append(
+                f"{_label(g)}: every English-audio copy is planned for staging ({paths})."
+            )
+    return violations
+
+
+def check_no_auto_approved_foreign_film(
+    rows: Iterable[PlanRow], files: Mapping[int, LibraryFile]
+) -> list[str]:
+    """No foreign film (non-English audio with English subtitles) is approved automatically."""
+    violations = []
+    for r in rows:
+        if not r.auto_approved:
+            continue
+        facts = file_languages(files[r.file_id])
+        claimed = r.is_foreign_film or (not r.has_english_audio and r.has_english_subtitles)
+        actual = facts.is_foreign_film or (
+            not facts.has_english_audio and facts.has_english_subtitles
+        )
+        if claimed or actual:
+            violations.append(
+                f"{r.original_filepath!r} is a foreign-language version with English subtitles "
+                "and must not be approved automatically."
+            )
+    return violations
+
+
+def check_multi_episode_coverage(
+    groups: Iterable[DuplicateGroup],
+    rows: Iterable[PlanRow],
+    files: Mapping[int, LibraryFile],
+) -> list[str]:
+    """A multi-episode file is staged only if kept files hold every episode it contains."""
+    rows = list(rows)
+    planned = {r.file_id for r in rows}
+    groups_of: dict[int, list[DuplicateGroup]] = defaultdict(list)
+    for g in groups:
+        for m in g.members:
+            for file_id in (m.file_id, *m.linked_file_ids):
+                groups_of[file_id].append(g)
+    violations = []
+    for r in rows:
+        parsed = files[r.file_id].parsed
+        if parsed.media_type != "tv" or len(parsed.episodes) < 2:
+            continue
+        missing = [
+            e
+            for e in parsed.episodes
+            if not any(
+                _survives(m, planned) and r.file_id not in (m.file_id, *m.linked_file_ids)
+                for g in groups_of[r.file_id]
+                if e in g.episodes
+                for m in g.members
+            )
+        ]
+        if missing:
+            episodes = ", ".join(f"E{e:02d}" for e in missing)
+            violations.append(
+                f"{r.original_filepath!r} holds {len(parsed.episodes)} episodes but no kept file "
+                f"holds {episodes}."
+            )
+    return violations
+
+
+def check_no_hardlink_savings(
+    rows: Iterable[PlanRow], files: Mapping[int, LibraryFile]
+) -> list[str]:
+    """Savings count a file's bytes once, and only when every path to its inode is staged; no
+    row stages a hardlink of its own kept file (the same file on disk)."""
+    rows = list(rows)
+    planned = {r.file_id for r in rows}
+    paths_by_inode: dict[tuple[int, int], list[LibraryFile]] = defaultdict(list)
+    for f in files.values():
+        paths_by_inode[(f.device, f.inode)].append(f)
+    freed_by_inode: dict[tuple[int, int], int] = defaultdict(int)
+    violations = []
+    for r in rows:
+        f, kept = files[r.file_id], files.get(r.kept_file_id)
+        freed_by_inode[(f.device, f.inode)] += r.bytes_freed
+        if kept is not None and (kept.device, kept.inode) == (f.device, f.inode):
+            violations.append(
+                f"{r.original_filepath!r} is a hardlink of the file it is staged in favour of "
+                f"({kept.path!r}): the same file on disk."
+            )
+    for inode, freed in freed_by_inode.items():
+        if not freed:
+            continue
+        paths = paths_by_inode[inode]
+        size, nlink = paths[0].size, max(p.nlink for p in paths)
+        staying = [p.path for p in paths if p.file_id not in planned]
+        if freed > size:
+            violations.append(
+                f"{paths[0].path!r}: {freed} bytes counted as freed for a {size}-byte file."
+            )
+        if staying:
+            violations.append(
+                f"{paths[0].path!r} is counted as savings but its hardlink(s) "
+                f"{', '.join(map(repr, staying))} stay, so staging frees nothing."
+            )
+        elif len(paths) < nlink:
+            violations.append(
+                f"{paths[0].path!r} is counted as savings but has {nlink - len(paths)} hardlink(s) "
+                "outside the library, so staging frees nothing."
+            )
+    return violations
+
+
+def _survives(member: GroupMember, planned: set[int]) -> bool:
+    """A member's content stays while any of its paths is not staged."""
+    return any(file_id not in planned for file_id in (member.file_id, *member.linked_file_ids))
+
+
+def _label(g: DuplicateGroup) -> str:
+    if g.media_type == "tv":
+        season = f"S{g.season_number:02d}" if g.season_number is not None else ""
+        return f"{g.show_name!r} {season}{''.join(f'E{e:02d}' for e in g.episodes)}"
+    return f"{g.show_name!r} ({g.year})" if g.year else repr(g.show_name)

@@ -1,0 +1,149 @@
+"""From a walk of one library root to inventory rows, the scan's diff and its history row."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from mediavault_assets.domain.model import file_id_for, stable_id
+from mediavault_assets.settings import LibraryRoot
+
+if TYPE_CHECKING:
+    from mediavault_assets.media.walker import WalkResult
+
+INVENTORY_SCHEMA = {
+    "file_id": pl.Int64,
+    "root_key": pl.String,
+    "relative_path": pl.String,
+    "filepath": pl.String,
+    "local_path": pl.String,
+    "filename": pl.String,
+    "extension": pl.String,
+    "file_size": pl.Int64,
+    "mtime_ns": pl.Int64,
+    "file_modified_at": pl.Datetime("us"),
+    "file_created_at": pl.Datetime("us"),
+    "device": pl.UInt64,
+    "inode": pl.UInt64,
+    "link_count": pl.Int32,
+    "sidecars": pl.String,
+    "first_seen_at": pl.Datetime("us"),
+    "scanned_at": pl.Datetime("us"),
+}
+
+
+def utc_now() -> datetime:
+    """Naive UTC, the way the warehouse stores timestamps."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _from_ns(ns: int) -> datetime:
+    return datetime.fromtimestamp(ns / 1e9, UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True, slots=True)
+class InventoryDiff:
+    found: int
+    new: int
+    updated: int
+    deleted: int
+    bytes_total: int
+
+
+def inventory_frame(
+    root: LibraryRoot, walk: WalkResult, previous: pl.DataFrame, scanned_at: datetime
+) -> pl.DataFrame:
+    """Rows for inventory_files; first_seen_at survives from the previous scan."""
+    first_seen = dict(
+        zip(previous["file_id"].to_list(), previous["first_seen_at"].to_list(), strict=True)
+    )
+    rows = []
+    for f in walk.files:
+        file_id = file_id_for(root.key, f.relative_path)
+        name = f.relative_path.rsplit("/", 1)[-1]
+        rows.append(
+            {
+                "file_id": file_id,
+                "root_key": root.key,
+                "relative_path": f.relative_path,
+                "filepath": root.display_path(f.relative_path),
+                "local_path": str(root.path / f.relative_path),
+                "filename": name,
+                "extension": name.rsplit(".", 1)[-1].lower() if "." in name else "",
+                "file_size": f.size,
+                "mtime_ns": f.mtime_ns,
+                "file_modified_at": _from_ns(f.mtime_ns),
+                "file_created_at": _from_ns(f.ctime_ns),
+                "device": f.device,
+                "inode": f.inode,
+                "link_count": f.nlink,
+                "sidecars": json.dumps([asdict(s) for s in f.sidecars]) if f.sidecars else None,
+                "first_seen_at": first_seen.get(file_id, scanned_at),
+                "scanned_at": scanned_at,
+            }
+        )
+    return pl.DataFrame(rows, schema=INVENTORY_SCHEMA)
+
+
+def diff_inventory(current: pl.DataFrame, previous: pl.DataFrame) -> InventoryDiff:
+    """New, updated (size, mtime or inode changed) and deleted files against the last scan."""
+    signature = ["file_id", "file_size", "mtime_ns", "inode"]
+    prev = previous.select(signature).cast({"inode": pl.UInt64, "file_id": pl.Int64})
+    cur = current.select(signature)
+    joined = cur.join(prev, on="file_id", how="left", suffix="_prev")
+    new = joined.filter(pl.col("file_size_prev").is_null()).height
+    updated = joined.filter(
+        pl.col("file_size_prev").is_not_null()
+        & (
+            (pl.col("file_size") != pl.col("file_size_prev"))
+            | (pl.col("mtime_ns") != pl.col("mtime_ns_prev"))
+            | (pl.col("inode") != pl.col("inode_prev"))
+        )
+    ).height
+    deleted = prev.join(cur, on="file_id", how="anti").height
+    return InventoryDiff(
+        found=current.height,
+        new=new,
+        updated=updated,
+        deleted=deleted,
+        bytes_total=int(current["file_size"].sum() or 0),
+    )
+
+
+def scan_history_row(
+    root: LibraryRoot,
+    walk: WalkResult,
+    diff: InventoryDiff,
+    *,
+    started_at: datetime,
+    completed_at: datetime,
+    triggered_by: str,
+    run_id: str,
+) -> pl.DataFrame:
+    errors = [{"path": e.path, "error": e.error} for e in walk.errors]
+    return pl.DataFrame(
+        [
+            {
+                "id": stable_id("scan", root.key, run_id),
+                "root_key": root.key,
+                "scan_type": "full",
+                "nas_paths": [root.nas_path or str(root.path)],
+                "scan_started_at": started_at,
+                "scan_completed_at": completed_at,
+                "duration_seconds": round((completed_at - started_at).total_seconds()),
+                "files_found": diff.found,
+                "files_new": diff.new,
+                "files_updated": diff.updated,
+                "files_deleted": diff.deleted,
+                "errors_count": len(errors),
+                "error_details": json.dumps(errors),
+                "status": "completed",
+                "triggered_by": triggered_by,
+                "dagster_run_id": run_id,
+            }
+        ]
+    )

@@ -1,0 +1,114 @@
+"""Running the asset graph in-process against the Dagster instance of DAGSTER_HOME.
+
+Used by the CLI (`mediavault refresh`, `mediavault demo`) so its runs show in the Dagster UI.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+
+from mediavault_assets.defs.partitions import sync_library_roots
+from mediavault_assets.run_tags import ORIGIN_TAG, TRIGGER_TAG
+from mediavault_assets.settings import CONFIG_ENV, Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@cache
+def load_definitions() -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+
+
+def prepare_dagster_home(default: Path) -> Path:
+    """DAGSTER_HOME, defaulting to `default`, holding the project's dagster.yaml."""
+    home = Path(os.environ.get("DAGSTER_HOME") or default).resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copyfile(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    job: str
+    partition: str | None
+    run_id: str
+    success: bool
+    summary: str
+
+
+def refresh(
+    settings: Settings,
+    config_file: Path,
+    *,
+    roots: list[str] | None = None,
+    trigger: str = "manual",
+    echo: Callable[[str], None] = print,
+) -> list[RunOutcome]:
+    """Scan each requested root (one run per partition), then analyze the whole library."""
+    os.environ[CONFIG_ENV] = str(config_file)
+    load_definitions.cache_clear()
+    defs = load_definitions()
+    outcomes: list[RunOutcome] = []
+    with dg.DagsterInstance.get() as instance:
+        added, removed = sync_library_roots(instance, settings.root_keys)
+        if added or removed:
+            echo(f"Library roots: added {added or '-'}, removed {removed or '-'}")
+        for key in roots or settings.root_keys:
+            echo(f"Scanning root '{key}' ({settings.root(key).path}) ...")
+            outcome = _run(defs, "scan_library_root", instance, key, trigger)
+            outcomes.append(outcome)
+            echo(f"  {outcome.summary}")
+        echo("Analyzing the library (hashes, duplicate groups, deletion plan) ...")
+        outcome = _run(defs, "analyze_library", instance, None, trigger)
+        outcomes.append(outcome)
+        echo(f"  {outcome.summary}")
+    return outcomes
+
+
+def _run(
+    defs: dg.Definitions,
+    job_name: str,
+    instance: dg.DagsterInstance,
+    partition: str | None,
+    trigger: str,
+) -> RunOutcome:
+    job = defs.resolve_job_def(job_name)
+    result = job.execute_in_process(
+        instance=instance,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        partition_key=partition,
+        tags={TRIGGER_TAG: trigger, ORIGIN_TAG: "cli"},
+        raise_on_error=False,
+    )
+    lines = []
+    for event in result.get_asset_materialization_events():
+        materialization = event.step_materialization_data.materialization
+        facts = ", ".join(
+            f"{k}={v.value}"
+            for k, v in materialization.metadata.items()
+            if isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
+        )
+        lines.append(f"{materialization.asset_key.to_user_string()}: {facts}")
+    if not result.success:
+        failures = [
+            f"{e.step_key}: {e.step_failure_data.error.message.strip()}"
+            for e in result.get_step_failure_events()
+            if e.step_failure_data.error
+        ]
+        lines.append("FAILED " + "; ".join(failures))
+    return RunOutcome(
+        job_name,
+        partition,
+        result.run_id,
+        result.success,
+        "\n  ".join(lines) or ("ok" if result.success else "failed"),
+    )

@@ -1,0 +1,214 @@
+"""Settings: one YAML file (MEDIAVAULT_CONFIG, default ./mediavault.yaml).
+
+Secrets come only from the environment.
+
+Relative paths in the file are resolved against the file's own folder, so a settings file can be
+moved together with its data.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CONFIG_ENV = "MEDIAVAULT_CONFIG"
+DEFAULT_CONFIG = "mediavault.yaml"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+
+
+class SettingsError(ValueError):
+    """Invalid or missing settings; the message names the key and the problem."""
+
+
+class LibraryRoot(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(description="slug used as the Dagster partition key")
+    path: Path = Field(description="the root as mounted on this machine")
+    media_type: Literal["tv", "movie", "mixed"] = "mixed"
+    nas_path: str | None = Field(
+        default=None, description="the same folder as the NAS shows it, e.g. /volume1/videos"
+    )
+
+    @field_validator("key")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(
+                "must be a slug: lower-case letters, digits, '-' or '_', "
+                "starting with a letter or digit"
+            )
+        return value
+
+    def display_path(self, relative_path: str) -> str:
+        """A file's path as the owner knows it (the NAS path when configured)."""
+        base = self.nas_path.rstrip("/") if self.nas_path else str(self.path)
+        return f"{base}/{relative_path}"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    warehouse_path: Path = Path(".mediavault/warehouse.duckdb")
+    app_store_path: Path = Field(
+        default=Path(".mediavault/review.sqlite"),
+        description="the review app's own store (decisions, notes, chat history)",
+    )
+    cache_dir: Path = Path(".mediavault/cache")
+    staging_root: Path = Field(description="seed 000's duplicates_before_purge folder")
+    library_roots: list[LibraryRoot] = Field(min_length=1)
+    fuzzy_match_threshold: float = Field(default=85.0, ge=0, le=100)
+    review_quality_difference: float = Field(default=20.0, ge=0)
+    auto_approve_quality_difference: float = Field(default=50.0, ge=0)
+    auto_approve_enabled: bool = False
+    auto_delete_unreviewed: bool = False
+    retention_days: int = Field(default=30, ge=0)
+    guessit_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        keys = [root.key for root in self.library_roots]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"library_roots: duplicate key(s) {', '.join(dupes)}")
+        if self.auto_approve_quality_difference < self.review_quality_difference:
+            raise ValueError(
+                "auto_approve_quality_difference must not be below review_quality_difference"
+            )
+        return self
+
+    def root(self, key: str) -> LibraryRoot:
+        for root in self.library_roots:
+            if root.key == key:
+                return root
+        raise SettingsError(f"library_roots: no root with key {key!r}")
+
+    @property
+    def root_keys(self) -> list[str]:
+        return [root.key for root in self.library_roots]
+
+
+class Secrets(BaseModel):
+    """API credentials, read only from the environment and never written anywhere."""
+
+    model_config = ConfigDict(frozen=True)
+
+    tmdb_api_key: str | None = None
+    tmdb_read_access_token: str | None = None
+    tmdb_api_base_url: str = "https://api.themoviedb.org/3"
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    azure_openai_key: str | None = None
+    azure_openai_endpoint: str | None = None
+    azure_openai_api_version: str | None = None
+    azure_deployment_name_chat: str | None = None
+
+    @property
+    def has_tmdb(self) -> bool:
+        return bool(self.tmdb_api_key or self.tmdb_read_access_token)
+
+    @property
+    def chat_provider(self) -> Literal["azure", "openai"] | None:
+        if self.azure_openai_key:
+            return "azure"
+        if self.openai_api_key:
+            return "openai"
+        return None
+
+    def presence(self) -> dict[str, bool]:
+        """Which secrets are set — for display; never the values."""
+        return {
+            name.upper(): bool(value) for name, value in self if name.endswith(("key", "token"))
+        }
+
+
+def load_secrets(environ: os._Environ[str] | dict[str, str] | None = None) -> Secrets:
+    env = os.environ if environ is None else environ
+    values = {name: env.get(name.upper()) or None for name in Secrets.model_fields}
+    values["tmdb_api_base_url"] = (
+        env.get("TMDB_API_BASE_URL") or Secrets.model_fields["tmdb_api_base_url"].default
+    )
+    secrets = Secrets(**values)
+    if secrets.azure_openai_key:
+        missing = [
+            name
+            for name in ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_API_VERSION")
+            if not env.get(name)
+        ]
+        if missing:
+            raise SettingsError(f"AZURE_OPENAI_KEY is set but {', '.join(missing)} is not")
+    return secrets
+
+
+def config_path(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
+    env = os.environ if environ is None else environ
+    return Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG).expanduser().resolve()
+
+
+def _format_error(error: ValidationError, source: Path) -> str:
+    lines = [f"Invalid settings in {source}:"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"  - {key}: {message}")
+    return "\n".join(lines)
+
+
+def parse_settings(data: object, source: Path) -> Settings:
+    if not isinstance(data, dict):
+        raise SettingsError(f"Invalid settings in {source}: the file must hold a YAML mapping")
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as error:
+        raise SettingsError(_format_error(error, source)) from None
+    return _resolve_paths(settings, source.parent)
+
+
+def _resolve_paths(settings: Settings, base: Path) -> Settings:
+    def resolve(path: Path) -> Path:
+        path = path.expanduser()
+        return path if path.is_absolute() else (base / path).resolve()
+
+    return settings.model_copy(
+        update={
+            "warehouse_path": resolve(settings.warehouse_path),
+            "app_store_path": resolve(settings.app_store_path),
+            "cache_dir": resolve(settings.cache_dir),
+            "staging_root": resolve(settings.staging_root),
+            "library_roots": [
+                root.model_copy(update={"path": resolve(root.path)})
+                for root in settings.library_roots
+            ],
+        }
+    )
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    source = path or config_path()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(
+            f"No settings file at {source}. Create one (see README: Settings) or set "
+            f"{CONFIG_ENV}; `mediavault demo` writes one for the demo library."
+        ) from None
+    except OSError as error:
+        raise SettingsError(f"Cannot read settings file {source}: {error.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise SettingsError(f"Settings file {source} is not valid YAML: {error}") from None
+    return parse_settings(data, source)
+
+
+def write_settings(settings_data: dict[str, object], path: Path) -> Path:
+    """Write a settings mapping after validating it, so a written file always loads."""
+    parse_settings(settings_data, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(settings_data, sort_keys=False), encoding="utf-8")
+    return path

@@ -1,0 +1,226 @@
+"""The DuckDB warehouse: one resource owns connections, migrations and partition writes.
+
+DuckDB admits one writing process at a time and a reader is refused while another process writes,
+so connections are short-lived and opening one retries while the file is locked. Steps that use
+this resource run in the "duckdb" concurrency pool (see defs/), so Dagster runs never fight over it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from mediavault_assets import sql_files
+
+POOL = "duckdb"
+Params = Sequence[Any] | Mapping[str, Any]
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class WarehouseBusyError(RuntimeError):
+    """The warehouse file stayed locked by another process for longer than the wait allows."""
+
+
+def _identifier(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a plain SQL identifier: {name!r}")
+    return name
+
+
+def _is_lock_conflict(error: duckdb.Error) -> bool:
+    text = str(error)
+    return "lock" in text.lower() and ("Conflicting" in text or "Could not set lock" in text)
+
+
+class Warehouse(dg.ConfigurableResource):
+    """MediaVault's DuckDB file: schema migrations, partition replacement and queries."""
+
+    path: str
+    lock_wait_seconds: float = 120.0
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self.migrate()
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A short-lived connection; waits (with backoff) while another process holds the file."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_wait_seconds
+        delay = 0.05
+        while True:
+            try:
+                connection = duckdb.connect(self.path, read_only=read_only)
+                break
+            except duckdb.Error as error:
+                if not _is_lock_conflict(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"The warehouse {self.path} is in use by another process "
+                        f"(waited {self.lock_wait_seconds:.0f}s)."
+                    ) from error
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+        try:
+            yield connection
+        finally:
+            connection.close()
+
+    @property
+    def snapshot_path(self) -> Path:
+        return snapshot_path_for(Path(self.path))
+
+    def publish_snapshot(self) -> Path:
+        """Copy the warehouse to a read-only snapshot for the review app.
+
+        The app never opens the file Dagster writes (DuckDB would block one or the other); it
+        reads this copy, which is replaced atomically so open readers keep a consistent file.
+        """
+        target = self.snapshot_path
+        partial = target.with_name(target.name + ".partial")
+        with self.connect() as con:
+            con.execute("CHECKPOINT")
+            shutil.copyfile(self.path, partial)
+        os.replace(partial, target)
+        return target
+
+    def schema_version(self) -> int:
+        with self.connect() as con:
+            return _current_version(con)
+
+    def migrate(self, up_to: int | None = None) -> int:
+        """Apply pending migrations, each in its own transaction, then re-create the views.
+
+        `up_to` stops at an older version (to build an old file in tests); views need the
+        latest schema, so they are only created when migrating all the way.
+        """
+        with self.connect() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version ("
+                "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+            )
+            current = _current_version(con)
+            for version, name, sql in sql_files.migrations():
+                if version <= current or (up_to is not None and version > up_to):
+                    continue
+                con.execute("BEGIN TRANSACTION")
+                try:
+                    con.execute(sql)
+                    con.execute(
+                        "INSERT INTO schema_version (version, name) VALUES (?, ?)", [version, name]
+                    )
+                    con.execute("COMMIT")
+                except Exception:
+                    con.execute("ROLLBACK")
+                    raise
+                current = version
+            if up_to is None:
+                for _name, sql in sql_files.views():
+                    con.execute(sql)
+            return current
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection inside BEGIN ... COMMIT; any exception rolls everything back."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def replace_rows(
+        self,
+        table: str,
+        frame: pl.DataFrame,
+        *,
+        where: str,
+        params: Sequence[Any] = (),
+    ) -> int:
+        """In one transaction delete the rows matching `where`, then insert `frame` by column name.
+
+        A failure anywhere leaves the previous rows intact.
+        """
+        with self.transaction() as con:
+            _replace(con, table, frame, where, params)
+        return frame.height
+
+    def replace_tables(self, frames: Mapping[str, pl.DataFrame]) -> None:
+        """Replace the whole content of several tables in one transaction."""
+        with self.transaction() as con:
+            for table, frame in frames.items():
+                _replace(con, table, frame, "true", ())
+
+    def replace_partition(self, table: str, root_key: str, frame: pl.DataFrame) -> int:
+        """Replace one library root's rows of `table` (the per-root partition) atomically."""
+        return self.replace_rows(table, frame, where="root_key = ?", params=[root_key])
+
+    def replace_keys(self, table: str, column: str, keys: Sequence[int], frame: pl.DataFrame) -> int:
+        """Replace the rows whose `column` is in `keys` (e.g. re-probed files) atomically."""
+        keys_frame = pl.DataFrame({"k": list(keys)}, schema={"k": pl.Int64})
+        with self.transaction() as con:
+            con.register("replaced_keys", keys_frame)
+            where = f"{_identifier(column)} IN (SELECT k FROM replaced_keys)"
+            _replace(con, table, frame, where, ())
+        return frame.height
+
+    def frame(self, sql: str, params: Params = ()) -> pl.DataFrame:
+        """Run a query and return a polars frame."""
+        with self.connect() as con:
+            return con.sql(sql, params=_params(params)).pl()
+
+    def named(self, query_name: str, params: Params = ()) -> pl.DataFrame:
+        """Run sql/queries/<query_name>.sql and return its rows."""
+        return self.frame(sql_files.query(query_name), params)
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        with self.connect() as con:
+            con.execute(sql, _params(params))
+
+    def execute_named(self, query_name: str, params: Params = ()) -> None:
+        """Run the statement in sql/queries/<query_name>.sql."""
+        self.execute(sql_files.query(query_name), params)
+
+
+def _replace(
+    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, where: str, params: Params
+) -> None:
+    table = _identifier(table)
+    con.execute(f"DELETE FROM {table} WHERE {where}", _params(params))
+    if frame.height:
+        con.register("incoming_rows", frame)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
+        con.unregister("incoming_rows")
+
+
+def _params(params: Params) -> list[Any] | dict[str, Any] | None:
+    if isinstance(params, Mapping):
+        return dict(params)
+    return list(params) or None
+
+
+def snapshot_path_for(warehouse_path: Path) -> Path:
+    return warehouse_path.with_name(warehouse_path.stem + ".snapshot.duckdb")
+
+
+def _current_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
+    return int(row[0]) if row else 0

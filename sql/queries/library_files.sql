@@ -1,0 +1,17 @@
+-- Everything the grouping and deletion rules know about each video file, across all roots.
+SELECT
+    i.file_id, i.root_key, i.relative_path, i.filepath, i.file_size, i.device, i.inode,
+    i.link_count, i.mtime_ns, i.sidecars,
+    h.md5_hash,
+    p.duration, p.format, p.video_codec, p.audio_codec, p.width, p.height, p.bitrate,
+    p.framerate, p.hdr_type, p.audio_channels, p.audio_track_count, p.subtitle_track_count,
+    p.audio_languages, p.embedded_subtitle_languages, p.integrity_error, p.probe_error,
+    n.title, n.title_key, n.media_type, n.year, n.season, n.episodes, n.episode_title,
+    n.edition, n.is_3d, n.part, n.extra_kind, n.release_group, n.screen_size, n.tmdb_id,
+    n.imdb_id, n.tvdb_id, n.parse_error,
+    CAST(NULL AS VARCHAR) AS original_language
+FROM inventory_files AS i
+JOIN file_probes AS p USING (file_id)
+JOIN parsed_names AS n USING (file_id)
+LEFT JOIN file_hashes AS h USING (file_id)
+ORDER BY i.file_id

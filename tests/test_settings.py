@@ -1,0 +1,105 @@
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mediavault_assets.settings import SettingsError, load_secrets, load_settings
+from tests.conftest import write_config
+
+
+def test_valid_settings_resolve_relative_paths(tmp_path: Path) -> None:
+    path = tmp_path / "conf" / "mediavault.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "staging_root": "stage",
+                "library_roots": [
+                    {
+                        "key": "videos",
+                        "path": "/mnt/nas/videos",
+                        "media_type": "tv",
+                        "nas_path": "/volume1/videos",
+                    }
+                ],
+            }
+        )
+    )
+    settings = load_settings(path)
+    assert settings.staging_root == path.parent / "stage"
+    assert settings.warehouse_path == path.parent / ".mediavault" / "warehouse.duckdb"
+    assert settings.review_quality_difference == 20
+    assert settings.auto_approve_quality_difference == 50
+    assert settings.auto_approve_enabled is False
+    root = settings.root("videos")
+    assert root.display_path("TV/a.mkv") == "/volume1/videos/TV/a.mkv"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"library_roots": [{"key": "Bad Key", "path": "/x"}]},
+            "library_roots.0.key: must be a slug",
+        ),
+        (
+            {"library_roots": [{"key": "a", "path": "/x", "media_type": "music"}]},
+            "library_roots.0.media_type",
+        ),
+        ({"library_roots": []}, "library_roots: List should have at least 1 item"),
+        (
+            {"fuzzy_match_threshold": 150},
+            "fuzzy_match_threshold: Input should be less than or equal to 100",
+        ),
+        ({"retention_days": -1}, "retention_days"),
+        ({"staging_root": None}, "staging_root"),
+        ({"unknown_key": 1}, "unknown_key: Extra inputs are not permitted"),
+        ({"review_quality_difference": 60}, "auto_approve_quality_difference must not be below"),
+        (
+            {"library_roots": [{"key": "a", "path": "/x"}, {"key": "a", "path": "/y"}]},
+            "duplicate key(s) a",
+        ),
+    ],
+)
+def test_invalid_settings_name_the_key_and_problem(
+    tmp_path: Path, change: dict, expected: str
+) -> None:
+    path = write_config(tmp_path, {"videos": tmp_path / "v"})
+    data = yaml.safe_load(path.read_text())
+    data.update(change)
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(SettingsError) as error:
+        load_settings(path)
+    assert expected in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="No settings file at"):
+        load_settings(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("library_roots: [unclosed")
+    with pytest.raises(SettingsError, match="not valid YAML"):
+        load_settings(bad)
+    bad.write_text("- just\n- a list\n")
+    with pytest.raises(SettingsError, match="must hold a YAML mapping"):
+        load_settings(bad)
+
+
+def test_secrets_only_from_environment() -> None:
+    secrets = load_secrets({"TMDB_API_KEY": "k", "OPENAI_API_KEY": "o"})
+    assert secrets.has_tmdb and secrets.chat_provider == "openai"
+    assert secrets.presence()["TMDB_API_KEY"] is True
+    assert "k" not in str(secrets.presence())
+    assert load_secrets({}).chat_provider is None
+    assert load_secrets({}).tmdb_api_base_url == "https://api.themoviedb.org/3"
+    with pytest.raises(SettingsError, match="AZURE_OPENAI_ENDPOINT"):
+        load_secrets({"AZURE_OPENAI_KEY": "a"})
+    azure = load_secrets(
+        {
+            "AZURE_OPENAI_KEY": "a",
+            "AZURE_OPENAI_ENDPOINT": "http://127.0.0.1:1",
+            "AZURE_OPENAI_API_VERSION": "2024-08-01-preview",
+        }
+    )
+    assert azure.chat_provider == "azure"
