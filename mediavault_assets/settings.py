@@ -51,6 +51,18 @@ class LibraryRoot(BaseModel):
         return f"{base}/{relative_path}"
 
 
+class ReviewUser(BaseModel):
+    """A person allowed into the review app when it serves beyond 127.0.0.1."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    username: str = Field(min_length=1, max_length=64)
+    password_hash: str = Field(
+        pattern=r"^pbkdf2_sha256\$\d+\$[0-9a-f]+\$[0-9a-f]+$",
+        description="from `mediavault hash-password`; never a plain password",
+    )
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -69,6 +81,10 @@ class Settings(BaseModel):
     auto_delete_unreviewed: bool = False
     retention_days: int = Field(default=30, ge=0)
     guessit_timeout_seconds: float = Field(default=5.0, gt=0)
+    dagster_url: str = Field(
+        default="http://127.0.0.1:3000", description="the Dagster webserver the app starts runs on"
+    )
+    review_users: list[ReviewUser] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

@@ -1,0 +1,239 @@
+"""The review side's own store: decisions on plan rows and groups (and, later, chat history).
+
+The Streamlit app and the CLI write it; Dagster only reads it. It is a SQLite file in WAL mode,
+separate from the DuckDB warehouse, so a decision can be saved while a Dagster run writes the
+warehouse (and the other way round) and no lock error ever reaches a person.
+
+A decision records the file's size, mtime and inode as they were when it was made; if the file
+changes afterwards the decision no longer applies and staging skips it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+
+Decision = Literal["stage", "keep"]
+GroupAction = Literal["keep_one", "keep_all", "not_duplicate"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS file_decisions (
+    file_id INTEGER PRIMARY KEY,
+    group_id INTEGER,
+    plan_id INTEGER,
+    decision TEXT NOT NULL CHECK (decision IN ('stage', 'keep')),
+    reviewer TEXT NOT NULL,
+    notes TEXT,
+    decided_at TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    duplicate_group_id INTEGER NOT NULL,
+    user_id INTEGER,
+    reviewer TEXT NOT NULL,
+    action_taken TEXT NOT NULL,
+    files_archived TEXT NOT NULL DEFAULT '[]',
+    files_deleted TEXT NOT NULL DEFAULT '[]',
+    primary_file_id INTEGER,
+    notes TEXT,
+    confidence TEXT,
+    decided_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS not_duplicate_groups (
+    group_id INTEGER PRIMARY KEY,
+    reviewer TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class FileSignature:
+    """What a file was when a decision was made on it."""
+
+    file_id: int
+    group_id: int | None
+    plan_id: int | None
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileDecision:
+    file_id: int
+    group_id: int | None
+    plan_id: int | None
+    decision: Decision
+    reviewer: str
+    notes: str | None
+    decided_at: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+class ReviewStore:
+    """Decisions made by people (CLI or app); safe to use from several processes at once."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
+        self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.executescript(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=FULL")  # a decision said "saved" survives power loss
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as con:
+            # IMMEDIATE takes the write lock up front; SQLite's busy timeout waits for it.
+            for attempt in range(5):
+                try:
+                    con.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError:
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+    def _set(
+        self,
+        con: sqlite3.Connection,
+        files: Iterable[FileSignature],
+        decision: Decision,
+        reviewer: str,
+        notes: str | None,
+        now: str,
+    ) -> None:
+        con.executemany(
+            "INSERT INTO file_decisions (file_id, group_id, plan_id, decision, reviewer, notes, "
+            "decided_at, file_size, mtime_ns, inode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (file_id) DO UPDATE SET group_id = excluded.group_id, "
+            "plan_id = excluded.plan_id, decision = excluded.decision, "
+            "reviewer = excluded.reviewer, notes = excluded.notes, "
+            "decided_at = excluded.decided_at, file_size = excluded.file_size, "
+            "mtime_ns = excluded.mtime_ns, inode = excluded.inode",
+            [
+                (f.file_id, f.group_id, f.plan_id, decision, reviewer, notes, now,
+                 f.size, f.mtime_ns, f.inode)
+                for f in files
+            ],
+        )
+
+    def approve(self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None) -> int:
+        """Approve staging these plan rows' files."""
+        files = list(files)
+        with self._write() as con:
+            self._set(con, files, "stage", reviewer, notes, _now())
+        return len(files)
+
+    def reject(self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None) -> int:
+        """Keep these files: the plan's proposal is rejected."""
+        files = list(files)
+        with self._write() as con:
+            self._set(con, files, "keep", reviewer, notes, _now())
+        return len(files)
+
+    def decide_group(
+        self,
+        group_id: int,
+        members: list[FileSignature],
+        action: GroupAction,
+        *,
+        reviewer: str,
+        keep_file_id: int | None = None,
+        notes: str | None = None,
+    ) -> None:
+        """A decision on a whole group: keep one file (stage the rest), keep all, or not duplicates."""
+        ids = {m.file_id for m in members}
+        if action == "keep_one" and keep_file_id not in ids:
+            raise ValueError(f"file {keep_file_id} is not a member of group {group_id}")
+        now = _now()
+        stage = [m for m in members if action == "keep_one" and m.file_id != keep_file_id]
+        keep = [m for m in members if m not in stage]
+        with self._write() as con:
+            self._set(con, keep, "keep", reviewer, notes, now)
+            self._set(con, stage, "stage", reviewer, notes, now)
+            if action == "not_duplicate":
+                con.execute(
+                    "INSERT OR REPLACE INTO not_duplicate_groups VALUES (?, ?, ?)",
+                    (group_id, reviewer, now),
+                )
+            con.execute(
+                "INSERT INTO user_decisions (duplicate_group_id, reviewer, action_taken, "
+                "files_archived, primary_file_id, notes, confidence, decided_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'certain', ?)",
+                (
+                    group_id,
+                    reviewer,
+                    {"keep_one": "archive_file", "keep_all": "keep_all",
+                     "not_duplicate": "mark_not_duplicate"}[action],
+                    json.dumps(sorted(m.file_id for m in stage)),
+                    keep_file_id,
+                    notes,
+                    now,
+                ),
+            )
+
+    def decisions(self) -> dict[int, FileDecision]:
+        with self._connect() as con:
+            rows = con.execute("SELECT * FROM file_decisions").fetchall()
+        return {
+            r["file_id"]: FileDecision(
+                r["file_id"], r["group_id"], r["plan_id"], r["decision"], r["reviewer"],
+                r["notes"], r["decided_at"], r["file_size"], r["mtime_ns"], r["inode"],
+            )
+            for r in rows
+        }
+
+    def approved(self) -> list[FileDecision]:
+        return [d for d in self.decisions().values() if d.decision == "stage"]
+
+    def not_duplicate_groups(self) -> set[int]:
+        with self._connect() as con:
+            return {r[0] for r in con.execute("SELECT group_id FROM not_duplicate_groups")}
+
+    def user_decisions(self) -> list[dict[str, object]]:
+        with self._connect() as con:
+            rows = con.execute("SELECT * FROM user_decisions ORDER BY id").fetchall()
+        return [
+            {**dict(r), "files_archived": json.loads(r["files_archived"]),
+             "files_deleted": json.loads(r["files_deleted"])}
+            for r in rows
+        ]
+
+    def forget(self, file_ids: Iterable[int]) -> None:
+        """Drop decisions (e.g. after a restore, so a restored file is not staged again)."""
+        with self._write() as con:
+            con.executemany("DELETE FROM file_decisions WHERE file_id = ?", [(i,) for i in file_ids])
