@@ -1,13 +1,20 @@
-"""Shared fixtures: a temporary settings file and warehouse for real Dagster materializations."""
+"""Shared fixtures: temporary settings and warehouse; the demo library, refreshed once."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
+import polars as pl
 import pytest
 import yaml
 
-from mediavault_assets.settings import Settings, load_settings
+from mediavault_assets.cli import demo_settings
+from mediavault_assets.demo.demo_library import DemoRecord, generate_demo_library
+from mediavault_assets.orchestration import RunOutcome, prepare_dagster_home, refresh
+from mediavault_assets.settings import Settings, load_settings, write_settings
 from mediavault_assets.warehouse import Warehouse
 
 
@@ -54,3 +61,44 @@ def warehouse(settings: Settings) -> Warehouse:
     w = Warehouse(path=str(settings.warehouse_path))
     w.migrate()
     return w
+
+
+@dataclass
+class Refreshed:
+    record: DemoRecord
+    settings: Settings
+    library: Path
+    home: Path
+    first: list[RunOutcome]
+    second: list[RunOutcome]
+
+    def query(self, sql: str) -> pl.DataFrame:
+        with duckdb.connect(str(self.settings.warehouse_path), read_only=True) as con:
+            return con.sql(sql).pl()
+
+    def file(self, root: str, relative_path: str) -> dict:
+        rows = self.query(
+            f"SELECT * FROM media_files WHERE root_key = '{root}' "
+            f"AND relative_path = '{relative_path.replace(chr(39), chr(39) * 2)}'"
+        )
+        assert rows.height == 1, (root, relative_path)
+        return rows.row(0, named=True)
+
+
+@pytest.fixture(scope="session")
+def refreshed_demo(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
+    base = tmp_path_factory.mktemp("demo")
+    library = base / "library"
+    record = generate_demo_library(library)
+    config = write_settings(demo_settings(library), base / "mediavault.yaml")
+    settings = load_settings(config)
+    previous_home = os.environ.pop("DAGSTER_HOME", None)
+    try:
+        home = prepare_dagster_home(base / "dagster_home")
+        first = refresh(settings, config, trigger="demo", echo=lambda _: None)
+        second = refresh(settings, config, trigger="manual", echo=lambda _: None)
+    finally:
+        os.environ.pop("DAGSTER_HOME", None)
+        if previous_home:
+            os.environ["DAGSTER_HOME"] = previous_home
+    return Refreshed(record, settings, library, home, first, second)

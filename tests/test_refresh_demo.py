@@ -1,74 +1,22 @@
 """`mediavault refresh` on the demo library, asserted against the generator's record.
 
-One refresh (in-process runs against a real Dagster instance in a temp DAGSTER_HOME) feeds every
-test in this module; a second refresh shows the incremental path.
+The session's `refreshed_demo` (two refreshes, in-process runs against a real Dagster instance in
+a temp DAGSTER_HOME) feeds every test here; the second refresh shows the incremental path.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import polars as pl
 import pytest
 
-from mediavault_assets.cli import demo_settings
-from mediavault_assets.demo.demo_library import (
-    EDITIONS,
-    EXTRAS,
-    STACKED_PARTS,
-    DemoRecord,
-    generate_demo_library,
-)
+from mediavault_assets.demo.demo_library import EDITIONS, EXTRAS, STACKED_PARTS
 from mediavault_assets.domain.naming import normalize_title
-from mediavault_assets.orchestration import RunOutcome, prepare_dagster_home, refresh
-from mediavault_assets.settings import Settings, load_settings, write_settings
+from tests.conftest import Refreshed
 
 pytestmark = pytest.mark.slow
-
-
-@dataclass
-class Refreshed:
-    record: DemoRecord
-    settings: Settings
-    library: Path
-    home: Path
-    first: list[RunOutcome]
-    second: list[RunOutcome]
-
-    def query(self, sql: str) -> pl.DataFrame:
-        with duckdb.connect(str(self.settings.warehouse_path), read_only=True) as con:
-            return con.sql(sql).pl()
-
-    def file(self, root: str, relative_path: str) -> dict:
-        rows = self.query(
-            f"SELECT * FROM media_files WHERE root_key = '{root}' "
-            f"AND relative_path = '{relative_path.replace(chr(39), chr(39) * 2)}'"
-        )
-        assert rows.height == 1, (root, relative_path)
-        return rows.row(0, named=True)
-
-
-@pytest.fixture(scope="module")
-def refreshed(tmp_path_factory: pytest.TempPathFactory) -> Refreshed:
-    base = tmp_path_factory.mktemp("demo")
-    library = base / "library"
-    record = generate_demo_library(library)
-    config = write_settings(demo_settings(library), base / "mediavault.yaml")
-    settings = load_settings(config)
-    previous_home = os.environ.pop("DAGSTER_HOME", None)
-    try:
-        home = prepare_dagster_home(base / "dagster_home")
-        first = refresh(settings, config, trigger="demo", echo=lambda _: None)
-        second = refresh(settings, config, trigger="manual", echo=lambda _: None)
-    finally:
-        os.environ.pop("DAGSTER_HOME", None)
-        if previous_home:
-            os.environ["DAGSTER_HOME"] = previous_home
-    return Refreshed(record, settings, library, home, first, second)
 
 
 def _metadata(home: Path, run_id: str, asset: str) -> dict:
@@ -80,9 +28,14 @@ def _metadata(home: Path, run_id: str, asset: str) -> dict:
     raise AssertionError(f"no materialization of {asset} in run {run_id}")
 
 
-def test_runs_succeed_and_land_in_the_instance(refreshed: Refreshed) -> None:
+def test_runs_succeed_and_land_in_the_instance(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     assert all(o.success for o in refreshed.first + refreshed.second)
-    assert [o.job for o in refreshed.first] == ["scan_library_root", "scan_library_root", "analyze_library"]
+    assert [o.job for o in refreshed.first] == [
+        "scan_library_root",
+        "scan_library_root",
+        "analyze_library",
+    ]
     with dg.DagsterInstance.from_config(str(refreshed.home)) as instance:
         run_ids = {r.run_id for r in instance.get_runs()}
         assert {o.run_id for o in refreshed.first + refreshed.second} <= run_ids
@@ -93,7 +46,8 @@ def test_runs_succeed_and_land_in_the_instance(refreshed: Refreshed) -> None:
         assert checks, "the blocking promise checks ran"
 
 
-def test_inventory_matches_the_record(refreshed: Refreshed) -> None:
+def test_inventory_matches_the_record(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     expected = {(f.root, f.relative_path) for f in refreshed.record.videos()}
     rows = refreshed.query("SELECT root_key, relative_path FROM media_files")
     assert set(rows.iter_rows()) == expected
@@ -101,7 +55,8 @@ def test_inventory_matches_the_record(refreshed: Refreshed) -> None:
     assert skipped and not {(f.root, f.relative_path) for f in skipped} & set(rows.iter_rows())
 
 
-def test_probes_match_the_record(refreshed: Refreshed) -> None:
+def test_probes_match_the_record(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     for demo in refreshed.record.videos():
         row = refreshed.file(demo.root, demo.relative_path)
         if demo.corrupt == "zero_byte":
@@ -113,7 +68,9 @@ def test_probes_match_the_record(refreshed: Refreshed) -> None:
         media = demo.media
         assert row["status"] == "active", demo.ref
         assert (row["video_codec"], row["width"], row["height"]) == (
-            media.video_codec, media.width, media.height
+            media.video_codec,
+            media.width,
+            media.height,
         ), demo.ref
         assert row["audio_languages"] == list(media.audio_languages), demo.ref
         assert sorted(row["subtitle_languages"]) == sorted(
@@ -123,7 +80,8 @@ def test_probes_match_the_record(refreshed: Refreshed) -> None:
         assert row["has_english_audio"] == ("en" in media.audio_languages)
 
 
-def test_parsed_names_match_the_record(refreshed: Refreshed) -> None:
+def test_parsed_names_match_the_record(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     for demo in refreshed.record.videos():
         row = refreshed.file(demo.root, demo.relative_path)
         identity = demo.identity
@@ -137,12 +95,15 @@ def test_parsed_names_match_the_record(refreshed: Refreshed) -> None:
             assert row["year"] == identity.year, demo.ref
         assert row["title"].strip()
     # Seed 002's differently styled names meet on one title.
-    red_dwarf = refreshed.query("SELECT DISTINCT title FROM media_files WHERE filename ILIKE '%dwarf%'")
+    red_dwarf = refreshed.query(
+        "SELECT DISTINCT title FROM media_files WHERE filename ILIKE '%dwarf%'"
+    )
     assert red_dwarf["title"].to_list() == ["Red Dwarf"]
     assert normalize_title("RedDwarf") == normalize_title("Red.Dwarf") == "red dwarf"
 
 
-def test_hashes_only_where_sizes_collide(refreshed: Refreshed) -> None:
+def test_hashes_only_where_sizes_collide(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     identical = [f for f in refreshed.record.videos() if f.byte_identical_group]
     md5s = {refreshed.file(f.root, f.relative_path)["md5_hash"] for f in identical}
     assert len(identical) == 2 and len(md5s) == 1 and None not in md5s
@@ -150,7 +111,8 @@ def test_hashes_only_where_sizes_collide(refreshed: Refreshed) -> None:
     assert hashed["n"][0] == 2  # every other size is unique (hardlinks are one file)
 
 
-def test_scan_history_and_errors(refreshed: Refreshed) -> None:
+def test_scan_history_and_errors(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     history = refreshed.query(
         "SELECT root_key, files_found, files_new, files_updated, files_deleted, errors_count, "
         "status, triggered_by FROM scan_history ORDER BY scan_started_at"
@@ -164,13 +126,16 @@ def test_scan_history_and_errors(refreshed: Refreshed) -> None:
     assert last["triggered_by"] == "manual"
 
 
-def test_second_refresh_reads_and_probes_nothing(refreshed: Refreshed) -> None:
+def test_second_refresh_reads_and_probes_nothing(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     second = {(o.job, o.partition): o for o in refreshed.second}
     hashes = _metadata(refreshed.home, second[("analyze_library", None)].run_id, "file_hashes")
     assert hashes["bytes_read"] == 0 and hashes["files_read"] == 0
     probes = _metadata(refreshed.home, second[("scan_library_root", "videos")].run_id, "probes")
     assert probes["files_probed"] == 0
-    names = _metadata(refreshed.home, second[("scan_library_root", "videos")].run_id, "parsed_names")
+    names = _metadata(
+        refreshed.home, second[("scan_library_root", "videos")].run_id, "parsed_names"
+    )
     assert names["names_parsed"] == 0
 
 
@@ -180,7 +145,8 @@ def _groups_of(refreshed: Refreshed, root: str, relative_path: str) -> list[int]
     return rows["group_id"].to_list()
 
 
-def test_never_grouped_together(refreshed: Refreshed) -> None:
+def test_never_grouped_together(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     for scenario in (STACKED_PARTS, EDITIONS):
         files = refreshed.record.with_scenario(scenario)
         groups = [set(_groups_of(refreshed, f.root, f.relative_path)) for f in files]
@@ -196,10 +162,14 @@ def _plan(refreshed: Refreshed) -> pl.DataFrame:
     )
 
 
-def test_plan_decisions_a_careful_person_would_make(refreshed: Refreshed) -> None:
+def test_plan_decisions_a_careful_person_would_make(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     plan = {r["relative_path"]: r for r in _plan(refreshed).iter_rows(named=True)}
     # Seed 000's Inception: the 4K HEVC version is kept, both 1080p copies go.
-    for path in ("Movies/Inception (2010)/Inception.2010.1080p.BluRay.x264.mkv", "media/Inception.2010.1080p.mkv"):
+    for path in (
+        "Movies/Inception (2010)/Inception.2010.1080p.BluRay.x264.mkv",
+        "media/Inception.2010.1080p.mkv",
+    ):
         row = plan[path]
         assert "Kept 4K version" in row["deletion_reason"]
         assert "3840x2160, H.265" in row["deletion_reason"]
@@ -212,15 +182,19 @@ def test_plan_decisions_a_careful_person_would_make(refreshed: Refreshed) -> Non
     assert "The.Matrix.1999.720p" not in " ".join(plan)
     # Seed 000's Parasite: a foreign film is never approved automatically.
     parasite = [r for p, r in plan.items() if "Parasite" in p]
-    assert parasite and all(r["requires_manual_review"] and not r["auto_approved"] for r in parasite)
+    assert parasite and all(
+        r["requires_manual_review"] and not r["auto_approved"] for r in parasite
+    )
     assert all(r["is_foreign_film"] for r in parasite)
     notes = refreshed.query("SELECT category, reason FROM keep_notes")
     assert any(
-        r["category"] == "foreign_film" and r["reason"].startswith("Foreign film detected: Parasite")
+        r["category"] == "foreign_film"
+        and r["reason"].startswith("Foreign film detected: Parasite")
         for r in notes.iter_rows(named=True)
     )
     # The truncated copy goes as corrupted; the healthy one stays.
-    truncated = plan["Movies/Crouching Tiger, Hidden Dragon (2000)/Crouching Tiger, Hidden Dragon (2000) 1080p.mkv"]
+    tiger = "Crouching Tiger, Hidden Dragon (2000)"
+    truncated = plan[f"Movies/{tiger}/{tiger} 1080p.mkv"]
     assert truncated["deletion_category"] == "corrupted"
     assert not any(p.startswith("media/Crouching Tiger") for p in plan)
     # Seed 002's Red Dwarf pair: the 480p MPEG-4 AVI is proposed, never the multi-episode file.
@@ -231,7 +205,8 @@ def test_plan_decisions_a_careful_person_would_make(refreshed: Refreshed) -> Non
     assert not any("Gladiator" in p or "Amelie" in p or "Amélie" in p for p in plan)
 
 
-def test_catalog_reads_as_assets_of_one_episode(refreshed: Refreshed) -> None:
+def test_catalog_reads_as_assets_of_one_episode(refreshed_demo: Refreshed) -> None:
+    refreshed = refreshed_demo
     rows = refreshed.query(
         "SELECT t.name, s.number AS season, e.number AS episode, count(*) AS assets, "
         "count(*) FILTER (WHERE ea.canonical) AS canonical "
