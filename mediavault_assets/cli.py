@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import os
 import signal
 import subprocess
@@ -176,6 +178,103 @@ def cmd_ui(args: argparse.Namespace) -> int:
     return subprocess.call(_streamlit_command(args.port, args.address), cwd=PROJECT_ROOT)
 
 
+def _reviewer(args: argparse.Namespace) -> str:
+    return args.reviewer or getpass.getuser()
+
+
+def _review_call(action):  # type: ignore[no-untyped-def]
+    """Run a review action, turning missing data and unknown ids into clear errors."""
+    from mediavault_assets.reviewing import UnknownIdError
+    from mediavault_assets.snapshot import SnapshotMissing
+
+    try:
+        return action()
+    except (UnknownIdError, SnapshotMissing) as error:
+        print(f"mediavault: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_decisions(args: argparse.Namespace) -> int:
+    from mediavault_assets.presentation import human_bytes
+    from mediavault_assets.reviewing import awaiting_review
+
+    settings = _settings_or_exit(config_path())
+    rows = _review_call(lambda: awaiting_review(settings))
+    columns = [
+        "plan_id",
+        "group_id",
+        "file_id",
+        "file",
+        "category",
+        "confidence",
+        "requires_manual_review",
+        "auto_approved",
+        "bytes_freed",
+        "reason",
+    ]
+    if args.json:
+        print(json.dumps(rows.select(columns).to_dicts(), indent=2, ensure_ascii=False))
+        return 0
+    if rows.height == 0:
+        print("Nothing awaits review.")
+        return 0
+    for r in rows.iter_rows(named=True):
+        flag = "REVIEW" if r["requires_manual_review"] else ("auto" if r["auto_approved"] else "")
+        print(
+            f"plan {r['plan_id']}  group {r['group_id']}  {r['confidence']} {flag}\n"
+            f"  {_printable(r['file'])}\n  frees {human_bytes(r['bytes_freed'])}: "
+            f"{_printable(r['reason'])}"
+        )
+    print(
+        f"\n{rows.height} plan row(s) await review; "
+        "`mediavault approve ID...` or `mediavault reject ID...`."
+    )
+    return 0
+
+
+def _printable(text: str) -> str:
+    # File names are untrusted: keep terminal control characters out of the output.
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from mediavault_assets.reviewing import approve, reject
+
+    settings = _settings_or_exit(config_path())
+    action = approve if args.command == "approve" else reject
+    count = _review_call(lambda: action(settings, args.ids, _reviewer(args), args.notes))
+    verb = "Approved" if args.command == "approve" else "Rejected (kept)"
+    print(f"{verb} {count} plan row(s).")
+    if args.command == "approve":
+        print("The staging sensor picks them up, or run `mediavault stage` now.")
+    return 0
+
+
+def cmd_decide(args: argparse.Namespace) -> int:
+    from mediavault_assets.reviewing import decide
+
+    settings = _settings_or_exit(config_path())
+    action = "keep_one" if args.keep else ("keep_all" if args.keep_all else "not_duplicate")
+    staged = _review_call(
+        lambda: decide(
+            settings,
+            args.group_id,
+            action,
+            _reviewer(args),
+            keep_file_id=args.keep,
+            notes=args.notes,
+        )
+    )
+    if staged:
+        print(
+            f"Group {args.group_id}: keeping file {args.keep}, "
+            f"{len(staged)} file(s) approved for staging."
+        )
+    else:
+        print(f"Group {args.group_id}: every file is kept.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mediavault",
@@ -197,6 +296,32 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--dagster-port", type=int, default=3000)
     demo.add_argument("--ui-port", type=int, default=8501)
     demo.set_defaults(func=cmd_demo)
+
+    decisions = commands.add_parser("decisions", help="list the plan rows that await review")
+    decisions.add_argument("--json", action="store_true", help="machine-readable output")
+    decisions.set_defaults(func=cmd_decisions)
+
+    for name, text in (
+        ("approve", "approve staging these plan rows"),
+        ("reject", "keep these plan rows' files"),
+    ):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("ids", nargs="+", type=int, metavar="ID", help="plan row id")
+        sub.add_argument("--notes")
+        sub.add_argument("--reviewer", help="who decides (default: your user name)")
+        sub.set_defaults(func=cmd_approve)
+
+    decide = commands.add_parser("decide", help="decide a whole duplicate group")
+    decide.add_argument("group_id", type=int, metavar="GROUP_ID")
+    choice = decide.add_mutually_exclusive_group(required=True)
+    choice.add_argument(
+        "--keep", type=int, metavar="FILE_ID", help="keep this file, stage the rest"
+    )
+    choice.add_argument("--keep-all", action="store_true", help="keep every file")
+    choice.add_argument("--not-duplicate", action="store_true", help="these are not duplicates")
+    decide.add_argument("--notes")
+    decide.add_argument("--reviewer", help="who decides (default: your user name)")
+    decide.set_defaults(func=cmd_decide)
 
     ui = commands.add_parser("ui", help="start the review app")
     ui.add_argument("--port", type=int, default=8501)

@@ -145,20 +145,34 @@ class ReviewStore:
             "decided_at = excluded.decided_at, file_size = excluded.file_size, "
             "mtime_ns = excluded.mtime_ns, inode = excluded.inode",
             [
-                (f.file_id, f.group_id, f.plan_id, decision, reviewer, notes, now,
-                 f.size, f.mtime_ns, f.inode)
+                (
+                    f.file_id,
+                    f.group_id,
+                    f.plan_id,
+                    decision,
+                    reviewer,
+                    notes,
+                    now,
+                    f.size,
+                    f.mtime_ns,
+                    f.inode,
+                )
                 for f in files
             ],
         )
 
-    def approve(self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None) -> int:
+    def approve(
+        self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None
+    ) -> int:
         """Approve staging these plan rows' files."""
         files = list(files)
         with self._write() as con:
             self._set(con, files, "stage", reviewer, notes, _now())
         return len(files)
 
-    def reject(self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None) -> int:
+    def reject(
+        self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None
+    ) -> int:
         """Keep these files: the plan's proposal is rejected."""
         files = list(files)
         with self._write() as con:
@@ -175,7 +189,7 @@ class ReviewStore:
         keep_file_id: int | None = None,
         notes: str | None = None,
     ) -> None:
-        """A decision on a whole group: keep one file (stage the rest), keep all, or not duplicates."""
+        """Decide a whole group: keep one file (stage the rest), keep all, or not duplicates."""
         ids = {m.file_id for m in members}
         if action == "keep_one" and keep_file_id not in ids:
             raise ValueError(f"file {keep_file_id} is not a member of group {group_id}")
@@ -197,8 +211,11 @@ class ReviewStore:
                 (
                     group_id,
                     reviewer,
-                    {"keep_one": "archive_file", "keep_all": "keep_all",
-                     "not_duplicate": "mark_not_duplicate"}[action],
+                    {
+                        "keep_one": "archive_file",
+                        "keep_all": "keep_all",
+                        "not_duplicate": "mark_not_duplicate",
+                    }[action],
                     json.dumps(sorted(m.file_id for m in stage)),
                     keep_file_id,
                     notes,
@@ -211,8 +228,16 @@ class ReviewStore:
             rows = con.execute("SELECT * FROM file_decisions").fetchall()
         return {
             r["file_id"]: FileDecision(
-                r["file_id"], r["group_id"], r["plan_id"], r["decision"], r["reviewer"],
-                r["notes"], r["decided_at"], r["file_size"], r["mtime_ns"], r["inode"],
+                r["file_id"],
+                r["group_id"],
+                r["plan_id"],
+                r["decision"],
+                r["reviewer"],
+                r["notes"],
+                r["decided_at"],
+                r["file_size"],
+                r["mtime_ns"],
+                r["inode"],
             )
             for r in rows
         }
@@ -228,12 +253,17 @@ class ReviewStore:
         with self._connect() as con:
             rows = con.execute("SELECT * FROM user_decisions ORDER BY id").fetchall()
         return [
-            {**dict(r), "files_archived": json.loads(r["files_archived"]),
-             "files_deleted": json.loads(r["files_deleted"])}
+            {
+                **dict(r),
+                "files_archived": json.loads(r["files_archived"]),
+                "files_deleted": json.loads(r["files_deleted"]),
+            }
             for r in rows
         ]
 
     def forget(self, file_ids: Iterable[int]) -> None:
         """Drop decisions (e.g. after a restore, so a restored file is not staged again)."""
         with self._write() as con:
-            con.executemany("DELETE FROM file_decisions WHERE file_id = ?", [(i,) for i in file_ids])
+            con.executemany(
+                "DELETE FROM file_decisions WHERE file_id = ?", [(i,) for i in file_ids]
+            )

@@ -168,7 +168,9 @@ class Warehouse(dg.ConfigurableResource):
         """Replace one library root's rows of `table` (the per-root partition) atomically."""
         return self.replace_rows(table, frame, where="root_key = ?", params=[root_key])
 
-    def replace_keys(self, table: str, column: str, keys: Sequence[int], frame: pl.DataFrame) -> int:
+    def replace_keys(
+        self, table: str, column: str, keys: Sequence[int], frame: pl.DataFrame
+    ) -> int:
         """Replace the rows whose `column` is in `keys` (e.g. re-probed files) atomically."""
         keys_frame = pl.DataFrame({"k": list(keys)}, schema={"k": pl.Int64})
         with self.transaction() as con:

@@ -130,10 +130,13 @@ _EDITION_WORD_RE = re.compile(
 )
 _PLEX_EDITION_RE = re.compile(r"\{edition-([^{}]{1,80})\}", re.IGNORECASE)
 
+# Any bracketed tmdb/tvdb/imdb tag is cut out of the name, but only a well-formed value is kept.
 _ID_TAG_RE = re.compile(
-    r"[\[{(]\s*(?P<kind>tmdb|tvdb|imdb)(?:id)?\s*[-=:]\s*(?P<value>tt\d{1,10}|\d{1,10})\s*[\]})]",
+    r"[\[{(]\s*(?P<kind>tmdb|tvdb|imdb)(?:id)?\s*[-=:]?\s*(?P<value>[^\[\]{}()]*)[\]})]",
     re.IGNORECASE,
 )
+_ID_VALUE_RE = re.compile(r"(?P<tt>tt)?(?P<number>\d{1,10})", re.IGNORECASE)
+_MAX_ID = 2**31 - 1  # the seed's INTEGER columns
 _BARE_IMDB_RE = re.compile(r"(?<![^\W_])tt\d{7,10}(?![^\W_])", re.IGNORECASE)
 
 # 3D markers; a bare "SBS" is also the Korean broadcaster, so it only counts for movies.
@@ -376,24 +379,27 @@ def _prepare(relative_path: str) -> _Name:
     # Innermost first, so the file's own tags win over its folder's.
     for component in reversed(components):
         for match in _ID_TAG_RE.finditer(component):
-            kind, value = match["kind"].lower(), match["value"].lower()
+            kind, value = match["kind"].lower(), _ID_VALUE_RE.fullmatch(match["value"].strip())
+            if value is None or not 0 < int(value["number"]) <= _MAX_ID:
+                continue
+            number = int(value["number"])
             if kind == "imdb":
-                imdb_id = imdb_id or (value if value.startswith("tt") else f"tt{int(value):07d}")
-            elif not value.startswith("tt"):
-                if kind == "tmdb":
-                    tmdb_id = tmdb_id or int(value)
-                else:
-                    tvdb_id = tvdb_id or int(value)
+                imdb_id = imdb_id or f"tt{number:07d}"
+            elif value["tt"]:
+                continue  # an IMDb id in a TMDb/TVDb tag is a typo, not a number to trust
+            elif kind == "tmdb":
+                tmdb_id = tmdb_id or number
+            else:
+                tvdb_id = tvdb_id or number
+        component = _ID_TAG_RE.sub(" ", component)
         bare = _BARE_IMDB_RE.search(component)
         if bare and imdb_id is None:
             imdb_id = bare[0].lower()
         edition = _PLEX_EDITION_RE.search(component)
         if edition and plex_edition is None:
             plex_edition = edition[1].strip()
-        component = _PLEX_EDITION_RE.sub(
-            " ", _BARE_IMDB_RE.sub(" ", _ID_TAG_RE.sub(" ", component))
-        )
-        cleaned.insert(0, " ".join(component.split()) or "_")
+        component = _PLEX_EDITION_RE.sub(" ", _BARE_IMDB_RE.sub(" ", component))
+        cleaned.insert(0, " ".join(component.split()) or "_")  # a tag-only file is still the file
     filename = cleaned[-1] if cleaned else ""
     base, dot, extension = filename.rpartition(".")
     stem = base if dot and extension.lower() in _VIDEO_EXTENSIONS else filename
@@ -469,9 +475,10 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
         extra_kind=extra_kind,
         release_group=_release_group(name, _first_str(guess.get("release_group"))),
         screen_size=_first_str(guess.get("screen_size")) or None,
-        tmdb_id=name.tmdb_id or _first_int(guess.get("tmdb_id")),
-        imdb_id=name.imdb_id or (_first_str(guess.get("imdb_id")).lower() or None),
-        tvdb_id=name.tvdb_id or _first_int(guess.get("tvdb_id")),
+        # ID tags were cut out before guessit ran: only ours count.
+        tmdb_id=name.tmdb_id,
+        imdb_id=name.imdb_id,
+        tvdb_id=name.tvdb_id,
         parse_error=error,
     )
 

@@ -14,7 +14,9 @@ from mediavault_assets.domain.deletion_plan import DeletionPlan, staging_path
 from mediavault_assets.domain.grouping import DuplicateGroup
 
 
-def groups_frame(groups: tuple[DuplicateGroup, ...] | list[DuplicateGroup], now: datetime) -> pl.DataFrame:
+def groups_frame(
+    groups: tuple[DuplicateGroup, ...] | list[DuplicateGroup], now: datetime
+) -> pl.DataFrame:
     return pl.DataFrame(
         [
             {
@@ -40,7 +42,9 @@ def groups_frame(groups: tuple[DuplicateGroup, ...] | list[DuplicateGroup], now:
     )
 
 
-def members_frame(groups: tuple[DuplicateGroup, ...] | list[DuplicateGroup], now: datetime) -> pl.DataFrame:
+def members_frame(
+    groups: tuple[DuplicateGroup, ...] | list[DuplicateGroup], now: datetime
+) -> pl.DataFrame:
     """One row per path: hardlinks of a member are listed with the member's rank."""
     rows = []
     for g in groups:
@@ -67,7 +71,9 @@ def plan_frame(plan: DeletionPlan, staging_root: Path, today: date, now: datetim
         row = asdict(r)
         row["audio_languages"] = list(r.audio_languages)
         row["subtitle_languages"] = list(r.subtitle_languages)
-        row["temp_filepath"] = staging_path(staging_root, r.media_type, today, r.staging_relative_path)
+        row["temp_filepath"] = staging_path(
+            staging_root, r.media_type, today, r.staging_relative_path
+        )
         row["final_action"] = "pending"
         row["reviewed"] = False
         row["planned_at"] = now
@@ -109,7 +115,11 @@ def catalog_frames(catalog: Catalog, now: datetime) -> dict[str, pl.DataFrame]:
     )
     assets = pl.DataFrame(
         [
-            {**{k: v for k, v in asdict(a).items() if k != "md5"}, "hash_md5": a.md5, "discovered_at": now}
+            {
+                **{k: v for k, v in asdict(a).items() if k != "md5"},
+                "hash_md5": a.md5,
+                "discovered_at": now,
+            }
             for a in catalog.assets
         ],
         schema_overrides={"duration_ms": pl.Int64, "hash_md5": pl.String},

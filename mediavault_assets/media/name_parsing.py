@@ -1,6 +1,6 @@
 """Time-boxed batch name parsing: guessit in worker processes, a regex fallback for slow names.
 
-guessit takes ~10 ms for most names but can spend minutes on a pathological one, and a thread
+guessit takes 10–20 ms for most names but can spend minutes on a pathological one, and a thread
 cannot be stopped. So ``NameParser`` runs the parse in 1–2 spawned worker processes: names go out
 in chunks (one pipe message per chunk) and come back one message per name, so the parent always
 knows which name a worker is on and since when. A name that overruns the time box gets
@@ -34,11 +34,13 @@ _CONTEXT = multiprocessing.get_context("spawn")
 _READY = "ready"
 _WARM_UP_NAME = "Warm.Up.S01E01.1080p.WEB-DL.x264-MediaVault.mkv"
 _STOP_GRACE_S = 2.0
+_HINTS: tuple[MediaTypeHint, ...] = ("tv", "movie", "mixed")
 
 
 def _worker_main(conn: Connection, parse: ParseFn) -> None:
     """Parse chunks of (index, path, hint) until told to stop, answering once per name."""
-    parse(_WARM_UP_NAME, "mixed")  # build guessit's rules before the parent starts the clock
+    for hint in _HINTS:  # build guessit's rules before the parent starts the clock
+        parse(_WARM_UP_NAME, hint)
     conn.send(_READY)
     while True:
         try:

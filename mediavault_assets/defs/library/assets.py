@@ -103,7 +103,7 @@ def _load_library(warehouse: Warehouse) -> list[LibraryFile]:
     group_name="library",
     pool=POOL,
     deps=[probes, parsed_names, file_hashes],
-    description="Seed 002's quality score (resolution, codec, bitrate, audio, tracks, HDR) per file.",
+    description="Seed 002's quality score per file: resolution, codec, bitrate, audio, HDR.",
 )
 def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     files = _load_library(warehouse)
@@ -131,8 +131,8 @@ def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
 PROMISES = {
     "no_group_loses_last_copy": "No group loses its last copy.",
     "only_english_audio_copy_kept": "No plan stages the only English-audio copy of a title.",
-    "no_foreign_film_auto_approved": "No foreign film with English subtitles is approved automatically.",
-    "multi_episode_files_covered": "No multi-episode file is staged unless kept files cover all its episodes.",
+    "no_foreign_film_auto_approved": "No foreign film with English subtitles is auto-approved.",
+    "multi_episode_files_covered": "No multi-episode file is staged unless its episodes stay.",
     "no_hardlink_savings": "No hardlink is counted as savings.",
 }
 
@@ -229,7 +229,9 @@ def duplicate_analysis(
             "exact_groups": exact,
             "fuzzy_groups": len(plan.groups) - exact,
             "files_in_groups": sum(g.file_count for g in plan.groups),
-            "potential_savings_bytes": dg.MetadataValue.int(sum(g.potential_savings for g in plan.groups)),
+            "potential_savings_bytes": dg.MetadataValue.int(
+                sum(g.potential_savings for g in plan.groups)
+            ),
             "potential_savings": human_bytes(sum(g.potential_savings for g in plan.groups)),
             "preview": dg.MetadataValue.md(
                 markdown_table(
@@ -262,8 +264,12 @@ def duplicate_analysis(
             "reasons": dg.MetadataValue.md(
                 markdown_table(
                     [
-                        {"category": r.deletion_category, "confidence": r.decision_confidence,
-                         "review": r.requires_manual_review, "reason": r.deletion_reason}
+                        {
+                            "category": r.deletion_category,
+                            "confidence": r.decision_confidence,
+                            "review": r.requires_manual_review,
+                            "reason": r.deletion_reason,
+                        }
                         for r in plan.rows[:20]
                     ]
                 )

@@ -1,0 +1,91 @@
+"""Decisions from the terminal (and scripts): list what awaits review, approve, reject, decide.
+
+Reads the published snapshot for what a person sees and writes only the review store, so it
+works while a Dagster run writes the warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from mediavault_assets.review_store import FileSignature, GroupAction, ReviewStore
+from mediavault_assets.settings import Settings
+from mediavault_assets.snapshot import read_named
+
+
+class UnknownIdError(ValueError):
+    """An id that is not in the current plan or catalog."""
+
+
+def store_for(settings: Settings) -> ReviewStore:
+    return ReviewStore(settings.app_store_path)
+
+
+def awaiting_review(settings: Settings) -> pl.DataFrame:
+    """Plan rows no person has decided on yet (auto-approved rows included, flagged)."""
+    rows = read_named(settings, "awaiting_review")
+    decided = set(store_for(settings).decisions())
+    return rows.filter(~pl.col("file_id").is_in(list(decided)))
+
+
+def _signature(row: dict) -> FileSignature:
+    return FileSignature(
+        file_id=row["file_id"],
+        group_id=row["group_id"],
+        plan_id=row["plan_id"],
+        size=row["file_size"],
+        mtime_ns=row["mtime_ns"],
+        inode=row["inode"],
+    )
+
+
+def _plan_signatures(settings: Settings, plan_ids: Iterable[int]) -> list[FileSignature]:
+    wanted = list(dict.fromkeys(plan_ids))
+    rows = read_named(settings, "awaiting_review").filter(pl.col("plan_id").is_in(wanted))
+    found = {r["plan_id"]: r for r in rows.iter_rows(named=True)}
+    missing = [i for i in wanted if i not in found]
+    if missing:
+        raise UnknownIdError(
+            "not in the current plan (or already staged): " + ", ".join(map(str, missing))
+        )
+    return [_signature(found[i]) for i in wanted]
+
+
+def approve(
+    settings: Settings, plan_ids: Iterable[int], reviewer: str, notes: str | None = None
+) -> int:
+    return store_for(settings).approve(
+        _plan_signatures(settings, plan_ids), reviewer=reviewer, notes=notes
+    )
+
+
+def reject(
+    settings: Settings, plan_ids: Iterable[int], reviewer: str, notes: str | None = None
+) -> int:
+    return store_for(settings).reject(
+        _plan_signatures(settings, plan_ids), reviewer=reviewer, notes=notes
+    )
+
+
+def decide(
+    settings: Settings,
+    group_id: int,
+    action: GroupAction,
+    reviewer: str,
+    *,
+    keep_file_id: int | None = None,
+    notes: str | None = None,
+) -> list[FileSignature]:
+    """Record a group decision; returns the members it will stage."""
+    rows = read_named(settings, "group_members", {"group_id": group_id})
+    if rows.height == 0:
+        raise UnknownIdError(f"no duplicate group {group_id}")
+    members = [_signature({**r, "group_id": group_id}) for r in rows.iter_rows(named=True)]
+    if action == "keep_one" and keep_file_id not in {m.file_id for m in members}:
+        raise UnknownIdError(f"file {keep_file_id} is not in group {group_id}")
+    store_for(settings).decide_group(
+        group_id, members, action, reviewer=reviewer, keep_file_id=keep_file_id, notes=notes
+    )
+    return [m for m in members if action == "keep_one" and m.file_id != keep_file_id]
