@@ -1,0 +1,171 @@
+"""The review store: decisions survive concurrency, and work while Dagster writes the warehouse."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+from mediavault_assets.review_store import FileSignature, ReviewStore
+from mediavault_assets.warehouse import Warehouse, snapshot_path_for
+from tests.conftest import Refreshed
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _sig(file_id: int, group_id: int = 7) -> FileSignature:
+    return FileSignature(
+        file_id, group_id, file_id * 10, size=100 + file_id, mtime_ns=5, inode=file_id
+    )
+
+
+def test_approve_reject_and_group_decisions(tmp_path: Path) -> None:
+    store = ReviewStore(tmp_path / "review.sqlite")
+    store.approve([_sig(1), _sig(2)], reviewer="ann", notes="worse copies")
+    store.reject([_sig(2)], reviewer="bob")
+    decisions = store.decisions()
+    assert decisions[1].decision == "stage" and decisions[1].reviewer == "ann"
+    assert decisions[2].decision == "keep" and decisions[2].reviewer == "bob"
+    assert decisions[1].size == 101 and decisions[1].inode == 1
+
+    members = [_sig(3, 9), _sig(4, 9), _sig(5, 9)]
+    store.decide_group(9, members, "keep_one", reviewer="ann", keep_file_id=4)
+    decisions = store.decisions()
+    assert [decisions[i].decision for i in (3, 4, 5)] == ["stage", "keep", "stage"]
+    store.decide_group(9, members, "not_duplicate", reviewer="ann")
+    assert {
+        decisions.decision for decisions in store.decisions().values() if decisions.group_id == 9
+    } == {"keep"}
+    assert store.not_duplicate_groups() == {9}
+    actions = [d["action_taken"] for d in store.user_decisions()]
+    assert actions == ["archive_file", "mark_not_duplicate"]
+    assert store.user_decisions()[0]["files_archived"] == [3, 5]
+    with pytest.raises(ValueError, match="not a member"):
+        store.decide_group(9, members, "keep_one", reviewer="ann", keep_file_id=99)
+    store.forget([1])
+    assert 1 not in store.decisions()
+
+
+def _approve_many(path: str, start: int, count: int) -> None:
+    store = ReviewStore(Path(path))
+    for i in range(start, start + count):
+        store.approve([_sig(i)], reviewer=f"w{start}")
+
+
+def test_concurrent_writers_lose_no_decision(tmp_path: Path) -> None:
+    path = str(tmp_path / "review.sqlite")
+    ReviewStore(Path(path))
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_approve_many, args=(path, i * 1000, 40)) for i in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert len(ReviewStore(Path(path)).decisions()) == 160
+
+
+def _keep_writing(
+    warehouse_path: str, seconds: float, done: multiprocessing.synchronize.Event
+) -> None:
+    """A stand-in for Dagster runs: hold the warehouse for writes, publish snapshots, repeat."""
+    warehouse = Warehouse(path=warehouse_path)
+    deadline = time.monotonic() + seconds
+    n = 0
+    while time.monotonic() < deadline:
+        with warehouse.transaction() as con:
+            con.execute("UPDATE scan_history SET errors_count = errors_count WHERE true")
+            time.sleep(0.2)
+        warehouse.publish_snapshot()
+        n += 1
+    done.set()
+
+
+def test_decisions_while_the_warehouse_is_being_written(
+    refreshed_demo: Refreshed, tmp_path: Path
+) -> None:
+    # A private copy of the demo warehouse, so the shared fixture stays untouched.
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(refreshed_demo.settings.warehouse_path, warehouse)
+    shutil.copyfile(
+        snapshot_path_for(refreshed_demo.settings.warehouse_path), snapshot_path_for(warehouse)
+    )
+    config = yaml.safe_load((refreshed_demo.library.parent / "mediavault.yaml").read_text())
+    config.update(warehouse_path=str(warehouse), app_store_path=str(tmp_path / "review.sqlite"))
+    config_file = tmp_path / "mediavault.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    env = {"MEDIAVAULT_CONFIG": str(config_file), "PATH": "/usr/bin:/bin"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mediavault_assets.cli", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+        )
+
+    listed = cli("decisions", "--json")
+    assert listed.returncode == 0, listed.stderr
+    plan = json.loads(listed.stdout)
+    assert len(plan) >= 4
+
+    ctx = multiprocessing.get_context("spawn")
+    done = ctx.Event()
+    writer = ctx.Process(target=_keep_writing, args=(str(warehouse), 6.0, done))
+    writer.start()
+    try:
+        results = [cli("approve", str(row["plan_id"]), "--reviewer", "ann") for row in plan[:2]]
+        results.append(cli("reject", str(plan[2]["plan_id"]), "--reviewer", "bob"))
+        results.append(cli("decisions", "--json"))
+        assert not done.is_set(), "the writer must still be running during the decisions"
+    finally:
+        writer.join(60)
+    assert writer.exitcode == 0
+    for result in results:
+        assert result.returncode == 0, result.stderr
+        assert "lock" not in (result.stderr + result.stdout).lower()
+    decisions = ReviewStore(tmp_path / "review.sqlite").decisions()
+    by_plan = {d.plan_id: d.decision for d in decisions.values()}
+    assert by_plan == {
+        plan[0]["plan_id"]: "stage",
+        plan[1]["plan_id"]: "stage",
+        plan[2]["plan_id"]: "keep",
+    }
+    remaining = json.loads(results[-1].stdout)
+    assert {r["plan_id"] for r in remaining} == {r["plan_id"] for r in plan[3:]}
+
+
+def test_cli_refuses_unknown_ids(refreshed_demo: Refreshed, tmp_path: Path) -> None:
+    config = yaml.safe_load((refreshed_demo.library.parent / "mediavault.yaml").read_text())
+    config["app_store_path"] = str(tmp_path / "review.sqlite")
+    config_file = tmp_path / "mediavault.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    result = subprocess.run(
+        [sys.executable, "-m", "mediavault_assets.cli", "approve", "12345"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"MEDIAVAULT_CONFIG": str(config_file), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert "not in the current plan" in result.stderr and "12345" in result.stderr
+    members = refreshed_demo.query("SELECT group_id FROM duplicate_members LIMIT 1")["group_id"][0]
+    result = subprocess.run(
+        [sys.executable, "-m", "mediavault_assets.cli", "decide", str(members), "--keep", "1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={"MEDIAVAULT_CONFIG": str(config_file), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2 and "is not in group" in result.stderr
+    assert not pl.DataFrame(list(ReviewStore(tmp_path / "review.sqlite").decisions())).height
