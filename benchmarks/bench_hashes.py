@@ -22,9 +22,9 @@ duplicates and zero-byte files. The generator records the true duplicate groups.
 Each run is cold: the page cache is dropped (needs root; otherwise the runs are warm and it says
 so), then the program alone is warmed up on an empty dir, so the tree's data and metadata come
 from disk while the interpreter/binary does not. "Disk read" is the block input of the process
-(getrusage ru_inblock x 512), comparable across tools; "app read" is our own bytes_read; "peak
-RSS" comes from GNU time. Other work on the machine skews wall times: the load average is shown.
-The tree is deleted at the end unless --keep. Needs the Debian packages jdupes and time.
+(getrusage ru_inblock x 512), comparable across tools; "app read" is our own bytes_read; "cpu"
+and "peak RSS" come from GNU time. Other work on the machine skews wall times: the load average
+is shown. The tree is deleted at the end unless --keep. Needs the Debian packages jdupes and time.
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def generate(root: Path, gb: float, files: int, seed: int) -> Library:
                 lib.write(kind, item, size)
             if kind in ("tail", "mid") and v == 1 and rng.random() < 0.5:
                 lib.write(kind, item, size, near=first)  # plus an exact copy of the original
-    for _ in range(n["zero"]):
+    for _ in range(n["zero"]):  # one content each: empty files are nobody's duplicates
         item += 1
         lib.write("zero", item, 0)
     regular = list(lib.origin)
@@ -189,6 +189,7 @@ def generate(root: Path, gb: float, files: int, seed: int) -> Library:
 class Measure:
     wall_s: float
     disk_read: int  # block input of the process and its children, bytes
+    cpu_s: float  # user + system
     maxrss_kib: int
     stdout: str
 
@@ -209,7 +210,7 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
     ours.)
     """
     with tempfile.NamedTemporaryFile("r") as rss:
-        timed = [TIME, "-f", "%M", "-o", rss.name, *cmd]
+        timed = [TIME, "-f", "%M %U %S", "-o", rss.name, *cmd]
         started = time.perf_counter()
         proc = subprocess.Popen(timed, stdout=subprocess.PIPE, env=env, text=True)
         assert proc.stdout is not None
@@ -220,7 +221,9 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Measure:
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
             sys.exit(f"{cmd[0]} failed with exit code {proc.returncode}")
-        return Measure(wall, usage.ru_inblock * 512, int(rss.read().split()[-1]), out)
+        maxrss, user, system = rss.read().split()[-3:]
+        cpu = float(user) + float(system)
+        return Measure(wall, usage.ru_inblock * 512, cpu, int(maxrss), out)
 
 
 def ours_cmd(
@@ -375,11 +378,11 @@ def bench(args: argparse.Namespace, library: Path, scratch: Path, jdupes: str) -
         f"load average before: {load:.2f}\n"
     )
     rows = [
-        ("", "wall s", "walk+hash s", "app read", "disk read", "fully hashed", "peak RSS"),
+        ("", "wall s", "walk+hash s", "cpu s", "app read", "disk read", "fully hashed", "peak RSS"),
         row("ours", ours, first),
         row("jdupes -r -q", theirs, None),
         row("ours, 2nd run (cache)", again, second),
-        ("  walk alone", "", f"{second['walk_s']:.3f}", "", "", "", ""),
+        ("  walk alone", "", f"{second['walk_s']:.3f}", "", "", "", "", ""),
     ]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
@@ -389,6 +392,10 @@ def bench(args: argparse.Namespace, library: Path, scratch: Path, jdupes: str) -
     print(
         f"\nours/jdupes: {ours.wall_s / theirs.wall_s:.2f} (process wall), "
         f"{(first['walk_s'] + first['hash_s']) / theirs.wall_s:.2f} (walk+hash only)"
+    )
+    print(
+        f"reading alone at gigabit SMB speed (110 MB/s, estimate from disk read): "
+        f"ours {ours.disk_read / 110e6:.1f} s, jdupes {theirs.disk_read / 110e6:.1f} s"
     )
     print(
         f"ours read {first['files_read']} of {first['files']} files; 2nd run reused "
@@ -405,7 +412,8 @@ def row(name: str, m: Measure, ours: dict[str, Any] | None) -> tuple[str, ...]:
     app_read = mib(ours["bytes_read"]) if ours else "?"
     fully = str(ours["files_fully_hashed"]) if ours else "?"
     rss = mib(m.maxrss_kib * 1024)
-    return (name, f"{m.wall_s:.2f}", walk_hash, app_read, mib(m.disk_read), fully, rss)
+    cpu = f"{m.cpu_s:.2f}"
+    return (name, f"{m.wall_s:.2f}", walk_hash, cpu, app_read, mib(m.disk_read), fully, rss)
 
 
 if __name__ == "__main__":

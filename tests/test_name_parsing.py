@@ -152,7 +152,7 @@ def test_an_interrupted_batch_leaves_no_stale_answers() -> None:
         raise KeyboardInterrupt
 
     before = child_pids()
-    with NameParser(workers=2, chunk_size=2, parse=flaky_parse) as fresh:
+    with NameParser(workers=1, chunk_size=2, parse=flaky_parse) as fresh:
         with pytest.raises(KeyboardInterrupt):
             fresh.parse_many(ITEMS * 2, progress=interrupt)
         assert child_pids() <= before  # busy workers were stopped with the batch
@@ -162,7 +162,10 @@ def test_an_interrupted_batch_leaves_no_stale_answers() -> None:
 
 def test_a_worker_that_cannot_start_fails_the_batch_loudly() -> None:
     before = child_pids()
-    with NameParser(parse=broken_parse) as fresh, pytest.raises(RuntimeError, match="start"):
+    with (
+        NameParser(workers=1, parse=broken_parse) as fresh,
+        pytest.raises(RuntimeError, match="start"),
+    ):
         fresh.parse_many(ITEMS)
     assert child_pids() <= before
 

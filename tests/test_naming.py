@@ -412,6 +412,17 @@ CASES = [
         imdb_id="tt1375666",
         edition="Extended",
     ),
+    case("The Matrix (1999) [imdbid-0133093].mkv", "movie", imdb_id="tt0133093"),
+    # Malformed or out-of-range tags are cut out of the name but not trusted.
+    case(
+        "Movie {tmdb-99999999999999999999}.mkv",
+        "movie",
+        title="Movie",
+        tmdb_id=None,
+        release_group=None,
+    ),
+    case("Show {tvdb-abc}/Season 1/S01E01.mkv", "tv", title="Show", tvdb_id=None, season=1),
+    case("Movie [tmdbid-tt0133093].mkv", "movie", title="Movie", tmdb_id=None, imdb_id=None),
     # --- Screen size as the name claims it -------------------------------------------------------
     case("Inception.2010.480p.mkv", "movie", screen_size="480p"),
     case("Inception.2010.4K.mkv", "movie", screen_size="2160p"),

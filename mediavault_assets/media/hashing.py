@@ -43,7 +43,10 @@ from dataclasses import dataclass
 # so it stays small: it only has to catch files that differ in their last bytes.
 HEAD_SIZE = 64 * 1024
 TAIL_SIZE = 4 * 1024
-CHUNK_SIZE = 1024 * 1024  # full-hash reads: few syscalls, and hashlib drops the GIL on them
+# Full-hash reads. hashlib drops the GIL on them, so workers overlap. Measured: 256 KiB costs
+# ~8% less CPU than 1 MiB (read, memcmp and MD5 stay in L2); kernel read-ahead (local or cifs)
+# keeps the requests to the disk or NAS large anyway.
+CHUNK_SIZE = 256 * 1024
 MAX_BATCH = 16  # files read in lockstep; each worker keeps MAX_BATCH * CHUNK_SIZE of buffers
 
 Progress = Callable[[int, int], None]
