@@ -2,12 +2,9 @@
 
 import dagster as dg
 
-from mediavault_assets.defs.partitions import library_roots
-
 scan_library_root = dg.define_asset_job(
     name="scan_library_root",
     selection=dg.AssetSelection.groups("ingest"),
-    partitions_def=library_roots,
     description="Walk, probe and parse one library root (one partition per root).",
 )
 
