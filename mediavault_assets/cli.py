@@ -275,6 +275,45 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_staging_job(job: str, op: str, config: dict) -> int:
+    from mediavault_assets.orchestration import prepare_dagster_home, run_job
+    from mediavault_assets.presentation import human_bytes
+
+    path = config_path()
+    _settings_or_exit(path)
+    prepare_dagster_home(path.parent / DEFAULT_HOME / "dagster_home")
+    outcome = run_job(path, job, op_config={op: config})
+    if not outcome.success:
+        print(f"mediavault: {job} failed: {outcome.summary}", file=sys.stderr)
+        return 1
+    counts = outcome.output["counts"] if isinstance(outcome.output, dict) else {}
+    done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "nothing to do"
+    size = human_bytes(outcome.output["bytes"]) if isinstance(outcome.output, dict) else "0 B"
+    print(
+        f"{job}: {done}; {size}" + (" (dry run: nothing changed)" if config.get("dry_run") else "")
+    )
+    return 0
+
+
+def cmd_stage(args: argparse.Namespace) -> int:
+    return _run_staging_job("stage_approved", "stage_files", {"dry_run": args.dry_run})
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.all and not args.file_ids:
+        print("mediavault: name FILE_ID(s) to restore, or --all", file=sys.stderr)
+        return 2
+    return _run_staging_job(
+        "restore_staged",
+        "restore_files",
+        {"file_ids": args.file_ids, "restore_all": args.all, "dry_run": args.dry_run},
+    )
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    return _run_staging_job("purge_staged", "purge_files", {"dry_run": args.dry_run})
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mediavault",
@@ -322,6 +361,22 @@ def build_parser() -> argparse.ArgumentParser:
     decide.add_argument("--notes")
     decide.add_argument("--reviewer", help="who decides (default: your user name)")
     decide.set_defaults(func=cmd_decide)
+
+    stage = commands.add_parser("stage", help="move approved files into staging now")
+    stage.add_argument("--dry-run", action="store_true", help="show what would move")
+    stage.set_defaults(func=cmd_stage)
+
+    restore = commands.add_parser("restore", help="put staged files back where they were")
+    restore.add_argument("file_ids", nargs="*", type=int, metavar="FILE_ID")
+    restore.add_argument("--all", action="store_true", help="restore every staged file")
+    restore.add_argument("--dry-run", action="store_true")
+    restore.set_defaults(func=cmd_restore)
+
+    purge_cmd = commands.add_parser(
+        "purge", help="delete staged files for good (approved, past retention only)"
+    )
+    purge_cmd.add_argument("--dry-run", action="store_true", help="show what would be deleted")
+    purge_cmd.set_defaults(func=cmd_purge)
 
     ui = commands.add_parser("ui", help="start the review app")
     ui.add_argument("--port", type=int, default=8501)

@@ -43,6 +43,7 @@ class RunOutcome:
     run_id: str
     success: bool
     summary: str
+    output: object = None  # the single op's output, for op jobs (stage, restore, purge)
 
 
 def refresh(
@@ -74,17 +75,35 @@ def refresh(
     return outcomes
 
 
+def run_job(
+    config_file: Path,
+    job_name: str,
+    *,
+    op_config: dict[str, dict] | None = None,
+    trigger: str = "manual",
+) -> RunOutcome:
+    """Run one job in-process against the instance of DAGSTER_HOME (stage, restore, purge)."""
+    os.environ[CONFIG_ENV] = str(config_file)
+    load_definitions.cache_clear()
+    with dg.DagsterInstance.get() as instance:
+        return _run(load_definitions(), job_name, instance, None, trigger, op_config)
+
+
 def _run(
     defs: dg.Definitions,
     job_name: str,
     instance: dg.DagsterInstance,
     partition: str | None,
     trigger: str,
+    op_config: dict[str, dict] | None = None,
 ) -> RunOutcome:
     job = defs.resolve_job_def(job_name)
     result = job.execute_in_process(
         instance=instance,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        run_config={
+            "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            **({"ops": {op: {"config": c} for op, c in op_config.items()}} if op_config else {}),
+        },
         partition_key=partition,
         tags={TRIGGER_TAG: trigger, ORIGIN_TAG: "cli"},
         raise_on_error=False,
@@ -105,10 +124,13 @@ def _run(
             if e.step_failure_data.error
         ]
         lines.append("FAILED " + "; ".join(failures))
+    nodes = job.graph.node_names()
+    output = result.output_for_node(nodes[0]) if result.success and len(nodes) == 1 else None
     return RunOutcome(
         job_name,
         partition,
         result.run_id,
         result.success,
         "\n  ".join(lines) or ("ok" if result.success else "failed"),
+        output,
     )

@@ -110,9 +110,12 @@ class Warehouse(dg.ConfigurableResource):
                 "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
                 "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
             )
-            current = _current_version(con)
+            applied = {
+                row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()
+            }
             for version, name, sql in sql_files.migrations():
-                if version <= current or (up_to is not None and version > up_to):
+                # Any version not applied yet runs, so a migration merged late is not skipped.
+                if version in applied or (up_to is not None and version > up_to):
                     continue
                 con.execute("BEGIN TRANSACTION")
                 try:
@@ -124,11 +127,11 @@ class Warehouse(dg.ConfigurableResource):
                 except Exception:
                     con.execute("ROLLBACK")
                     raise
-                current = version
+                applied.add(version)
             if up_to is None:
                 for _name, sql in sql_files.views():
                     con.execute(sql)
-            return current
+            return max(applied, default=0)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -155,14 +158,21 @@ class Warehouse(dg.ConfigurableResource):
         A failure anywhere leaves the previous rows intact.
         """
         with self.transaction() as con:
-            _replace(con, table, frame, where, params)
+            replace_in(con, table, frame, where, params)
         return frame.height
 
-    def replace_tables(self, frames: Mapping[str, pl.DataFrame]) -> None:
-        """Replace the whole content of several tables in one transaction."""
+    def replace_tables(
+        self, frames: Mapping[str, pl.DataFrame], *, keep: Mapping[str, str] | None = None
+    ) -> None:
+        """Replace several tables' content in one transaction.
+
+        `keep` maps a table to a condition on rows that stay (e.g. history of staged files).
+        """
+        keep = keep or {}
         with self.transaction() as con:
             for table, frame in frames.items():
-                _replace(con, table, frame, "true", ())
+                where = f"NOT ({keep[table]})" if table in keep else "true"
+                replace_in(con, table, frame, where, ())
 
     def replace_partition(self, table: str, root_key: str, frame: pl.DataFrame) -> int:
         """Replace one library root's rows of `table` (the per-root partition) atomically."""
@@ -176,7 +186,7 @@ class Warehouse(dg.ConfigurableResource):
         with self.transaction() as con:
             con.register("replaced_keys", keys_frame)
             where = f"{_identifier(column)} IN (SELECT k FROM replaced_keys)"
-            _replace(con, table, frame, where, ())
+            replace_in(con, table, frame, where, ())
         return frame.height
 
     def frame(self, sql: str, params: Params = ()) -> pl.DataFrame:
@@ -197,9 +207,10 @@ class Warehouse(dg.ConfigurableResource):
         self.execute(sql_files.query(query_name), params)
 
 
-def _replace(
+def replace_in(
     con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, where: str, params: Params
 ) -> None:
+    """In an open transaction: delete the rows matching `where`, insert `frame` by name."""
     table = _identifier(table)
     con.execute(f"DELETE FROM {table} WHERE {where}", _params(params))
     if frame.height:

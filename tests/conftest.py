@@ -18,6 +18,13 @@ from mediavault_assets.settings import Settings, load_settings, write_settings
 from mediavault_assets.warehouse import Warehouse
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests never reach real APIs: a developer's own keys must not leak into a test run.
+    for name in list(os.environ):
+        if name.startswith(("TMDB_", "OPENAI_", "AZURE_OPENAI_", "AZURE_DEPLOYMENT_")):
+            del os.environ[name]
+
+
 def write_config(tmp_path: Path, roots: dict[str, Path], **overrides: object) -> Path:
     data: dict[str, object] = {
         "warehouse_path": str(tmp_path / "data" / "warehouse.duckdb"),

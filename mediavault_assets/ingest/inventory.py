@@ -89,6 +89,12 @@ def inventory_frame(
     return pl.DataFrame(rows, schema=INVENTORY_SCHEMA)
 
 
+def with_files_away(current: pl.DataFrame, away: pl.DataFrame) -> pl.DataFrame:
+    """Keep the rows of staged or purged files the walk no longer finds at their place."""
+    missing = away.join(current.select("file_id"), on="file_id", how="anti")
+    return pl.concat([current, missing.select(current.columns).cast(INVENTORY_SCHEMA)])
+
+
 def diff_inventory(current: pl.DataFrame, previous: pl.DataFrame) -> InventoryDiff:
     """New, updated (size, mtime or inode changed) and deleted files against the last scan."""
     signature = ["file_id", "file_size", "mtime_ns", "inode"]

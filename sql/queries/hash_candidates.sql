@@ -5,4 +5,5 @@ SELECT i.file_id, i.root_key, i.local_path, i.file_size, i.mtime_ns, i.device, i
        h.head_hash, h.tail_hash, h.md5_hash, h.hashed_at
 FROM inventory_files AS i
 LEFT JOIN file_hashes AS h USING (file_id)
+WHERE i.file_id NOT IN (SELECT file_id FROM file_locations WHERE location <> 'original')
 ORDER BY i.file_id

@@ -9,9 +9,13 @@ SELECT
     n.title, n.title_key, n.media_type, n.year, n.season, n.episodes, n.episode_title,
     n.edition, n.is_3d, n.part, n.extra_kind, n.release_group, n.screen_size, n.tmdb_id,
     n.imdb_id, n.tvdb_id, n.parse_error,
-    CAST(NULL AS VARCHAR) AS original_language
+    t.original_language
 FROM inventory_files AS i
 JOIN file_probes AS p USING (file_id)
 JOIN parsed_names AS n USING (file_id)
 LEFT JOIN file_hashes AS h USING (file_id)
+LEFT JOIN tmdb_file_matches AS fm USING (file_id)
+LEFT JOIN tmdb_titles AS t ON t.tmdb_id = fm.tmdb_id AND t.tmdb_type = fm.tmdb_type
+-- Staged or purged files are no longer part of the library.
+WHERE i.file_id NOT IN (SELECT file_id FROM file_locations WHERE location <> 'original')
 ORDER BY i.file_id

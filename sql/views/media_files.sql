@@ -27,19 +27,22 @@ SELECT
     n.episode_title,
     n.year,
     n.release_group,
-    n.tmdb_id,
-    CAST(NULL AS VARCHAR) AS tmdb_type,
-    CAST(NULL AS VARCHAR) AS tmdb_title,
-    CAST(NULL AS INTEGER) AS tmdb_year,
-    CAST(NULL AS VARCHAR) AS tmdb_overview,
-    CAST(NULL AS VARCHAR) AS tmdb_poster_path,
-    CAST(NULL AS DECIMAL(3,1)) AS tmdb_rating,
-    CAST(NULL AS TIMESTAMP) AS tmdb_fetched_at,
+    coalesce(fm.tmdb_id, n.tmdb_id) AS tmdb_id,
+    fm.tmdb_type,
+    t.title AS tmdb_title,
+    t.year AS tmdb_year,
+    t.overview AS tmdb_overview,
+    t.poster_path AS tmdb_poster_path,
+    CAST(t.vote_average AS DECIMAL(3,1)) AS tmdb_rating,
+    t.fetched_at AS tmdb_fetched_at,
     n.imdb_id AS omdb_id,
     CAST(NULL AS JSON) AS omdb_data,
     false AS omdb_fetched,
     CAST(NULL AS TIMESTAMP) AS omdb_last_attempt,
     CASE
+        WHEN fl.location = 'staging' THEN 'archived'
+        WHEN fl.location = 'deleted' THEN 'deleted'
+        WHEN fl.location IN ('in_progress', 'needs_attention') THEN fl.location
         WHEN p.probe_error IS NOT NULL OR p.integrity_error IS NOT NULL THEN 'error'
         ELSE 'active'
     END AS status,
@@ -70,7 +73,14 @@ SELECT
     n.extra_kind,
     q.quality_score,
     p.probe_error,
-    p.integrity_error
+    p.integrity_error,
+    fl.staged_path,
+    fl.staged_at,
+    t.original_language AS tmdb_original_language,
+    fm.runtime AS tmdb_runtime,
+    fm.runtime_flag AS tmdb_runtime_flag,
+    fm.episode_title AS tmdb_episode_title,
+    fm.confidence AS tmdb_match_confidence
 FROM inventory_files AS i
 LEFT JOIN file_probes AS p USING (file_id)
 LEFT JOIN file_hashes AS h USING (file_id)
@@ -79,4 +89,7 @@ LEFT JOIN quality_scores AS q USING (file_id)
 LEFT JOIN (
     SELECT file_id, min(group_id) AS group_id, min(quality_rank) AS quality_rank
     FROM duplicate_members GROUP BY file_id
-) AS m USING (file_id);
+) AS m USING (file_id)
+LEFT JOIN file_locations AS fl USING (file_id)
+LEFT JOIN tmdb_file_matches AS fm USING (file_id)
+LEFT JOIN tmdb_titles AS t ON t.tmdb_id = fm.tmdb_id AND t.tmdb_type = fm.tmdb_type;

@@ -17,6 +17,7 @@ from mediavault_assets.ingest.inventory import (
     inventory_frame,
     scan_history_row,
     utc_now,
+    with_files_away,
 )
 from mediavault_assets.ingest.names import parsed_frame, parsed_row
 from mediavault_assets.ingest.probes import ProbeTask, probe_frame, probe_row, sidecar_languages
@@ -60,8 +61,11 @@ def store_inventory(
     walk: WalkResult = walked["walk"]
     previous = warehouse.named("inventory_signatures", {"root_key": root.key})
     completed_at = utc_now()
-    frame = inventory_frame(root, walk, previous, completed_at)
-    diff = diff_inventory(frame, previous)
+    away = warehouse.named("inventory_rows_away", {"root_key": root.key})
+    found = inventory_frame(root, walk, previous, completed_at)
+    # Files the staging engine moved out are not deleted from the library: they are away.
+    diff = diff_inventory(found, previous.join(away.select("file_id"), on="file_id", how="anti"))
+    frame = with_files_away(found, away)
     warehouse.replace_partition("inventory_files", root.key, frame)
     warehouse.replace_rows(
         "library_roots",

@@ -1,14 +1,16 @@
 """Whole-library assets: exact-duplicate hashes across roots, duplicate groups, the plan."""
 
 import json
+from collections.abc import Sequence
 
 import dagster as dg
 import polars as pl
 
 from mediavault_assets.defs.ingest.assets import Progress, inventory, parsed_names, probes
+from mediavault_assets.defs.metadata.assets import tmdb_metadata
 from mediavault_assets.domain.catalog import build_catalog
 from mediavault_assets.domain.deletion_plan import DeletionPlan, PlanPolicy, plan_deletions
-from mediavault_assets.domain.grouping import group_duplicates
+from mediavault_assets.domain.grouping import DuplicateGroup, group_duplicates
 from mediavault_assets.domain.model import LibraryFile
 from mediavault_assets.domain.plan_checks import (
     check_english_audio_kept,
@@ -31,6 +33,8 @@ from mediavault_assets.ingest.library_files import library_files
 from mediavault_assets.media.hashing import HashCandidate, HashRecord, find_exact_duplicates
 from mediavault_assets.presentation import human_bytes, markdown_table
 from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.review_store import ReviewStore
+from mediavault_assets.staging.review_state import apply_review_state
 from mediavault_assets.warehouse import POOL, Warehouse
 
 
@@ -102,7 +106,7 @@ def _load_library(warehouse: Warehouse) -> list[LibraryFile]:
 @dg.asset(
     group_name="library",
     pool=POOL,
-    deps=[probes, parsed_names, file_hashes],
+    deps=[probes, parsed_names, file_hashes, tmdb_metadata],
     description="Seed 002's quality score per file: resolution, codec, bitrate, audio, HDR.",
 )
 def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -135,6 +139,25 @@ PROMISES = {
     "multi_episode_files_covered": "No multi-episode file is staged unless its episodes stay.",
     "no_hardlink_savings": "No hardlink is counted as savings.",
 }
+
+
+def history_of_staged_files(new_groups: Sequence[DuplicateGroup]) -> dict[str, str]:
+    """Rows a new analysis keeps: the plan rows and groups of files that staging moved away.
+
+    Staged files are no longer in the library, so a new grouping cannot see them; their plan
+    rows and (no longer current) groups stay as the record of what was done.
+    """
+    away = "SELECT file_id FROM file_locations WHERE location <> 'original'"
+    new_ids = ", ".join(str(g.id) for g in new_groups) or "NULL"
+    groups = (
+        f"id NOT IN ({new_ids}) AND id IN "
+        f"(SELECT group_id FROM duplicate_members WHERE file_id IN ({away}))"
+    )
+    return {
+        "pending_deletions": f"file_id IN ({away})",
+        "duplicate_groups": groups,
+        "duplicate_members": f"group_id IN (SELECT id FROM duplicate_groups WHERE {groups})",
+    }
 
 
 def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str, list[str]]:
@@ -192,7 +215,13 @@ def duplicate_analysis(
         auto_approve_enabled=config.auto_approve_enabled,
         fuzzy_threshold=config.fuzzy_match_threshold,
     )
-    groups = group_duplicates(files, fuzzy_threshold=config.fuzzy_match_threshold)
+    # Groups a person marked "not duplicates" stay apart (group ids are stable across runs).
+    not_duplicates = ReviewStore(config.app_store_path).not_duplicate_groups()
+    groups = [
+        g
+        for g in group_duplicates(files, fuzzy_threshold=config.fuzzy_match_threshold)
+        if g.id not in not_duplicates
+    ]
     plan = plan_deletions(groups, files, policy)
     violations = promise_violations(plan, files)
     for name, found in violations.items():
@@ -217,8 +246,10 @@ def duplicate_analysis(
             "pending_deletions": plan_frame(plan, config.staging_root, now.date(), now),
             "keep_notes": keep_notes_frame(plan, now),
             **catalog_frames(catalog, now),
-        }
+        },
+        keep=history_of_staged_files(plan.groups),
     )
+    apply_review_state(warehouse, config)
     warehouse.publish_snapshot()
     summary = warehouse.named("analysis_summary").row(0, named=True)
     exact = sum(1 for g in plan.groups if g.group_type == "exact")

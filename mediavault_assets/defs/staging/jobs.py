@@ -1,0 +1,161 @@
+"""Staging, restore and purge jobs: approved decisions become journaled, restorable moves."""
+
+from datetime import date
+
+import dagster as dg
+from pydantic import Field
+
+from mediavault_assets.ingest.inventory import utc_now
+from mediavault_assets.presentation import human_bytes, markdown_table
+from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.review_store import ReviewStore
+from mediavault_assets.staging.approvals import select_for_staging
+from mediavault_assets.staging.engine import Outcome, purge, restore, stage
+from mediavault_assets.staging.journal import StagingJournal
+from mediavault_assets.staging.review_state import apply_review_state
+from mediavault_assets.warehouse import POOL, Warehouse
+
+
+class StageConfig(dg.Config):
+    dry_run: bool = False
+
+
+class RestoreConfig(dg.Config):
+    file_ids: list[int] = Field(default_factory=list)
+    restore_all: bool = False
+    dry_run: bool = False
+
+
+class PurgeConfig(dg.Config):
+    dry_run: bool = False
+
+
+def _report(context: dg.OpExecutionContext, outcomes: list[Outcome], what: str) -> dict:
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    moved = sum(o.bytes for o in outcomes if o.status in ("moved", "restored", "purged", "dry_run"))
+    for o in outcomes:
+        context.log.info(
+            f"{o.action} {o.file_id}: {o.status} {o.destination or ''} {o.message or ''}"
+        )
+    metadata = {
+        f"{what}_outcomes": dg.MetadataValue.json(counts),
+        "bytes": dg.MetadataValue.int(moved),
+        "bytes_text": human_bytes(moved),
+        "details": dg.MetadataValue.md(
+            markdown_table(
+                [
+                    {
+                        "action": o.action,
+                        "file_id": o.file_id,
+                        "status": o.status,
+                        "where": o.destination,
+                        "message": o.message,
+                    }
+                    for o in outcomes[:100]
+                ]
+            )
+            or "nothing to do"
+        ),
+    }
+    context.add_output_metadata(metadata)
+    return {"counts": counts, "bytes": moved}
+
+
+@dg.op(pool=POOL, description="Move approved files (with sidecars) into staging, journaled.")
+def stage_files(
+    context: dg.OpExecutionContext,
+    config: StageConfig,
+    settings: MediaVaultSettings,
+    warehouse: Warehouse,
+) -> dict:
+    conf = settings.load()
+    store = ReviewStore(conf.app_store_path)
+    selection = select_for_staging(
+        warehouse.named("staging_candidates").iter_rows(named=True),
+        store.decisions(),
+        warehouse.named("group_presence").iter_rows(named=True),
+        conf,
+    )
+    for file_id, why in selection.held_back:
+        context.log.warning(f"not staging {file_id}: {why}")
+    outcomes = stage(
+        selection.requests,
+        conf.staging_root,
+        StagingJournal(warehouse),
+        today=date.today(),
+        dry_run=config.dry_run,
+    )
+    if not config.dry_run:
+        apply_review_state(warehouse, conf)
+        warehouse.publish_snapshot()
+    return _report(context, outcomes, "stage")
+
+
+@dg.op(pool=POOL, description="Put staged files and their sidecars back, never overwriting.")
+def restore_files(
+    context: dg.OpExecutionContext,
+    config: RestoreConfig,
+    settings: MediaVaultSettings,
+    warehouse: Warehouse,
+) -> dict:
+    if not config.restore_all and not config.file_ids:
+        raise dg.Failure("Name the files to restore (file_ids) or set restore_all.")
+    conf = settings.load()
+    outcomes = restore(
+        None if config.restore_all else config.file_ids,
+        StagingJournal(warehouse),
+        dry_run=config.dry_run,
+    )
+    if not config.dry_run:
+        # A restored file is the owner's again: forget the decision that staged it.
+        ReviewStore(conf.app_store_path).forget(
+            o.file_id for o in outcomes if o.status == "restored"
+        )
+        apply_review_state(warehouse, conf)
+        warehouse.publish_snapshot()
+    return _report(context, outcomes, "restore")
+
+
+@dg.op(pool=POOL, description="Delete staged files for good: approved and past retention only.")
+def purge_files(
+    context: dg.OpExecutionContext,
+    config: PurgeConfig,
+    settings: MediaVaultSettings,
+    warehouse: Warehouse,
+) -> dict:
+    conf = settings.load()
+    decisions = ReviewStore(conf.app_store_path).decisions()
+    approved = [i for i, d in decisions.items() if d.decision == "stage"]
+    if conf.auto_approve_enabled:
+        auto = warehouse.frame("SELECT file_id FROM pending_deletions WHERE auto_approved")
+        approved += auto["file_id"].to_list()
+    outcomes = purge(
+        StagingJournal(warehouse),
+        now=utc_now(),
+        retention_days=conf.retention_days,
+        approved_file_ids=approved,
+        reviewed_file_ids=list(decisions),
+        auto_delete_unreviewed=conf.auto_delete_unreviewed,
+        dry_run=config.dry_run,
+    )
+    if not config.dry_run:
+        apply_review_state(warehouse, conf)
+        warehouse.publish_snapshot()
+    return _report(context, outcomes, "purge")
+
+
+@dg.job(description="Stage approved files now (what the staging sensor requests).")
+def stage_approved() -> None:
+    stage_files()
+
+
+@dg.job(description="Restore staged files to where they were.")
+def restore_staged() -> None:
+    restore_files()
+
+
+@dg.job(description="Purge staged files past retention; approved ones only (dry-run available).")
+def purge_staged() -> None:
+    purge_files()

@@ -1,0 +1,448 @@
+"""Matching parsed names to TMDb titles, and reading what TMDb says about them. Pure: no I/O.
+
+An *identity* is what the library holds under one name: a movie (title key + year) or a show
+(title key + year if the name gives one) with the episodes the files cover. ID tags in names
+({tmdb-603}, [imdbid-tt0133093], {tvdb-71326}) beat any search. Otherwise the search results are
+ranked in tiers: the exact normalized title with the same year, then a year off by one (festival
+vs theatrical release), then a near-identical title with the same year; within a tier a single
+candidate wins, several are settled by popularity only when one clearly dominates. Everything
+else is "unmatched" or "ambiguous" with its candidates, for a person to review, never a guess.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import date
+from typing import Any, Literal
+
+from rapidfuzz import fuzz
+
+from mediavault_assets.domain.model import MediaType, stable_id
+from mediavault_assets.domain.naming import normalize_title
+
+MatchStatus = Literal["matched", "unmatched", "ambiguous", "skipped"]
+RuntimeFlag = Literal["sample", "truncated"]
+
+# Within a tier, the most popular candidate wins only if it is this many times more popular
+# than the next: "Inception" (2010) vs a short of the same name, not "The Thing" 1982 vs 2011.
+DOMINANT_POPULARITY = 5.0
+# rapidfuzz ratio (0-100) of two article-less compact titles that still count as the same title.
+NEAR_TITLE_RATIO = 90.0
+MAX_CANDIDATES = 5  # kept per identity for the review list
+TOP_CAST = 10
+KEY_CREW_JOBS = frozenset(
+    {
+        "Director",
+        "Screenplay",
+        "Writer",
+        "Story",
+        "Novel",
+        "Producer",
+        "Original Music Composer",
+        "Director of Photography",
+    }
+)
+# A file under half the TMDb runtime is not the full work; a short one is a sample, a long one
+# an interrupted copy. Stacked parts (CD1/CD2) and labelled extras are short by design.
+FAR_SHORTER_RATIO = 0.5
+SAMPLE_MAX_SECONDS = 300.0
+_ARTICLES = ("the ", "a ", "an ")
+
+
+@dataclass(frozen=True, slots=True)
+class TitleIdentity:
+    """One movie or show of the library, as the file names describe it."""
+
+    key: str
+    media_type: MediaType
+    title: str  # what is searched for (the parsed display title)
+    title_key: str
+    year: int | None = None
+    tmdb_id: int | None = None
+    imdb_id: str | None = None
+    tvdb_id: int | None = None
+    episodes: tuple[tuple[int, int], ...] = ()  # (season, episode) pairs the files cover
+
+    @property
+    def seasons(self) -> tuple[int, ...]:
+        return tuple(sorted({season for season, _ in self.episodes}))
+
+    def episode_keys(self) -> tuple[str, ...]:
+        return tuple(episode_key(self.key, s, e) for s, e in self.episodes)
+
+
+def identity_key(row: Mapping[str, Any]) -> str:
+    """The identity a parsed_names row belongs to; an ID tag in the name beats title and year."""
+    media_type = row["media_type"]
+    for tag in ("tmdb_id", "imdb_id", "tvdb_id"):
+        if row.get(tag):
+            return f"{media_type}|{tag.removesuffix('_id')}:{row[tag]}"
+    year = row.get("year")
+    return f"{media_type}|{row['title_key']}|{year if year is not None else ''}"
+
+
+def episode_key(title_identity_key: str, season: int, episode: int) -> str:
+    return f"{title_identity_key}|s{season}e{episode}"
+
+
+def identities(rows: Iterable[Mapping[str, Any]]) -> list[TitleIdentity]:
+    """Distinct identities of parsed_names rows (sorted by key), with the episodes they cover.
+
+    Rows without a title key cannot be looked up and are left out.
+    """
+    found: dict[str, TitleIdentity] = {}
+    episodes: dict[str, set[tuple[int, int]]] = {}
+    for row in sorted(rows, key=lambda r: (r["title"], r["relative_path"])):
+        if not row["title_key"]:
+            continue
+        key = identity_key(row)
+        if key not in found:
+            found[key] = TitleIdentity(
+                key=key,
+                media_type=row["media_type"],
+                title=row["title"],
+                title_key=row["title_key"],
+                year=row.get("year"),
+                tmdb_id=row.get("tmdb_id"),
+                imdb_id=row.get("imdb_id"),
+                tvdb_id=row.get("tvdb_id"),
+            )
+            episodes[key] = set()
+        if row["media_type"] == "tv" and row.get("season") is not None:
+            episodes[key].update((row["season"], e) for e in row.get("episodes") or ())
+    return [replace(found[k], episodes=tuple(sorted(episodes[k]))) for k in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A search (or find) result, as much of it as matching and review need."""
+
+    tmdb_id: int
+    tmdb_type: MediaType
+    title: str
+    original_title: str | None
+    year: int | None
+    popularity: float
+    original_language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDecision:
+    status: MatchStatus
+    reason: str
+    tmdb_id: int | None = None
+    tmdb_type: MediaType | None = None
+    confidence: float = 0.0
+    candidates: tuple[Candidate, ...] = ()
+
+    def candidates_json(self) -> str:
+        return json.dumps([asdict(c) for c in self.candidates], ensure_ascii=False)
+
+
+def matched(candidate: Candidate, confidence: float, reason: str) -> MatchDecision:
+    return MatchDecision(
+        "matched", reason, candidate.tmdb_id, candidate.tmdb_type, confidence, (candidate,)
+    )
+
+
+def skipped(reason: str) -> MatchDecision:
+    return MatchDecision("skipped", reason)
+
+
+def candidates_from_results(
+    results: Sequence[Mapping[str, Any]], tmdb_type: MediaType
+) -> list[Candidate]:
+    """Search or find results; movies carry title/release_date, shows name/first_air_date."""
+    title_field, original_field, date_field = (
+        ("title", "original_title", "release_date")
+        if tmdb_type == "movie"
+        else ("name", "original_name", "first_air_date")
+    )
+    return [
+        Candidate(
+            tmdb_id=int(r["id"]),
+            tmdb_type=tmdb_type,
+            title=str(r.get(title_field) or ""),
+            original_title=r.get(original_field),
+            year=_year(r.get(date_field)),
+            popularity=float(r.get("popularity") or 0.0),
+            original_language=r.get("original_language"),
+        )
+        for r in results
+        if r.get("id") is not None
+    ]
+
+
+def choose(candidates: Sequence[Candidate], title_key: str, year: int | None) -> MatchDecision:
+    """The search result a title key (and year, when the name has one) refers to, if it is clear."""
+    if not candidates:
+        return MatchDecision("unmatched", "TMDb found nothing under this title")
+    exact = [c for c in candidates if _same_title(c, title_key)]
+    near = [c for c in candidates if c not in exact and _near_title(c, title_key)]
+    tiers: list[tuple[list[Candidate], float, str]]
+    if year is not None:
+        tiers = [
+            ([c for c in exact if c.year == year], 1.0, f"same title and year {year}"),
+            (
+                [c for c in exact if c.year is not None and abs(c.year - year) == 1],
+                0.85,
+                f"same title, year {year} off by one",
+            ),
+            ([c for c in near if c.year == year], 0.75, f"near-identical title, year {year}"),
+        ]
+    else:
+        tiers = [(exact, 0.8, "same title, no year in the name")]
+    for group, confidence, why in tiers:
+        if not group:
+            continue
+        ranked = sorted(group, key=lambda c: -c.popularity)
+        if len(ranked) == 1:
+            return matched(ranked[0], confidence, why)
+        if ranked[0].popularity >= DOMINANT_POPULARITY * max(ranked[1].popularity, 0.001):
+            return replace(
+                matched(ranked[0], round(confidence - 0.1, 2), f"{why}; by far the most popular"),
+                candidates=tuple(ranked[:MAX_CANDIDATES]),
+            )
+        return MatchDecision(
+            "ambiguous",
+            f"{len(ranked)} results with {why}",
+            candidates=tuple(ranked[:MAX_CANDIDATES]),
+        )
+    return MatchDecision(
+        "unmatched",
+        "no result with this title" + (f" and year {year}" if year is not None else ""),
+        candidates=tuple(sorted(candidates, key=lambda c: -c.popularity)[:MAX_CANDIDATES]),
+    )
+
+
+def choose_found(body: Mapping[str, Any], media_type: MediaType, external_id: str) -> MatchDecision:
+    """The title an external ID (IMDb, TVDB) points to, from TMDb's /find answer.
+
+    The name's own media type is preferred; an ID is unambiguous, so the other type is accepted.
+    """
+    for tmdb_type in (media_type, "tv" if media_type == "movie" else "movie"):
+        found = candidates_from_results(body.get(f"{tmdb_type}_results") or [], tmdb_type)
+        if len(found) == 1:
+            return matched(found[0], 1.0, f"ID tag {external_id}")
+        if found:
+            return MatchDecision(
+                "ambiguous",
+                f"ID tag {external_id} names {len(found)} titles",
+                candidates=tuple(found),
+            )
+    return MatchDecision("unmatched", f"TMDb knows no title with ID {external_id}")
+
+
+def _compact(text: str) -> str:
+    # "le fabuleux destin d amelie" (file name) and "damelie" (TMDb's apostrophe) are one title.
+    return text.replace(" ", "")
+
+
+def _without_article(key: str) -> str:
+    for article in _ARTICLES:
+        if key.startswith(article):
+            return key[len(article) :]
+    return key
+
+
+def _titles(candidate: Candidate) -> list[str]:
+    return [normalize_title(t) for t in (candidate.title, candidate.original_title) if t]
+
+
+def _same_title(candidate: Candidate, title_key: str) -> bool:
+    return any(_compact(t) == _compact(title_key) for t in _titles(candidate))
+
+
+def _near_title(candidate: Candidate, title_key: str) -> bool:
+    wanted = _compact(_without_article(title_key))
+    return any(
+        fuzz.ratio(_compact(_without_article(t)), wanted) >= NEAR_TITLE_RATIO
+        for t in _titles(candidate)
+    )
+
+
+def _year(value: object) -> int | None:
+    text = str(value or "")
+    return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
+
+
+def _date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Genre:
+    tmdb_genre_id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    person_id: int
+    name: str
+    credit_type: Literal["cast", "crew"]
+    department: str | None
+    job: str | None
+    character_name: str | None
+    order_position: int | None
+    known_for_department: str | None
+    profile_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TitleFacts:
+    """What TMDb's details (with credits and external_ids appended) say about a title."""
+
+    tmdb_id: int
+    tmdb_type: MediaType
+    title: str
+    original_title: str | None
+    original_language: str | None
+    spoken_languages: tuple[str, ...]
+    runtime: int | None  # minutes; for shows the usual episode length
+    genres: tuple[Genre, ...]
+    release_date: date | None  # shows: first air date
+    overview: str | None
+    poster_path: str | None
+    vote_average: float | None
+    vote_count: int | None
+    popularity: float | None
+    imdb_id: str | None
+    tvdb_id: int | None
+    external_ids: Mapping[str, Any]
+    credits: tuple[Credit, ...]
+
+    @property
+    def year(self) -> int | None:
+        return self.release_date.year if self.release_date else None
+
+    @property
+    def media_id(self) -> int:
+        return media_id(self.tmdb_type, self.tmdb_id)
+
+
+def media_id(tmdb_type: str, tmdb_id: int) -> int:
+    """Seed 003's media.id: movie and TV ids are separate number spaces on TMDb."""
+    return stable_id("tmdb", tmdb_type, str(tmdb_id))
+
+
+def title_facts(body: Mapping[str, Any], tmdb_type: MediaType) -> TitleFacts:
+    movie = tmdb_type == "movie"
+    external = body.get("external_ids") or {}
+    runtimes = body.get("episode_run_time") or []
+    runtime = body.get("runtime") if movie else (runtimes[0] if runtimes else None)
+    return TitleFacts(
+        tmdb_id=int(body["id"]),
+        tmdb_type=tmdb_type,
+        title=str(body.get("title" if movie else "name") or ""),
+        original_title=body.get("original_title" if movie else "original_name"),
+        original_language=body.get("original_language") or None,
+        spoken_languages=tuple(
+            s["iso_639_1"] for s in body.get("spoken_languages") or [] if s.get("iso_639_1")
+        ),
+        runtime=int(runtime) if runtime else None,
+        genres=tuple(Genre(int(g["id"]), str(g["name"])) for g in body.get("genres") or []),
+        release_date=_date(body.get("release_date" if movie else "first_air_date")),
+        overview=body.get("overview") or None,
+        poster_path=body.get("poster_path"),
+        vote_average=body.get("vote_average"),
+        vote_count=body.get("vote_count"),
+        popularity=body.get("popularity"),
+        imdb_id=body.get("imdb_id") or external.get("imdb_id") or None,
+        tvdb_id=external.get("tvdb_id") or None,
+        external_ids=external,
+        credits=_credits(body),
+    )
+
+
+def _credits(body: Mapping[str, Any]) -> tuple[Credit, ...]:
+    """Top-billed cast and the key crew; a show's creators count as crew ("Creator")."""
+    credits = body.get("credits") or {}
+    cast = sorted(credits.get("cast") or [], key=lambda c: c.get("order", 0))[:TOP_CAST]
+    crew = [c for c in credits.get("crew") or [] if c.get("job") in KEY_CREW_JOBS]
+    creators = [
+        {**c, "department": "Writing", "job": "Creator"} for c in body.get("created_by") or []
+    ]
+    out = [
+        Credit(
+            int(c["id"]),
+            str(c.get("name") or ""),
+            "cast",
+            "Acting",
+            None,
+            c.get("character"),
+            c.get("order"),
+            c.get("known_for_department"),
+            c.get("profile_path"),
+        )
+        for c in cast
+    ]
+    out.extend(
+        Credit(
+            int(c["id"]),
+            str(c.get("name") or ""),
+            "crew",
+            c.get("department"),
+            c.get("job"),
+            None,
+            None,
+            c.get("known_for_department"),
+            c.get("profile_path"),
+        )
+        for c in [*creators, *crew]
+    )
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeFacts:
+    season: int
+    episode: int
+    name: str | None
+    air_date: date | None
+    runtime: int | None  # minutes
+
+
+def episode_facts(season_body: Mapping[str, Any]) -> list[EpisodeFacts]:
+    return [
+        EpisodeFacts(
+            season=int(e.get("season_number", season_body.get("season_number", 0))),
+            episode=int(e["episode_number"]),
+            name=e.get("name") or None,
+            air_date=_date(e.get("air_date")),
+            runtime=e.get("runtime") or None,
+        )
+        for e in season_body.get("episodes") or []
+        if e.get("episode_number") is not None
+    ]
+
+
+def expected_runtime(
+    title_runtime: int | None, episode_runtimes: Sequence[int | None]
+) -> int | None:
+    """Minutes a file should run: the movie's runtime, or the sum over the file's episodes
+    (an episode TMDb has no length for counts as the show's usual episode length)."""
+    if not episode_runtimes:
+        return title_runtime
+    filled = [r or title_runtime for r in episode_runtimes]
+    return sum(r for r in filled if r) if all(filled) else None
+
+
+def runtime_flag(
+    duration_seconds: float | None,
+    runtime_minutes: int | None,
+    *,
+    extra_kind: str | None = None,
+    part: int | None = None,
+) -> RuntimeFlag | None:
+    """ "sample" or "truncated" when a file is far shorter than TMDb says the work runs."""
+    if extra_kind or part or not duration_seconds or not runtime_minutes:
+        return None
+    if duration_seconds >= FAR_SHORTER_RATIO * runtime_minutes * 60:
+        return None
+    return "sample" if duration_seconds <= SAMPLE_MAX_SECONDS else "truncated"

@@ -1,0 +1,7 @@
+-- Identities by match status (titles and episodes), for the asset's metadata.
+SELECT
+    count(*) FILTER (WHERE status = 'matched') AS matched,
+    count(*) FILTER (WHERE status = 'unmatched') AS unmatched,
+    count(*) FILTER (WHERE status = 'ambiguous') AS ambiguous,
+    count(*) FILTER (WHERE status = 'skipped') AS skipped
+FROM tmdb_matches

@@ -1,0 +1,307 @@
+"""tmdb_metadata materialized for real: the demo library's names against the fake TMDb."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from fake_tmdb import API_KEY, FakeTmdb, clear_proxy_env, running_fake_tmdb
+
+from mediavault_assets.defs.ingest.assets import inventory, parsed_names
+from mediavault_assets.defs.metadata.assets import tmdb_metadata
+from mediavault_assets.defs.partitions import library_roots
+from mediavault_assets.domain.model import ProbeFacts, file_id_for
+from mediavault_assets.domain.naming import parse_name
+from mediavault_assets.ingest.inventory import utc_now
+from mediavault_assets.ingest.names import parsed_frame, parsed_row
+from mediavault_assets.ingest.probes import ProbeTask, probe_frame, probe_row
+from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.tmdb.client import TmdbResource
+from mediavault_assets.warehouse import Warehouse
+
+# The demo library's video names (mediavault_assets/demo/demo_library.py), plus two names TMDb
+# cannot settle: a title shared by two films and no year, and a home video.
+DEMO_NAMES = {
+    "videos": [
+        "Movies/Inception (2010)/Inception.2010.1080p.BluRay.x264.mkv",
+        "Movies/Inception (2010)/Inception.2010.2160p.UHD.BluRay.x265.HDR10.mkv",
+        "Movies/Inception (2010)/Sample/Inception.2010.1080p.BluRay.x264-sample.mkv",
+        "Movies/Inception (2010)/Inception (2010)-trailer.mp4",
+        "TV/Red Dwarf/Season 01/RedDwarf_TVLab_s01e01.mkv",
+        "TV/Red Dwarf/Season 01/Red Dwarf - S01E01E02 - The End + Future Echoes.mkv",
+        "TV/Red Dwarf/Season 01/Red Dwarf - S01E02 - Future Echoes.webm",
+        "Movies/The Matrix (1999)/The.Matrix.1999.720p.BluRay.x264.mkv",
+        "Movies/Parasite (2019)/Parasite.2019.1080p.BluRay.KOREAN.x264.mkv",
+        "Movies/The Godfather (1972)/The.Godfather.1972.CD1.XviD.avi",
+        "Movies/The Godfather (1972)/The.Godfather.1972.CD2.XviD.avi",
+        "Movies/Blade Runner (1982)/Blade.Runner.1982.1080p.BluRay.x264.mkv",
+        "Movies/Blade Runner (1982)/Blade.Runner.1982.Directors.Cut.1080p.BluRay.x264.mkv",
+        "Movies/Amélie (2001)/Le Fabuleux Destin d'Amélie Poulain 2001 720p.mkv",
+        "Movies/Crouching Tiger, Hidden Dragon (2000)/"
+        "Crouching Tiger, Hidden Dragon (2000) 1080p.mkv",
+        "Movies/Spirited Away (2001)/Spirited Away (2001) 720p.mkv",
+        "Movies/The Thing.mkv",
+        "Home Videos/Home Movie 2003.mkv",
+    ],
+    "docker": [
+        "media/Inception.2010.1080p.mkv",
+        "media/tv/Red.Dwarf.S01E01.WonderCrew.avi",
+        "media/tv/Red Dwarf S01E03 Balance of Power (DVB).ts",
+        "media/The.Matrix.1999.SPANISH.1080p.WEB-DL.mkv",
+        "media/Parasite (2019) 720p.mp4",
+        "downloads/complete/Le.Fabuleux.Destin.d.Amelie.Poulain.2001.720p.BluRay.x264-VETO.mkv",
+        "media/Crouching Tiger, Hidden Dragon (2000)/"
+        "Crouching Tiger, Hidden Dragon (2000) 1080p.mkv",
+        "media/Gladiator.2000.1080p.BluRay.x264.mkv",
+    ],
+}
+# File name prefix (lower-case letters and digits only) → TMDb title and year.
+EXPECTED_TITLES = {
+    "inception": ("Inception", 2010),
+    "reddwarf": ("Red Dwarf", 1988),
+    "thematrix": ("The Matrix", 1999),
+    "parasite": ("Parasite", 2019),
+    "thegodfather": ("The Godfather", 1972),
+    "bladerunner": ("Blade Runner", 1982),
+    "lefabuleux": ("Amélie", 2001),
+    "crouchingtiger": ("Crouching Tiger, Hidden Dragon", 2000),
+    "spiritedaway": ("Spirited Away", 2001),
+    "gladiator": ("Gladiator", 2000),
+}
+# Probes for a few files (seconds, audio, subtitles): what the rules need to see.
+PROBES = {
+    "Parasite.2019.1080p.BluRay.KOREAN.x264.mkv": (133 * 60, ("und",), ()),
+    "Spirited Away (2001) 720p.mkv": (125 * 60, ("und",), ("en",)),
+    "The.Matrix.1999.720p.BluRay.x264.mkv": (136 * 60, ("en",), ()),
+    "Inception.2010.1080p.BluRay.x264.mkv": (60, ("en",), ()),  # a sample without the label
+    "Gladiator.2000.1080p.BluRay.x264.mkv": (50 * 60, ("en",), ()),  # an interrupted copy
+    "Red Dwarf - S01E01E02 - The End + Future Echoes.mkv": (57 * 60, ("en",), ()),
+}
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTmdb]:
+    clear_proxy_env(monkeypatch)
+    with running_fake_tmdb() as server:
+        monkeypatch.setenv("TMDB_API_BASE_URL", server.base_url)
+        monkeypatch.setenv("TMDB_API_KEY", API_KEY)
+        monkeypatch.delenv("TMDB_READ_ACCESS_TOKEN", raising=False)
+        yield server
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    with dg.DagsterInstance.ephemeral() as instance:
+        yield instance
+
+
+def write_names(library_dirs: dict[str, Path], names: dict[str, list[str]]) -> None:
+    for root, paths in names.items():
+        for relative in paths:
+            path = library_dirs[root] / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(relative.encode())  # distinct sizes: no byte-identical copies
+
+
+def resources(config_file: Path, warehouse: Warehouse) -> dict[str, object]:
+    return {
+        "settings": MediaVaultSettings(config_path=str(config_file)),
+        "warehouse": warehouse,
+        "tmdb": TmdbResource(),
+    }
+
+
+def scan(
+    instance: dg.DagsterInstance,
+    config_file: Path,
+    warehouse: Warehouse,
+    roots: tuple[str, ...] = ("videos", "docker"),
+) -> None:
+    """Inventory and parsed names of library roots (the real ingest assets)."""
+    instance.add_dynamic_partitions(
+        library_roots.name,
+        [r for r in roots if not instance.has_dynamic_partition(library_roots.name, r)],
+    )
+    for root in roots:
+        result = dg.materialize(
+            [inventory, parsed_names],
+            partition_key=root,
+            instance=instance,
+            resources=resources(config_file, warehouse),
+        )
+        assert result.success
+
+
+def insert_probes(warehouse: Warehouse) -> None:
+    files = warehouse.frame("SELECT file_id, root_key, filename, local_path FROM inventory_files")
+    rows = []
+    for f in files.iter_rows(named=True):
+        if f["filename"] not in PROBES:
+            continue
+        duration, audio, subtitles = PROBES[f["filename"]]
+        task = ProbeTask(f["file_id"], f["local_path"], 1, 1, 1, sidecar_languages=())
+        facts = ProbeFacts(
+            duration=float(duration),
+            container="mkv",
+            video_codec="h264",
+            width=1920,
+            height=1080,
+            audio_track_count=len(audio),
+            audio_languages=audio,
+            subtitle_languages=subtitles,
+        )
+        rows.append(probe_row(task, f["root_key"], facts, utc_now()))
+    frame = probe_frame(rows)
+    warehouse.replace_keys("file_probes", "file_id", frame["file_id"].to_list(), frame)
+
+
+def enrich(
+    instance: dg.DagsterInstance, config_file: Path, warehouse: Warehouse
+) -> dict[str, object]:
+    result = dg.materialize(
+        [tmdb_metadata], instance=instance, resources=resources(config_file, warehouse)
+    )
+    assert result.success
+    for record in instance.all_logs(result.run_id):  # the key never reaches the event log
+        assert API_KEY not in str(record.user_message)
+    materialization = result.asset_materializations_for_node("tmdb_metadata")[0]
+    return {k: v.value for k, v in materialization.metadata.items()}
+
+
+def media_file(warehouse: Warehouse, filename: str) -> dict[str, object]:
+    return warehouse.frame("SELECT * FROM media_files WHERE filename = ?", [filename]).row(
+        0, named=True
+    )
+
+
+def test_refresh_fills_the_demo_titles_and_the_rules_use_them(
+    fake: FakeTmdb,
+    instance: dg.DagsterInstance,
+    config_file: Path,
+    library_dirs: dict[str, Path],
+    warehouse: Warehouse,
+) -> None:
+    write_names(library_dirs, DEMO_NAMES)
+    scan(instance, config_file, warehouse)
+    insert_probes(warehouse)
+    before = media_file(warehouse, "Parasite.2019.1080p.BluRay.KOREAN.x264.mkv")
+    assert (before["audio_languages"], before["is_foreign_film"]) == (["und"], False)
+
+    meta = enrich(instance, config_file, warehouse)
+
+    # Every demo title got its TMDb metadata; the two unsettled names are listed for review.
+    files = warehouse.frame(
+        "SELECT relative_path, tmdb_title, tmdb_year, tmdb_type FROM media_files"
+    )
+    for row in files.iter_rows(named=True):
+        name = "".join(c for c in row["relative_path"].rsplit("/", 1)[-1].lower() if c.isalnum())
+        expected = next((t for k, t in EXPECTED_TITLES.items() if name.startswith(k)), None)
+        assert (row["tmdb_title"], row["tmdb_year"]) == (expected or (None, None)), name
+    review = warehouse.frame("SELECT title, status FROM tmdb_matches WHERE season IS NULL")
+    statuses = dict(review.iter_rows())
+    assert statuses["The Thing"] == "ambiguous"
+    assert statuses["Home Movie"] == "unmatched"
+    assert meta["identities_ambiguous"] == 1 and meta["identities_unmatched"] == 1
+    assert meta["skipped_without_key"] is False
+    assert meta["requests_sent"] == len(fake.requests) > 0
+
+    # Parasite: Korean original language → its untagged audio is Korean → a foreign film.
+    parasite = media_file(warehouse, "Parasite.2019.1080p.BluRay.KOREAN.x264.mkv")
+    assert parasite["tmdb_original_language"] == "ko"
+    assert parasite["audio_languages"] == ["ko"]
+    assert parasite["is_foreign_film"] is True
+    spirited = media_file(warehouse, "Spirited Away (2001) 720p.mkv")
+    assert (spirited["audio_languages"], spirited["is_foreign_film"]) == (["ja"], True)
+    matrix = media_file(warehouse, "The.Matrix.1999.720p.BluRay.x264.mkv")
+    assert (matrix["tmdb_original_language"], matrix["is_foreign_film"]) == ("en", False)
+    assert meta["files_language_updated"] == 2
+
+    # Far shorter than the TMDb runtime: flagged; full-length, extras and CD parts: not.
+    flags = dict(
+        warehouse.frame(
+            "SELECT filename, tmdb_runtime_flag FROM media_files "
+            "WHERE tmdb_runtime_flag IS NOT NULL"
+        ).iter_rows()
+    )
+    assert flags == {
+        "Inception.2010.1080p.BluRay.x264.mkv": "sample",
+        "Gladiator.2000.1080p.BluRay.x264.mkv": "truncated",
+    }
+    double = media_file(warehouse, "Red Dwarf - S01E01E02 - The End + Future Echoes.mkv")
+    assert (double["tmdb_episode_title"], double["tmdb_runtime"]) == ("The End / Future Echoes", 57)
+    assert (
+        media_file(warehouse, "Red Dwarf S01E03 Balance of Power (DVB).ts")["tmdb_episode_title"]
+        == "Balance of Power"
+    )
+
+    # Seed 003's media/genres/people/credits and seed 004's provider_refs.
+    title = warehouse.frame(
+        "SELECT m.original_language, m.runtime, m.spoken_languages, r.provider_key, "
+        "list_sort(list(DISTINCT g.name)) AS genres "
+        "FROM media m JOIN provider_refs r ON r.entity_id = m.id AND r.provider = 'imdb' "
+        "JOIN media_genres mg ON mg.media_id = m.id JOIN genres g ON g.id = mg.genre_id "
+        "WHERE m.title = 'Parasite' GROUP BY ALL"
+    ).row(0, named=True)
+    assert title == {
+        "original_language": "ko",
+        "runtime": 133,
+        "spoken_languages": ["en", "ko"],
+        "provider_key": "tt6751668",
+        "genres": ["Comedy", "Drama", "Thriller"],
+    }
+    director = warehouse.frame(
+        "SELECT p.name FROM media_credits c JOIN people p ON p.id = c.person_id "
+        "JOIN media m ON m.id = c.media_id WHERE m.title = 'Inception' AND c.job = 'Director'"
+    )
+    assert director["name"].to_list() == ["Christopher Nolan"]
+
+    # A second refresh asks TMDb nothing: every identity is settled and cached.
+    sent = len(fake.requests)
+    again = enrich(instance, config_file, warehouse)
+    assert len(fake.requests) == sent
+    assert (again["requests_sent"], again["identities_looked_up"]) == (0, 0)
+
+    # A new episode of a known show is matched from cached responses alone.
+    write_names(library_dirs, {"videos": ["TV/Red Dwarf/Season 01/Red.Dwarf.S01E05.mkv"]})
+    scan(instance, config_file, warehouse, roots=("videos",))
+    third = enrich(instance, config_file, warehouse)
+    assert len(fake.requests) == sent
+    assert third["identities_looked_up"] == 1 and third["cache_hits"] >= 3
+    assert media_file(warehouse, "Red.Dwarf.S01E05.mkv")["tmdb_episode_title"] == (
+        "Confidence and Paranoia"
+    )
+
+
+def test_without_a_key_enrichment_is_skipped_not_failed(
+    fake: FakeTmdb,
+    instance: dg.DagsterInstance,
+    config_file: Path,
+    warehouse: Warehouse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TMDB_API_KEY")
+    now = utc_now()
+    names = DEMO_NAMES["videos"][:9]
+    rows = [
+        parsed_row(file_id_for("videos", p), "videos", p, parse_name(p, "mixed"), now)
+        for p in names
+    ]
+    warehouse.replace_rows("parsed_names", parsed_frame(rows), where="true")
+
+    meta = enrich(instance, config_file, warehouse)
+
+    assert meta["skipped_without_key"] is True
+    assert meta["identities_matched"] == 0 and meta["identities_skipped"] > 0
+    assert fake.requests == []
+    assert set(warehouse.frame("SELECT status FROM tmdb_matches")["status"]) == {"skipped"}
+    assert warehouse.frame("SELECT count(*) AS n FROM tmdb_file_matches")["n"][0] == 0
+
+    # Once a key is there, the skipped identities are looked up (they were never settled).
+    monkeypatch.setenv("TMDB_API_KEY", API_KEY)
+    meta = enrich(instance, config_file, warehouse)
+    assert meta["skipped_without_key"] is False
+    assert meta["identities_skipped"] == 0 and meta["identities_matched"] > 0
+    assert meta["files_matched"] == len(names)
+    assert len(fake.requests) == meta["requests_sent"] > 0
