@@ -23,7 +23,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 @cache
 def load_definitions() -> dg.Definitions:
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    # Loading consults the "current" defs-state storage, a context variable that can still point
+    # at a closed instance after an earlier `with instance:`; MediaVault keeps no defs state.
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    with set_defs_state_storage(None):
+        return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
 
 
 def prepare_dagster_home(default: Path) -> Path:
