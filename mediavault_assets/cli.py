@@ -314,6 +314,19 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return _run_staging_job("purge_staged", "purge_files", {"dry_run": args.dry_run})
 
 
+def cmd_ask(args: argparse.Namespace) -> int:
+    from mediavault_assets.chat.safe_sql import ChatDataUnavailable
+    from mediavault_assets.chat.service import answer_from_cli
+
+    settings = _settings_or_exit(config_path())
+    try:
+        print(answer_from_cli(" ".join(args.question), settings, user_id=args.reviewer))
+    except (ChatDataUnavailable, SettingsError, ValueError) as error:
+        print(f"mediavault: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mediavault",
@@ -377,6 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge_cmd.add_argument("--dry-run", action="store_true", help="show what would be deleted")
     purge_cmd.set_defaults(func=cmd_purge)
+
+    ask = commands.add_parser("ask", help="ask the library a question in plain language")
+    ask.add_argument("question", nargs="+", help='e.g. "How many 4K movies do I have?"')
+    ask.add_argument("--reviewer", help="whose chat history (default: your user name)")
+    ask.set_defaults(func=cmd_ask)
 
     ui = commands.add_parser("ui", help="start the review app")
     ui.add_argument("--port", type=int, default=8501)

@@ -73,20 +73,16 @@ def test_concurrent_writers_lose_no_decision(tmp_path: Path) -> None:
     assert len(ReviewStore(Path(path)).decisions()) == 160
 
 
-def _keep_writing(
-    warehouse_path: str, seconds: float, done: multiprocessing.synchronize.Event
-) -> None:
+def _keep_writing(warehouse_path: str, stop: multiprocessing.synchronize.Event, cycles) -> None:  # type: ignore[no-untyped-def]
     """A stand-in for Dagster runs: hold the warehouse for writes, publish snapshots, repeat."""
     warehouse = Warehouse(path=warehouse_path)
-    deadline = time.monotonic() + seconds
-    n = 0
-    while time.monotonic() < deadline:
+    deadline = time.monotonic() + 300
+    while not stop.is_set() and time.monotonic() < deadline:
         with warehouse.transaction() as con:
             con.execute("UPDATE scan_history SET errors_count = errors_count WHERE true")
             time.sleep(0.2)
         warehouse.publish_snapshot()
-        n += 1
-    done.set()
+        cycles.value += 1
 
 
 def test_decisions_while_the_warehouse_is_being_written(
@@ -120,17 +116,21 @@ def test_decisions_while_the_warehouse_is_being_written(
     assert len(plan) >= 4
 
     ctx = multiprocessing.get_context("spawn")
-    done = ctx.Event()
-    writer = ctx.Process(target=_keep_writing, args=(str(warehouse), 6.0, done))
+    stop, cycles = ctx.Event(), ctx.Value("i", 0)
+    writer = ctx.Process(target=_keep_writing, args=(str(warehouse), stop, cycles))
     writer.start()
     try:
+        while cycles.value < 1:  # the writer holds the warehouse before the first decision
+            time.sleep(0.05)
         results = [cli("approve", str(row["plan_id"]), "--reviewer", "ann") for row in plan[:2]]
         results.append(cli("reject", str(plan[2]["plan_id"]), "--reviewer", "bob"))
         results.append(cli("decisions", "--json"))
-        assert not done.is_set(), "the writer must still be running during the decisions"
+        overlapped = cycles.value
     finally:
+        stop.set()
         writer.join(60)
     assert writer.exitcode == 0
+    assert overlapped >= 3, "the warehouse was written all along while decisions were made"
     for result in results:
         assert result.returncode == 0, result.stderr
         assert "lock" not in (result.stderr + result.stdout).lower()

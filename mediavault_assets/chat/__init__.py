@@ -1,0 +1,36 @@
+"""Chat with your data (issue 8): questions about the library, answered from the warehouse snapshot.
+
+- `service.ChatService` / `service.answer_from_cli`: the model's tool-call loop or the offline
+  router, with history in the app's own store.
+- `safe_sql.SafeSql`: the read-only sandbox every query runs in.
+- `router`: the offline intents; `render`: model text made inert; `history`: chat_sessions and
+  chat_messages.
+"""
+
+from mediavault_assets.chat.history import ChatHistory, ChatMessage, ChatSession
+from mediavault_assets.chat.render import plain_text
+from mediavault_assets.chat.safe_sql import (
+    ChatDataUnavailable,
+    QueryResult,
+    SafeSql,
+    SqlError,
+    SqlRefused,
+    SqlRun,
+)
+from mediavault_assets.chat.service import ChatAnswer, ChatService, answer_from_cli
+
+__all__ = [
+    "ChatAnswer",
+    "ChatDataUnavailable",
+    "ChatHistory",
+    "ChatMessage",
+    "ChatService",
+    "ChatSession",
+    "QueryResult",
+    "SafeSql",
+    "SqlError",
+    "SqlRefused",
+    "SqlRun",
+    "answer_from_cli",
+    "plain_text",
+]

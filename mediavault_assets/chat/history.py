@@ -1,0 +1,245 @@
+"""Chat history: seed 000's chat_sessions and chat_messages, in the review app's own store.
+
+The tables live in the same SQLite file as the review decisions (settings.app_store_path, WAL
+mode), so chatting never touches the warehouse Dagster writes. Seed 000's columns are kept; the
+seed's integer user id becomes the reviewer's name, and messages add `cost_usd` and `mode`
+('model' or 'offline'). Sessions are addressed by their UUID `session_id`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+Role = Literal["user", "assistant", "system"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS chat_sessions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL,
+    session_id TEXT UNIQUE NOT NULL,
+    title TEXT,
+    context_type TEXT,
+    model TEXT,
+    total_tokens_used INTEGER NOT NULL DEFAULT 0,
+    total_cost REAL NOT NULL DEFAULT 0.0,
+    created_at TEXT NOT NULL,
+    last_message_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_chat_sessions_user ON chat_sessions(user_id);
+CREATE INDEX IF NOT EXISTS idx_chat_sessions_last_message ON chat_sessions(last_message_at DESC);
+CREATE TABLE IF NOT EXISTS chat_messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    session_id INTEGER NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'system')),
+    content TEXT NOT NULL,
+    context_data TEXT,
+    context_query TEXT,
+    model TEXT,
+    prompt_tokens INTEGER,
+    completion_tokens INTEGER,
+    total_tokens INTEGER,
+    finish_reason TEXT,
+    cost_usd REAL,
+    mode TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_chat_messages_session ON chat_messages(session_id);
+CREATE INDEX IF NOT EXISTS idx_chat_messages_created ON chat_messages(created_at);
+"""
+
+
+@dataclass(frozen=True)
+class ChatSession:
+    id: int
+    user_id: str
+    session_id: str
+    title: str | None
+    context_type: str | None
+    model: str | None
+    total_tokens_used: int
+    total_cost: float
+    created_at: str
+    last_message_at: str
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: Role
+    content: str
+    context_data: dict[str, Any] | None = None
+    context_query: str | None = None
+    model: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+    finish_reason: str | None = None
+    cost_usd: float | None = None
+    mode: str | None = None
+    created_at: str | None = None  # set when stored
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds")
+
+
+class ChatHistory:
+    """Sessions and messages; safe to use from several processes (the app and the CLI)."""
+
+    def __init__(self, path: Path, *, busy_timeout_s: float = 30.0) -> None:
+        self.path = Path(path)
+        self.busy_timeout_s = busy_timeout_s
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.executescript(_SCHEMA)
+
+    def create_session(
+        self,
+        user_id: str,
+        *,
+        title: str | None = None,
+        context_type: str = "library",
+        model: str | None = None,
+    ) -> str:
+        """A new session; returns its UUID."""
+        session_id = str(uuid.uuid4())
+        now = _now()
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO chat_sessions (user_id, session_id, title, context_type, model, "
+                "created_at, last_message_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user_id, session_id, title, context_type, model, now, now),
+            )
+        return session_id
+
+    def add_message(self, session_id: str, message: ChatMessage) -> None:
+        """Store a message and add its tokens and cost to the session's totals."""
+        now = _now()
+        with self._write() as con:
+            row = con.execute(
+                "SELECT id FROM chat_sessions WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no chat session {session_id}")
+            con.execute(
+                "INSERT INTO chat_messages (session_id, role, content, context_data, "
+                "context_query, model, prompt_tokens, completion_tokens, total_tokens, "
+                "finish_reason, cost_usd, mode, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    row["id"],
+                    message.role,
+                    message.content,
+                    None
+                    if message.context_data is None
+                    else json.dumps(message.context_data, default=str),
+                    message.context_query,
+                    message.model,
+                    message.prompt_tokens,
+                    message.completion_tokens,
+                    message.total_tokens,
+                    message.finish_reason,
+                    message.cost_usd,
+                    message.mode,
+                    now,
+                ),
+            )
+            con.execute(
+                "UPDATE chat_sessions SET last_message_at = ?, "
+                "total_tokens_used = total_tokens_used + ?, total_cost = total_cost + ?, "
+                "model = coalesce(?, model), title = coalesce(title, ?) WHERE id = ?",
+                (
+                    now,
+                    message.total_tokens or 0,
+                    message.cost_usd or 0.0,
+                    message.model,
+                    _title(message.content) if message.role == "user" else None,
+                    row["id"],
+                ),
+            )
+
+    def session(self, session_id: str) -> ChatSession | None:
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT * FROM chat_sessions WHERE session_id = ?", (session_id,)
+            ).fetchone()
+        return ChatSession(**dict(row)) if row else None
+
+    def sessions(self, user_id: str | None = None, *, limit: int = 20) -> list[ChatSession]:
+        """Most recent first; all users' when `user_id` is None."""
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT * FROM chat_sessions WHERE ? IS NULL OR user_id = ? "
+                "ORDER BY last_message_at DESC, id DESC LIMIT ?",
+                (user_id, user_id, limit),
+            ).fetchall()
+        return [ChatSession(**dict(r)) for r in rows]
+
+    def messages(self, session_id: str) -> list[ChatMessage]:
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT m.* FROM chat_messages AS m JOIN chat_sessions AS s ON s.id = m.session_id "
+                "WHERE s.session_id = ? ORDER BY m.id",
+                (session_id,),
+            ).fetchall()
+        return [
+            ChatMessage(
+                role=r["role"],
+                content=r["content"],
+                context_data=json.loads(r["context_data"]) if r["context_data"] else None,
+                context_query=r["context_query"],
+                model=r["model"],
+                prompt_tokens=r["prompt_tokens"],
+                completion_tokens=r["completion_tokens"],
+                total_tokens=r["total_tokens"],
+                finish_reason=r["finish_reason"],
+                cost_usd=r["cost_usd"],
+                mode=r["mode"],
+                created_at=r["created_at"],
+            )
+            for r in rows
+        ]
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA foreign_keys=ON")
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as con:
+            # IMMEDIATE takes the write lock up front, so the busy timeout covers the wait.
+            for attempt in range(5):
+                try:
+                    con.execute("BEGIN IMMEDIATE")
+                    break
+                except sqlite3.OperationalError:
+                    if attempt == 4:
+                        raise
+                    time.sleep(0.2 * (attempt + 1))
+            try:
+                yield con
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+
+def _title(first_message: str) -> str:
+    """Seed 000: the title is generated from the first message."""
+    line = " ".join(first_message.split())
+    return line if len(line) <= 80 else line[:79].rstrip() + "…"

@@ -1,0 +1,338 @@
+"""The offline chat: a deterministic intent router for seed 000's example questions.
+
+Without a model the chat still answers what seed 000 asks, and close variants of it: counts by
+quality tier and type, a duplicate summary, what takes the most space, what to review, and why a
+title was planned for deletion (quoting the plan's stored reasons). `route` reads the question
+(pure); `answer` runs the intent's SQL from sql/chat/ through the same sandbox the model's SQL
+uses, and `describe` turns the rows into text (pure).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mediavault_assets.chat.render import plain_text
+from mediavault_assets.chat.safe_sql import SafeSql, SqlRun, chat_sql
+from mediavault_assets.presentation import human_bytes
+
+IntentName = Literal[
+    "why_planned",
+    "review_list",
+    "duplicate_summary",
+    "most_space",
+    "quality_breakdown",
+    "count_files",
+    "overview",
+]
+
+EXAMPLE_QUESTIONS = (
+    "How many 4K movies do I have?",
+    "Why did you suggest deleting Inception (2010)?",
+    "What duplicates should I review manually?",
+    "What's taking up the most space?",
+)
+
+_TIERS = (
+    (re.compile(r"\b(?:4k|2160p?|uhd|ultra[\s-]?hd)\b"), "4K"),
+    (re.compile(r"\b(?:1080[pi]?|full[\s-]?hd|fhd)\b"), "1080p"),
+    (re.compile(r"\b720p?\b"), "720p"),
+    (re.compile(r"\b(?:480[pi]?|576[pi]?|dvd)\b"), "480p"),
+    (re.compile(r"\b(?:sd|standard[\s-]definition)\b"), "SD"),
+)
+_MOVIE = re.compile(r"\b(?:movies?|films?)\b")
+_TV = re.compile(r"\b(?:tv|shows?|series|episodes?|seasons?)\b")
+_DELETE_VERB = (
+    r"(?:delet(?:e|ed|ing)|remov(?:e|ed|ing)|stag(?:e|ed|ing)|purg(?:e|ed|ing)"
+    r"|trash(?:ed|ing)?|drop(?:ped|ping)?|archiv(?:e|ed|ing)|get(?:ting)?\s+rid\s+of)"
+)
+_WHY = (
+    # "Why did you suggest deleting Inception (2010)?", "why remove The Matrix"
+    re.compile(rf"^why\b.*?\b{_DELETE_VERB}\s+(?P<title>.+)$", re.IGNORECASE),
+    # "Why is Inception planned for deletion?", "why was Parasite kept?"
+    re.compile(
+        r"^why\s+(?:is|was|are|were|will|would)\s+(?P<title>.+?)\s+(?:being\s+|going\s+to\s+be\s+)?"
+        r"(?:planned|marked|flagged|proposed|suggested|scheduled|staged|selected|chosen|deleted"
+        r"|removed|kept|in\s+the\s+plan|on\s+the\s+list)\b",
+        re.IGNORECASE,
+    ),
+    # "What's the reason for deleting Parasite?", "explain the removal of Red Dwarf"
+    re.compile(
+        rf"\b(?:reason|explain\w*)\b.*?\b(?:{_DELETE_VERB}|removal|deletion|keeping)\s+(?:of\s+)?"
+        r"(?P<title>.+)$",
+        re.IGNORECASE,
+    ),
+)
+_TITLE_PREFIX = re.compile(
+    r"^(?:the\s+(?:movie|film|show|series|file|files|copy|copies)\s+(?:of\s+)?|my\s+|"
+    r"(?:a\s+|the\s+)?(?:copy|copies|file|files|version|versions)\s+of\s+)",
+    re.IGNORECASE,
+)
+_TITLE_SUFFIX = re.compile(
+    r"\s+(?:for\s+deletion|from\s+(?:the|my)\s+\w+|in\s+the\s+plan|on\s+the\s+list)$",
+    re.IGNORECASE,
+)
+_YEAR = re.compile(r"\s*\(?\b((?:19|20)\d{2})\b\)?$")
+_QUOTES = "\"'“”‘’`«»"
+_REVIEW = re.compile(r"\b(?:review\w*|manual(?:ly)?|uncertain|double[\s-]?check)\b")
+_DUPLICATES = re.compile(r"\b(?:duplicat\w*|dupes?|copies|redundant)\b")
+_SPACE = re.compile(
+    r"\b(?:space|storage|disk|room|biggest|largest|heaviest|gigabytes?|terabytes?)\b"
+)
+_BREAKDOWN = re.compile(
+    r"\b(?:breakdown|by\s+(?:quality|tier|resolution|type)|per\s+(?:quality|tier|resolution)"
+    r"|each\s+(?:quality|tier|resolution)|quality\s+tiers?|resolutions)\b"
+)
+_COUNT = re.compile(r"\b(?:how\s+many|count|number\s+of|total)\b")
+_TYPE_NOUNS = {"movie": ("movie", "movies"), "tv": ("TV episode", "TV episodes")}
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: IntentName
+    media_type: Literal["movie", "tv"] | None = None
+    quality_tier: str | None = None
+    title: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class RoutedAnswer:
+    intent: Intent
+    text: str  # plain text, safe to show
+    runs: list[SqlRun]
+
+
+def route(question: str) -> Intent:
+    """The intent of `question` (most specific first); unknown questions get the overview."""
+    text = " ".join(question.strip().rstrip("?!. ").split())
+    lower = text.lower()
+    media_type = _media_type(lower)
+    tier = next((name for pattern, name in _TIERS if pattern.search(lower)), None)
+    if (found := why_title(text)) is not None:
+        title, year = found
+        return Intent("why_planned", title=title, year=year)
+    if _REVIEW.search(lower):
+        return Intent("review_list")
+    if _DUPLICATES.search(lower):
+        return Intent("duplicate_summary")
+    if _SPACE.search(lower):
+        return Intent("most_space", media_type=media_type)
+    if _BREAKDOWN.search(lower) and tier is None:
+        return Intent("quality_breakdown")
+    if tier is not None or _COUNT.search(lower):
+        return Intent("count_files", media_type=media_type, quality_tier=tier)
+    return Intent("overview")
+
+
+def why_title(question: str) -> tuple[str, int | None] | None:
+    """(title, year) from a 'why was X planned for deletion' question, else None."""
+    text = " ".join(question.strip().rstrip("?!. ").split())
+    for pattern in _WHY:
+        match = pattern.search(text)
+        if match:
+            title = _TITLE_SUFFIX.sub("", match.group("title").strip(_QUOTES + " ?!."))
+            title = _TITLE_PREFIX.sub("", title).strip(_QUOTES + " ")
+            year_match = _YEAR.search(title)
+            year = int(year_match.group(1)) if year_match else None
+            title = _YEAR.sub("", title).strip(_QUOTES + " -,")
+            if title:
+                return title, year
+    return None
+
+
+def answer(question: str, sql: SafeSql) -> RoutedAnswer:
+    """Route `question`, run its SQL in the sandbox and describe the result."""
+    intent = route(question)
+    runs = [
+        sql.attempt(f"offline: {intent.name}", chat_sql(name), params)
+        for name, params in queries(intent)
+    ]
+    return RoutedAnswer(intent, plain_text(describe(intent, runs)), runs)
+
+
+def queries(intent: Intent) -> list[tuple[str, dict[str, Any]]]:
+    """The sql/chat files (and their parameters) an intent runs."""
+    if intent.name == "why_planned":
+        return [
+            ("intent_why_planned", {"pattern": like_pattern(intent.title), "year": intent.year})
+        ]
+    if intent.name == "count_files":
+        return [
+            (
+                "intent_count_files",
+                {"media_type": intent.media_type, "quality_tier": intent.quality_tier},
+            )
+        ]
+    if intent.name == "most_space":
+        return [("intent_most_space", {"media_type": intent.media_type})]
+    if intent.name == "duplicate_summary":
+        return [("intent_duplicate_summary", {}), ("intent_duplicate_groups", {})]
+    return [(f"intent_{intent.name}", {})]
+
+
+def like_pattern(title: str | None) -> str:
+    """A case- and accent-insensitive LIKE pattern (escape '\\') matching `title` anywhere."""
+    folded = "".join(
+        c
+        for c in unicodedata.normalize("NFKD", (title or "").lower())
+        if not unicodedata.combining(c)
+    )
+    words = [
+        w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        for w in re.split(r"[\s._-]+", folded)
+        if w
+    ]
+    # One wildcard character between words: "The Matrix" also finds "The.Matrix.1999...".
+    return "%" + "_".join(words) + "%"
+
+
+def describe(intent: Intent, runs: Sequence[SqlRun]) -> str:
+    """The answer text for an intent's query results."""
+    failed = next((run for run in runs if run.result is None), None)
+    if failed is not None:
+        return f"I could not read the library: {failed.error}"
+    rows = [run.result.records() for run in runs if run.result is not None]
+    return _DESCRIBERS[intent.name](intent, rows)
+
+
+def _media_type(lower: str) -> Literal["movie", "tv"] | None:
+    movie, tv = bool(_MOVIE.search(lower)), bool(_TV.search(lower))
+    if movie == tv:
+        return None
+    return "movie" if movie else "tv"
+
+
+def _noun(media_type: str | None, count: int) -> str:
+    singular, plural = _TYPE_NOUNS.get(media_type or "", ("file", "files"))
+    return singular if count == 1 else plural
+
+
+def _label(row: dict[str, Any]) -> str:
+    """'Inception (2010)' or 'Red Dwarf S01E02'."""
+    name = str(row.get("show_name") or row.get("title") or "(untitled)")
+    if row.get("season_number") is not None and row.get("episode_number") is not None:
+        return f"{name} S{row['season_number']:02d}E{row['episode_number']:02d}"
+    return f"{name} ({row['year']})" if row.get("year") else name
+
+
+def _describe_count(intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    count = int(rows[0][0]["file_count"])
+    tier = f"{intent.quality_tier} " if intent.quality_tier else ""
+    noun = _noun(intent.media_type, count)
+    return f"You have {count} {tier}{noun} (counting active files only)."
+
+
+def _describe_breakdown(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    if not rows[0]:
+        return "The library has no active files yet."
+    lines = ["Active files by type and quality tier:"]
+    for row in rows[0]:
+        count = int(row["file_count"])
+        lines.append(
+            f"- {row['media_type'] or 'unknown'} {row['quality_tier'] or 'unknown tier'}: "
+            f"{count} {_noun(None, count)} ({human_bytes(float(row['total_size'] or 0))})"
+        )
+    return "\n".join(lines)
+
+
+def _describe_duplicates(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    s = rows[0][0]
+    groups = int(s["duplicate_groups"])
+    if not groups:
+        return "No duplicate groups were found in the library."
+    exact = int(s["exact_groups"])
+    lines = [
+        f"{groups} duplicate groups ({exact} exact, {groups - exact} by name) hold "
+        f"{int(s['files_in_groups'])} files; keeping one copy of each would free up to "
+        f"{human_bytes(float(s['potential_savings']))}.",
+        f"The deletion plan proposes {int(s['planned_deletions'])} files "
+        f"({human_bytes(float(s['bytes_freed']))}); {int(s['needs_review'])} of them need "
+        "manual review.",
+        "Largest groups:",
+    ]
+    lines += [
+        f"- {_label(g)}: {g['file_count']} files, {g['group_type']}, "
+        f"{human_bytes(float(g['potential_savings'] or 0))} to gain"
+        for g in rows[1]
+    ]
+    return "\n".join(lines)
+
+
+def _describe_space(intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    if not rows[0]:
+        return "The library has no active files yet."
+    what = {"movie": "movies", "tv": "shows"}.get(intent.media_type or "", "titles")
+    lines = [f"The {what} taking the most space (active files):"]
+    lines += [
+        f"{i}. {row['show_name'] or '(untitled)'} ({row['media_type']}): "
+        f"{human_bytes(float(row['total_size']))} in {row['file_count']} "
+        f"{_noun(None, int(row['file_count']))}"
+        for i, row in enumerate(rows[0], start=1)
+    ]
+    return "\n".join(lines)
+
+
+def _describe_review(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    if not rows[0]:
+        return "Nothing in the deletion plan needs manual review."
+    lines = [
+        f"{len(rows[0])} planned deletions need manual review (smallest quality difference first):"
+    ]
+    lines += [
+        f"- {row['title'] or '(untitled)'}: {row['filename']} "
+        f"({row['deletion_category']}, {row['decision_confidence']}). "
+        f"Plan's reason: {row['deletion_reason']}"
+        for row in rows[0]
+    ]
+    return "\n".join(lines)
+
+
+def _describe_why(intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    asked = f"{intent.title} ({intent.year})" if intent.year else str(intent.title)
+    if not rows[0]:
+        return (
+            f"The deletion plan holds no entry for {asked!r}: no file of that title is planned "
+            "for deletion or deliberately kept."
+        )
+    lines = [f"What the deletion plan says about {asked}:"]
+    for row in rows[0]:
+        if row["decision"] == "kept":
+            lines.append(f"- {row['filename']} is kept ({row['category']}): {row['reason']}")
+        else:
+            review = ", needs manual review" if row["requires_manual_review"] else ""
+            lines.append(
+                f"- {row['filename']} is planned for deletion ({row['category']}, "
+                f"confidence {row['decision_confidence']}{review}): {row['reason']}"
+            )
+    return "\n".join(lines)
+
+
+def _describe_overview(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    s = rows[0][0]
+    return "\n".join(
+        [
+            f"Your library: {int(s['total_files'])} active files "
+            f"({human_bytes(float(s['total_size']))}): {int(s['movie_files'])} movie files, "
+            f"{int(s['tv_files'])} TV files, {int(s['duplicate_groups'])} duplicate groups, "
+            f"{int(s['pending_deletions'])} planned deletions.",
+            "Without a model I answer questions like these:",
+            *(f"- {q}" for q in EXAMPLE_QUESTIONS),
+            "(counts by quality tier and type, duplicates, space, what to review, and why a "
+            "title was planned for deletion).",
+        ]
+    )
+
+
+_DESCRIBERS: dict[IntentName, Callable[[Intent, list[list[dict[str, Any]]]], str]] = {
+    "count_files": _describe_count,
+    "quality_breakdown": _describe_breakdown,
+    "duplicate_summary": _describe_duplicates,
+    "most_space": _describe_space,
+    "review_list": _describe_review,
+    "why_planned": _describe_why,
+    "overview": _describe_overview,
+}

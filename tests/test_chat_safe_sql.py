@@ -1,0 +1,261 @@
+"""The chat's SQL sandbox: one SELECT over the chat views, read-only, no files, capped, timed."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from mediavault_assets.chat.safe_sql import (
+    ChatDataUnavailable,
+    SafeSql,
+    SqlFailed,
+    SqlRefused,
+    SqlTimeout,
+    chat_views,
+    single_select,
+)
+from mediavault_assets.warehouse import Warehouse
+
+VIEWS = sorted(chat_views())
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
+    """One migrated warehouse for the module: these tests assert that nothing changes it."""
+    built = Warehouse(path=str(tmp_path_factory.mktemp("chat_sql") / "warehouse.duckdb"))
+    built.migrate()
+    built.execute(
+        "INSERT INTO scan_history (id, root_key, scan_started_at, status) "
+        "VALUES (1, 'videos', now(), 'completed')"
+    )
+    built.publish_snapshot()
+    return built
+
+
+@pytest.fixture(scope="module")
+def snapshot(warehouse: Warehouse) -> Path:
+    return warehouse.snapshot_path
+
+
+@pytest.fixture
+def sandbox(snapshot: Path) -> SafeSql:
+    return SafeSql(snapshot)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("", "the query is empty"),
+        ("  -- nothing\n", "the query is empty"),
+        ("SELECT 1; SELECT 2", "exactly one statement is allowed, got 2"),
+        ("SELECT 1; DROP TABLE media_files", "exactly one statement is allowed, got 2"),
+        ("DROP TABLE media_files", "DROP statement: writing is not allowed"),
+        ("DELETE FROM pending_deletions", "DELETE statement: writing is not allowed"),
+        ("UPDATE media_files SET file_size = 0", "UPDATE statement: writing is not allowed"),
+        ("INSERT INTO scan_history VALUES (1)", "INSERT statement: writing is not allowed"),
+        ("CREATE TABLE x AS SELECT 1", "CREATE statement: writing is not allowed"),
+        ("ALTER TABLE media_files ADD COLUMN x INT", "ALTER statement: writing is not allowed"),
+        ("ATTACH '/etc/passwd' AS p", "attaching other databases is not allowed"),
+        ("ATTACH ':memory:' AS scratch", "attaching other databases is not allowed"),
+        ("DETACH warehouse", "detaching databases is not allowed"),
+        ("COPY media_files TO '/tmp/out.csv'", "COPY reads or writes files"),
+        ("COPY media_files FROM '/etc/passwd'", "COPY reads or writes files"),
+        ("EXPORT DATABASE '/tmp/dump'", "EXPORT writes files"),
+        ("PRAGMA database_list", "PRAGMA statements are not allowed"),
+        ("SET enable_external_access = true", "SET/RESET (changing settings)"),
+        ("RESET threads", "SET/RESET (changing settings)"),
+        ("INSTALL httpfs", "extensions is not allowed"),
+        ("LOAD httpfs", "extensions is not allowed"),
+        ("CALL pragma_version()", "CALL is not allowed"),
+        ("BEGIN TRANSACTION", "TRANSACTION statement: it is not a SELECT"),
+        ("SELEC 1", "could not be parsed"),
+    ],
+)
+def test_statement_level_refusals(sql: str, message: str) -> None:
+    with pytest.raises(SqlRefused, match=r"^Refused: ") as refused:
+        single_select(sql)
+    assert message in str(refused.value)
+
+
+def test_a_single_select_passes_unchanged() -> None:
+    assert single_select("  SELECT 1 AS one;  ") == "SELECT 1 AS one"
+    assert single_select("WITH t AS (SELECT 1) FROM t") == "WITH t AS (SELECT 1) FROM t"
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT * FROM read_text('/etc/passwd')", "reading files is not allowed"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "reading files is not allowed"),
+        ("SELECT * FROM read_parquet('x.parquet')", "reading files is not allowed"),
+        ("SELECT * FROM glob('/*')", "reading files is not allowed"),
+        ("SELECT * FROM '/etc/passwd'", "only the chat views can be queried, not '/etc/passwd'"),
+        ("SELECT * FROM query('SELECT 1')", "table function query() is not allowed"),
+        ("SELECT * FROM duckdb_settings()", "table function duckdb_settings() is not allowed"),
+        ("SELECT * FROM media_files", "only the chat views can be queried, not 'media_files'"),
+        ("SELECT * FROM warehouse.main.chat_media_files", "not 'chat_media_files'"),
+        ("SELECT * FROM information_schema.tables", "not 'tables'"),
+        (
+            "SELECT * FROM chat_media_files WHERE id IN (SELECT file_id FROM pending_deletions)",
+            "not 'pending_deletions'",
+        ),
+        (
+            "WITH x AS (SELECT * FROM inventory_files) SELECT * FROM x",
+            "not 'inventory_files'",
+        ),
+        (
+            "WITH media_files AS (SELECT 1) SELECT * FROM media_files",
+            "a CTE may not reuse the name of a table (media_files)",
+        ),
+        ("SHOW TABLES", "SHOW lists database internals"),
+        ("DESCRIBE media_files", "not 'media_files'"),
+    ],
+)
+def test_relation_level_refusals(sandbox: SafeSql, sql: str, message: str) -> None:
+    with pytest.raises(SqlRefused, match=r"^Refused: ") as refused:
+        sandbox.run(sql)
+    assert message in str(refused.value)
+
+
+def test_refusals_name_the_views_that_can_be_read(sandbox: SafeSql) -> None:
+    with pytest.raises(SqlRefused) as refused:
+        sandbox.run("SELECT * FROM media_files")
+    assert all(view in str(refused.value) for view in VIEWS)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT count(*) AS n FROM chat_media_files WHERE status = 'active'",
+        "SELECT root_key, status FROM chat_scan_history",
+        "WITH recent AS (SELECT * FROM chat_scan_history) SELECT count(*) FROM recent",
+        "SELECT * FROM chat_pending_deletions p JOIN chat_media_files f ON f.id = p.file_id",
+        "SELECT * FROM temp.main.chat_keep_notes",
+        "SELECT range AS n FROM range(3)",
+        "DESCRIBE chat_duplicate_groups",
+        "FROM chat_duplicate_members",
+    ],
+)
+def test_selects_over_the_chat_views_run(sandbox: SafeSql, sql: str) -> None:
+    result = sandbox.run(sql)
+    assert result.columns and not result.truncated
+
+
+def test_every_chat_view_exists_with_seed_columns(sandbox: SafeSql) -> None:
+    schema = {view: [c for c, _ in columns] for view, columns in sandbox.schema().items()}
+    assert sorted(schema) == VIEWS
+    assert {"filename", "file_size", "media_type", "quality_tier", "status", "show_name"} <= set(
+        schema["chat_media_files"]
+    )
+    assert {"deletion_reason", "requires_manual_review", "quality_difference"} <= set(
+        schema["chat_pending_deletions"]
+    )
+
+
+def test_rows_are_capped(snapshot: Path) -> None:
+    result = SafeSql(snapshot, row_cap=10).run("SELECT range FROM range(1000000)")
+    assert [row[0] for row in result.rows] == list(range(10))
+    assert result.truncated
+
+
+def test_a_long_query_is_interrupted(snapshot: Path) -> None:
+    started = time.monotonic()
+    with pytest.raises(SqlTimeout, match=r"ran longer than 0\.3 s"):
+        SafeSql(snapshot, timeout_s=0.3).run(
+            "SELECT count(*) FROM range(10000000000) a, range(10) b"
+        )
+    assert time.monotonic() - started < 5
+
+
+def test_engine_errors_come_back_as_messages(sandbox: SafeSql) -> None:
+    with pytest.raises(SqlFailed, match="nosuch"):
+        sandbox.run("SELECT nosuch FROM chat_media_files")
+    run = sandbox.attempt("query_library", "SELECT nosuch FROM chat_media_files")
+    assert run.result is None and run.error and "nosuch" in run.error
+
+
+def test_parameters_are_bound_not_spliced(sandbox: SafeSql) -> None:
+    hostile = "x'; DROP TABLE media_files; --"
+    result = sandbox.run("SELECT $t AS t", {"t": hostile})
+    assert result.rows == [(hostile,)]
+
+
+def test_nothing_changes_the_snapshot_or_the_warehouse(
+    sandbox: SafeSql, snapshot: Path, warehouse: Warehouse, tmp_path: Path
+) -> None:
+    before = (_digest(snapshot), _digest(Path(warehouse.path)))
+    target = tmp_path / "leak.csv"
+    for sql in [
+        "DROP TABLE media_files",
+        f"COPY (SELECT 1) TO '{target}'",
+        f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
+        "SELECT 1; DELETE FROM scan_history",
+        "SELECT * FROM read_text('/etc/passwd')",
+    ]:
+        assert sandbox.attempt("query_library", sql).error
+    assert (_digest(snapshot), _digest(Path(warehouse.path))) == before
+    assert not target.exists() and not (tmp_path / "other.duckdb").exists()
+    assert warehouse.frame("SELECT count(*) AS n FROM scan_history")["n"][0] == 1
+
+
+def test_the_sandbox_connection_itself_denies_files_writes_and_settings(sandbox: SafeSql) -> None:
+    """Defence in depth: what the checks refuse, the engine refuses too."""
+    with sandbox._sandbox() as con:
+        for sql in [
+            "SELECT * FROM read_text('/etc/passwd')",
+            "ATTACH '/tmp/mediavault-chat-test.duckdb' AS x",
+            "COPY (SELECT 1) TO '/tmp/mediavault-chat-test.csv'",
+            "SET enable_external_access = true",
+            "SET lock_configuration = false",
+            "CREATE TABLE warehouse.main.x (a INTEGER)",
+            "LOAD httpfs",
+        ]:
+            with pytest.raises(duckdb.Error):
+                con.execute(sql)
+        settings = dict(
+            con.execute(
+                "SELECT name, value FROM duckdb_settings() WHERE name IN ("
+                "'enable_external_access', 'lock_configuration', "
+                "'autoload_known_extensions', 'autoinstall_known_extensions')"
+            ).fetchall()
+        )
+        databases = dict(
+            con.execute("SELECT database_name, readonly FROM duckdb_databases()").fetchall()
+        )
+    assert settings == {
+        "enable_external_access": "false",
+        "lock_configuration": "true",
+        "autoload_known_extensions": "false",
+        "autoinstall_known_extensions": "false",
+    }
+    assert databases["warehouse"] is True
+
+
+def test_the_app_can_read_the_snapshot_while_a_chat_query_runs(snapshot: Path) -> None:
+    """The sandbox ATTACHes the snapshot, so the app's plain read-only connections still open
+    (DuckDB refuses a second connect() to one file with a different configuration)."""
+    slow = SafeSql(snapshot, timeout_s=0.8)
+    thread = threading.Thread(
+        target=slow.attempt, args=("query_library", "SELECT count(*) FROM range(3000000000)")
+    )
+    thread.start()
+    time.sleep(0.2)
+    try:
+        with duckdb.connect(str(snapshot), read_only=True) as con:
+            assert con.execute("SELECT count(*) FROM scan_history").fetchall() == [(1,)]
+    finally:
+        thread.join()
+
+
+def test_no_snapshot_yet(tmp_path: Path) -> None:
+    with pytest.raises(ChatDataUnavailable, match="mediavault refresh"):
+        SafeSql(tmp_path / "missing.snapshot.duckdb").run("SELECT 1")
