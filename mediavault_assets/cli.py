@@ -54,16 +54,25 @@ def cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from mediavault_assets.demo.demo_library import generate_demo_library
+    from mediavault_assets.demo.demo_library import (
+        RECORD_NAME,
+        generate_demo_library,
+        load_demo_record,
+    )
     from mediavault_assets.orchestration import prepare_dagster_home, refresh
     from mediavault_assets.settings import write_settings
 
     base = Path(args.dir).resolve()
     library = base / "library"
-    print(f"Generating the demo library in {library} ...")
-    started = time.monotonic()
-    record = generate_demo_library(library)
-    print(f"  {len(record.files)} files in {time.monotonic() - started:.1f}s")
+    if (library / RECORD_NAME).exists():
+        # A second demo run keeps the library (and anything staged or decided in it).
+        record = load_demo_record(library)
+        print(f"Using the demo library in {library} ({len(record.files)} files)")
+    else:
+        print(f"Generating the demo library in {library} ...")
+        started = time.monotonic()
+        record = generate_demo_library(library)
+        print(f"  {len(record.files)} files in {time.monotonic() - started:.1f}s")
     settings_file = write_settings(demo_settings(library), base / "mediavault.yaml")
     os.environ[CONFIG_ENV] = str(settings_file)
     home = prepare_dagster_home(base / "dagster_home")

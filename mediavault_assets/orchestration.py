@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -27,6 +28,8 @@ def load_definitions() -> dg.Definitions:
     # at a closed instance after an earlier `with instance:`; MediaVault keeps no defs state.
     from dagster._core.storage.defs_state.base import set_defs_state_storage
 
+    # Dagster copies every sensor with its own beta `owners` argument; not ours to act on.
+    warnings.filterwarnings("ignore", message="Parameter `owners`", category=dg.BetaWarning)
     with set_defs_state_storage(None):
         return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
 

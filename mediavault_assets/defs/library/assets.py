@@ -126,7 +126,7 @@ def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     return dg.MaterializeResult(
         metadata={
             "files_scored": frame.height,
-            "mean_score": float(frame["quality_score"].mean() or 0.0),
+            "mean_score": round(float(frame["quality_score"].mean() or 0.0), 2),
             "preview": dg.MetadataValue.md(markdown_table(top.to_dicts())),
         }
     )
