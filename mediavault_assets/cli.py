@@ -157,6 +157,8 @@ def serve(home: Path, *, dagster_port: int, ui_port: int) -> int:
         f"\nDagster UI:  http://127.0.0.1:{dagster_port}\n"
         f"Review app:  http://127.0.0.1:{ui_port}\n(Ctrl-C stops both)"
     )
+    # A service manager's SIGTERM stops both children as cleanly as Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         while dagster.poll() is None and app.poll() is None:
             time.sleep(0.5)
