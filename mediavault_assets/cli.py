@@ -177,12 +177,15 @@ def serve(home: Path, *, dagster_port: int, ui_port: int) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from mediavault_ui.auth import is_loopback
+
     path = config_path()
-    _settings_or_exit(path)
+    settings = _settings_or_exit(path)
     os.environ[CONFIG_ENV] = str(path)
-    if args.address != "127.0.0.1" and not os.environ.get("MEDIAVAULT_ALLOW_REMOTE"):
+    if not is_loopback(args.address) and not settings.review_users:
         print(
-            "mediavault: the review app binds to 127.0.0.1 unless authentication is configured",
+            "mediavault: the review app serves only 127.0.0.1 unless review_users are configured "
+            "(add them to the settings file with `mediavault hash-password`)",
             file=sys.stderr,
         )
         return 2
@@ -338,6 +341,17 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    from mediavault_ui.auth import hash_password
+
+    password = getpass.getpass("Password for the review app: ")
+    if not password or password != getpass.getpass("Again: "):
+        print("mediavault: the passwords were empty or did not match", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mediavault",
@@ -406,6 +420,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help='e.g. "How many 4K movies do I have?"')
     ask.add_argument("--reviewer", help="whose chat history (default: your user name)")
     ask.set_defaults(func=cmd_ask)
+
+    hashing = commands.add_parser(
+        "hash-password", help="print a password hash for review_users in the settings file"
+    )
+    hashing.set_defaults(func=cmd_hash_password)
 
     ui = commands.add_parser("ui", help="start the review app")
     ui.add_argument("--port", type=int, default=8501)

@@ -1,0 +1,147 @@
+// Two videos played in step: the left one leads, the right one follows it.
+// Streamlit calls this function on every rerun with fresh `data`; the DOM persists, so sources are
+// only (re)set when they change and handlers are assigned (not added) to stay single.
+// File names are untrusted: they only ever reach the page through textContent.
+
+const SYNC_INTERVAL_MS = 200;
+const MAX_DRIFT_S = 0.25;
+const STEP_S = 10;
+
+function clock(seconds) {
+  if (!Number.isFinite(seconds)) return "–";
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
+
+export default function (component) {
+  const { parentElement, data } = component;
+  const root = parentElement.querySelector(".mv-player");
+  if (!root) return;
+  const sides = ["left", "right"].map((name) => {
+    const figure = root.querySelector(`[data-side="${name}"]`);
+    return {
+      name,
+      video: figure.querySelector("video"),
+      label: figure.querySelector(".mv-label"),
+      note: figure.querySelector(".mv-note"),
+      spec: (data && data[name]) || {},
+    };
+  });
+  const [left, right] = sides.map((s) => s.video);
+  const seek = root.querySelector(".mv-seek");
+  const time = root.querySelector(".mv-time");
+  const playButton = root.querySelector('[data-act="play"]');
+  const soundButton = root.querySelector('[data-act="sound"]');
+
+  for (const side of sides) {
+    side.label.textContent = side.spec.label || "";
+    side.label.title = side.spec.label || "";
+    side.note.textContent = side.spec.note || "";
+    side.note.classList.remove("mv-error");
+    const src = side.spec.src || "";
+    if (side.video.dataset.src !== src) {
+      side.video.dataset.src = src;
+      if (src) side.video.src = src;
+      else side.video.removeAttribute("src");
+      side.video.load();
+    }
+    side.video.onerror = () => {
+      if (!src) return;
+      side.note.textContent = "This video could not be loaded.";
+      side.note.classList.add("mv-error");
+    };
+  }
+
+  // The span both videos cover: seeking and the percent jumps stay inside it.
+  const span = () => {
+    const d = [left.duration, right.duration].filter(Number.isFinite);
+    return d.length ? Math.min(...d) : NaN;
+  };
+  const playing = () => !left.paused || !right.paused;
+  const render = () => {
+    const total = span();
+    if (Number.isFinite(total) && total > 0 && document.activeElement !== seek) {
+      seek.value = String(Math.round((left.currentTime / total) * 1000));
+    }
+    const drift = right.currentTime - left.currentTime;
+    root.dataset.drift = drift.toFixed(3);
+    time.textContent = `${clock(left.currentTime)} / ${clock(total)}`;
+    playButton.textContent = playing() ? "Pause" : "Play";
+  };
+  const seekTo = (t) => {
+    for (const v of [left, right]) {
+      const end = Number.isFinite(v.duration) ? v.duration : t;
+      v.currentTime = Math.min(Math.max(0, t), end);
+    }
+    render();
+  };
+  const togglePlay = () => {
+    if (playing()) {
+      left.pause();
+      right.pause();
+    } else {
+      right.currentTime = left.currentTime;
+      Promise.all([left.play(), right.play()]).catch(() => {});
+    }
+  };
+  const act = (button) => {
+    const action = button.dataset.act;
+    if (action === "play") togglePlay();
+    else if (action === "back") seekTo(left.currentTime - STEP_S);
+    else if (action === "forward") seekTo(left.currentTime + STEP_S);
+    else if (action === "jump") seekTo(span() * Number(button.dataset.pct));
+    else if (action === "sound") {
+      const toRight = !left.muted;
+      left.muted = toRight;
+      right.muted = !toRight;
+      soundButton.textContent = toRight ? "Sound: right" : "Sound: left";
+    }
+  };
+  root.querySelectorAll("button[data-act]").forEach((b) => {
+    b.onclick = () => act(b);
+  });
+  seek.oninput = () => seekTo((Number(seek.value) / 1000) * span());
+  // Either side ending or stalling pauses or holds the other, so they never drift apart.
+  left.onended = () => right.pause();
+  right.onended = () => left.pause();
+  for (const v of [left, right]) {
+    v.ontimeupdate = render;
+    v.onloadedmetadata = render;
+    v.onplay = render;
+    v.onpause = render;
+  }
+
+  const onKey = (event) => {
+    const target = event.composedPath()[0];
+    const tag = (target && target.tagName) || "";
+    if (/^(INPUT|TEXTAREA|SELECT)$/.test(tag) || (target && target.isContentEditable)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === " ") togglePlay();
+    else if (event.key === "ArrowLeft") seekTo(left.currentTime - STEP_S);
+    else if (event.key === "ArrowRight") seekTo(left.currentTime + STEP_S);
+    else return;
+    event.preventDefault();
+  };
+  if (root._mvKeys) document.removeEventListener("keydown", root._mvKeys);
+  root._mvKeys = onKey;
+  document.addEventListener("keydown", onKey);
+
+  clearInterval(root._mvTimer);
+  root._mvTimer = setInterval(() => {
+    if (left.paused || right.paused || left.ended || right.ended) return;
+    if (Math.abs(right.currentTime - left.currentTime) > MAX_DRIFT_S) {
+      right.currentTime = left.currentTime;
+    }
+  }, SYNC_INTERVAL_MS);
+  render();
+
+  return () => {
+    clearInterval(root._mvTimer);
+    document.removeEventListener("keydown", root._mvKeys);
+    left.pause();
+    right.pause();
+  };
+}

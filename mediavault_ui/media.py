@@ -1,0 +1,148 @@
+"""Thumbnails and browser-playable preview clips, made with PyAV and cached on disk.
+
+Both are made lazily, one file at a time, when a browser asks for them (a page of the library,
+a group on Compare), never for the whole library. Cache names carry the file's size and mtime, so
+a changed file gets a new thumbnail and preview; a file appears in the cache atomically.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+# What Chromium decodes by itself (DESIGN.md): everything else gets a preview clip.
+PLAYABLE_CONTAINERS = frozenset({"mp4", "mov", "m4v", "webm", "mkv", "matroska"})
+PLAYABLE_VIDEO = frozenset({"h264", "avc", "vp8", "vp9", "av1"})
+PLAYABLE_AUDIO = frozenset({"aac", "mp3", "opus", "vorbis", "flac"})
+PREVIEW_SECONDS = 60.0
+PREVIEW_MAX_HEIGHT = 480
+THUMB_WIDTH = 320
+
+_locks: defaultdict[Path, threading.Lock] = defaultdict(threading.Lock)
+_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class MediaFacts:
+    """What the catalog says about a file's streams (media_files columns)."""
+
+    format: str | None
+    video_codec: str | None
+    audio_codec: str | None
+
+
+def browser_can_play(facts: MediaFacts) -> bool:
+    container = (facts.format or "").lower()
+    video = (facts.video_codec or "").lower()
+    audio = (facts.audio_codec or "").lower()
+    return (
+        container in PLAYABLE_CONTAINERS
+        and video in PLAYABLE_VIDEO
+        and (not audio or audio in PLAYABLE_AUDIO)
+    )
+
+
+def cache_name(file_id: int, size: int, mtime_ns: int, suffix: str) -> str:
+    return f"{file_id}-{size}-{mtime_ns}{suffix}"
+
+
+def preview_path(cache_dir: Path, file_id: int, source: Path) -> Path:
+    stat = source.stat()
+    return cache_dir / "previews" / cache_name(file_id, stat.st_size, stat.st_mtime_ns, ".mp4")
+
+
+def thumbnail_path(cache_dir: Path, file_id: int, source: Path) -> Path:
+    stat = source.stat()
+    return cache_dir / "thumbs" / cache_name(file_id, stat.st_size, stat.st_mtime_ns, ".jpg")
+
+
+def ensure_cached(target: Path, make: Callable[[Path], None]) -> Path:
+    """Make `target` once (concurrent requests for the same file wait for the first)."""
+    with _locks_guard:
+        lock = _locks[target]
+    with lock:
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+            try:
+                make(partial)
+                os.replace(partial, target)
+            finally:
+                partial.unlink(missing_ok=True)
+    return target
+
+
+def make_thumbnail(source: Path, target: Path, *, width: int = THUMB_WIDTH) -> None:
+    """A JPEG of a key frame about 10 % in (past logos and black intros)."""
+    with av.open(str(source)) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        if container.duration and container.duration > 4 * av.time_base:
+            container.seek(container.duration // 10)
+        frame = next(container.decode(stream))
+        image = frame.to_image()
+    image.thumbnail((width, width * 2))
+    image.save(target, format="JPEG", quality=80)
+
+
+def make_preview(
+    source: Path,
+    target: Path,
+    *,
+    max_seconds: float = PREVIEW_SECONDS,
+    max_height: int = PREVIEW_MAX_HEIGHT,
+) -> None:
+    """An H.264/AAC MP4 of the first `max_seconds`, at most `max_height` lines, for the browser."""
+    with (
+        av.open(str(source)) as inp,
+        av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out,
+    ):
+        vin = inp.streams.video[0] if inp.streams.video else None
+        ain = inp.streams.audio[0] if inp.streams.audio else None
+        if vin is None:
+            raise ValueError("no video stream")
+        rate = vin.average_rate or vin.guessed_rate or Fraction(25)
+        # Anamorphic sources (DVB, DVD) store a pixel aspect ratio: show them at display shape.
+        sar = vin.codec_context.sample_aspect_ratio or Fraction(1)
+        width, height = _scaled(vin.codec_context.width * sar, vin.codec_context.height, max_height)
+        vout = out.add_stream("libx264", rate=rate)
+        vout.width, vout.height, vout.pix_fmt = width, height, "yuv420p"
+        vout.options = {"preset": "veryfast", "crf": "26"}
+        aout = resampler = None
+        if ain is not None:
+            aout = out.add_stream("aac", rate=48_000, layout="stereo")
+            resampler = av.AudioResampler(format="fltp", layout="stereo", rate=48_000)
+        frames = samples = 0
+        for packet in inp.demux(*(s for s in (vin, ain) if s is not None)):
+            for frame in packet.decode():
+                if frame.time is not None and frame.time > max_seconds:
+                    continue
+                if packet.stream is vin:
+                    scaled = frame.reformat(width=width, height=height, format="yuv420p")
+                    scaled.pts, scaled.time_base = frames, 1 / Fraction(rate)
+                    frames += 1
+                    out.mux(vout.encode(scaled))
+                elif aout is not None and resampler is not None:
+                    for chunk in resampler.resample(frame):
+                        chunk.pts, chunk.time_base = samples, Fraction(1, 48_000)
+                        samples += chunk.samples
+                        out.mux(aout.encode(chunk))
+        out.mux(vout.encode(None))
+        if aout is not None:
+            out.mux(aout.encode(None))
+    if frames == 0:
+        raise ValueError("no decodable video frame")
+
+
+def _scaled(width: Fraction | int, height: int, max_height: int) -> tuple[int, int]:
+    if height > max_height:
+        width, height = width * max_height / height, max_height
+    w = round(width)
+    return max(2, w - w % 2), max(2, height - height % 2)

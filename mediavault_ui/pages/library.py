@@ -1,0 +1,164 @@
+"""Library: every file, filtered, sorted and searched in DuckDB one page at a time.
+
+Only the rows of the page on screen leave DuckDB, so 100,000 files browse as fast as 100; their
+thumbnails are made by the thumbnail route when the browser asks for that page's images.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from mediavault_ui import navigation, queries, ui
+from mediavault_ui.data import DataUnavailable
+
+PAGE_SIZES = [10, 25, 50, 100]
+
+st.title("Library")
+library = ui.library_or_stop()
+try:
+    options = library.one(queries.LIBRARY_OPTIONS)
+except DataUnavailable as problem:
+    ui.show_unavailable(problem)
+
+with st.container(border=True):
+    search, title, kinds, season = st.columns([3, 2, 2, 1])
+    search_text = search.text_input("Search names and paths", placeholder="e.g. S01E02 or 2160p")
+    title_text = title.text_input("Show or movie", placeholder="e.g. Red Dwarf")
+    media_types = kinds.multiselect("Type", options["media_types"] or [])
+    season_number = season.number_input("Season", min_value=0, value=None, step=1)
+    formats, tiers, languages, statuses, roots = st.columns(5)
+    filters = queries.LibraryFilter(
+        search=search_text,
+        title=title_text,
+        media_types=media_types,
+        season=season_number,
+        formats=formats.multiselect("Format", options["formats"] or []),
+        tiers=tiers.multiselect("Resolution", options["tiers"] or []),
+        languages=languages.multiselect("Audio language", options["languages"] or []),
+        statuses=statuses.multiselect("Status", list(queries.STATUSES)),
+        roots=roots.multiselect("Root", options["roots"] or []),
+    )
+    sort, direction, size_col, page_col = st.columns([2, 1, 1, 1])
+    sort_key = sort.selectbox("Sort by", list(queries.LIBRARY_SORTS))
+    descending = direction.toggle("Descending", value=sort_key in ("Size", "Quality score"))
+    page_size = size_col.selectbox("Per page", PAGE_SIZES, index=2)
+
+where, params = filters.where()
+count_sql, page_sql = queries.library_page(where, sort_key, descending)
+# A new filter starts again at page 1.
+signature = (where, tuple(sorted(params.items(), key=str)), page_size)
+if st.session_state.get("library_filter") != signature:
+    st.session_state["library_filter"] = signature
+    st.session_state["library_page"] = 1
+try:
+    matched = library.one(count_sql, params)
+    pages = max(1, -(-int(matched["n"]) // page_size))
+    # A refresh can leave fewer pages than the one on screen.
+    st.session_state["library_page"] = min(st.session_state["library_page"], pages)
+    page = page_col.number_input(
+        f"Page (of {pages:,})", min_value=1, max_value=pages, key="library_page"
+    )
+    rows = library.frame(page_sql, {**params, "limit": page_size, "offset": (page - 1) * page_size})
+except DataUnavailable as problem:
+    ui.show_unavailable(problem)
+
+st.caption(f"{matched['n']:,} files · {ui.size(matched['bytes'])}")
+if not rows.height:
+    st.info("No file matches these filters.", icon=":material/search_off:")
+    st.stop()
+
+ROW_HEIGHT = 56
+view = rows.with_columns(
+    thumbnail=pl.Series(ui.media_urls("thumb", rows["file_id"].to_list()), dtype=pl.String),
+    name=pl.when(pl.col("year").is_not_null())
+    .then(pl.format("{} ({})", pl.col("title"), pl.col("year")))
+    .otherwise(pl.col("title")),
+    code=pl.when(pl.col("season").is_not_null())
+    .then(
+        pl.format(
+            "S{}E{}",
+            pl.col("season").cast(pl.String).str.zfill(2),
+            pl.col("episodes").list.eval(pl.element().cast(pl.String).str.zfill(2)).list.join("E"),
+        )
+    )
+    .otherwise(pl.lit("")),
+    audio=pl.col("audio_languages").list.join(", "),
+    notes=pl.concat_str(
+        pl.when(pl.col("status") == "error").then(pl.lit("error")),
+        pl.when(pl.col("duplicate_group_id").is_not_null()).then(pl.lit("duplicate")),
+        separator=", ",
+        ignore_nulls=True,
+    ),
+).with_columns(pl.col("quality_tier", "video_codec").fill_null("–"))
+selection = st.dataframe(
+    view.select(
+        "thumbnail",
+        "name",
+        "code",
+        "filename",
+        "quality_tier",
+        "video_codec",
+        "audio",
+        "file_size",
+        "quality_score",
+        "notes",
+    ),
+    hide_index=True,
+    row_height=ROW_HEIGHT,
+    height=min(rows.height, 12) * ROW_HEIGHT + 38,
+    on_select="rerun",
+    selection_mode="single-row",
+    key=ui.grid_key("library_rows", rows["file_id"]),
+    column_config={
+        "thumbnail": st.column_config.ImageColumn("", width=90),
+        "name": st.column_config.TextColumn("Title", width=150),
+        "code": st.column_config.TextColumn("Episode", width=70),
+        "filename": st.column_config.TextColumn("File", width=240),
+        "quality_tier": st.column_config.TextColumn("Res.", width=55),
+        "video_codec": st.column_config.TextColumn("Codec", width=60),
+        "audio": st.column_config.TextColumn("Audio", width=55),
+        "file_size": st.column_config.NumberColumn("Size", format="bytes", width=75),
+        "quality_score": st.column_config.ProgressColumn(
+            "Score", min_value=0, max_value=200, format="%.0f", width=80
+        ),
+        "notes": st.column_config.TextColumn("Notes", width=80),
+    },
+)
+
+chosen = selection.selection.rows if selection else []
+if not chosen:
+    st.caption("Select a row to see the file's details.")
+    st.stop()
+file = rows.row(chosen[0], named=True)
+with st.container(border=True):
+    st.markdown(f"#### {ui.plain(file['filename'])}")
+    facts = {
+        "Root": file["root_key"],
+        "Path": file["relative_path"],
+        "Type": file["media_type"],
+        "Edition": file["edition"],
+        "Container": file["format"],
+        "Video": " ".join(
+            str(file[k]) for k in ("video_codec", "resolution", "hdr_type") if file[k]
+        ),
+        "Audio codec": file["audio_codec"],
+        "Audio languages": ", ".join(file["audio_languages"] or []) or "–",
+        "Subtitles": ", ".join(file["subtitle_languages"] or []) or "–",
+        "Size": ui.size(file["file_size"]),
+        "Duration": ui.duration(file["duration"]),
+        "Modified": ui.when(file["file_modified_at"]),
+        "Problem": file["problem"],
+    }
+    st.dataframe(
+        pl.DataFrame(
+            {"": list(facts), "value": ["–" if v is None else str(v) for v in facts.values()]}
+        ),
+        hide_index=True,
+        column_config={"": st.column_config.TextColumn(width="small")},
+    )
+    if file["duplicate_group_id"] is not None and st.button(
+        "Compare this file's duplicate group", icon=":material/compare:"
+    ):
+        st.session_state["compare_group"] = file["duplicate_group_id"]
+        st.switch_page(navigation.page("compare"))

@@ -1,0 +1,144 @@
+"""Scans: start scans (all roots or one) and the analysis through the Dagster webserver, watch
+their runs, and read the scan history with its errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+import streamlit as st
+
+from mediavault_ui import queries, status, ui
+from mediavault_ui.dagster_api import API_TAGS, PARTITION_TAG, DagsterError, DagsterUnavailable
+from mediavault_ui.data import DataUnavailable
+
+st.title("Scans")
+library = ui.library_or_stop()
+settings = library.settings
+client = ui.dagster(library)
+
+with st.container(border=True):
+    st.markdown("**Start a scan**")
+    st.caption(
+        "Each root is scanned by its own run (one partition per root); the analysis then "
+        "regroups duplicates and re-plans. Runs queue in Dagster and never overlap their writes."
+    )
+    start = st.container(horizontal=True)
+    targets: list[str] = []
+    if start.button("Scan all roots", type="primary", icon=":material/radar:"):
+        targets = settings.root_keys
+    for key in settings.root_keys:
+        if start.button(f"Scan {key}", key=f"scan_{key}", icon=":material/folder_open:"):
+            targets = [key]
+    analyze = start.button("Analyze library", icon=":material/join_inner:")
+    for key in targets:
+        ui.launch(
+            library,
+            "scan_library_root",
+            cli=f"mediavault refresh --root {key}",
+            tags={**API_TAGS, PARTITION_TAG: key},
+        )
+    if analyze:
+        ui.launch(library, "analyze_library", cli="mediavault refresh", tags=API_TAGS)
+
+
+def runs_panel() -> None:
+    """Recent runs, refreshed while the page is open (every few seconds while one is going)."""
+    st.markdown("**Runs**")
+    try:
+        runs = client.runs(status.WATCHED_JOBS, limit=15)
+    except DagsterUnavailable as problem:
+        st.warning(
+            f"{problem} Runs cannot be started or followed from here; `mediavault refresh` "
+            "scans from a shell.",
+            icon=":material/cloud_off:",
+        )
+        return
+    except DagsterError as problem:
+        st.error(ui.plain(problem), icon=":material/error:")
+        return
+    if not runs:
+        st.caption("No MediaVault runs in this Dagster instance yet.")
+        return
+    now = datetime.now(UTC)
+    active = [r for r in runs if r.in_progress]
+    if active:
+        st.progress(
+            sum(r.steps_succeeded or 0 for r in active)
+            / max(1, sum((r.steps_succeeded or 0) + 1 for r in active)),
+            text=f"{len(active)} run(s) in progress",
+        )
+    st.dataframe(
+        pl.DataFrame(
+            {
+                "job": [r.job for r in runs],
+                "root": [r.partition or "" for r in runs],
+                "status": [r.status.lower() for r in runs],
+                "started": [r.started or r.created for r in runs],
+                "seconds": [
+                    round(((r.ended or now) - r.started).total_seconds()) if r.started else None
+                    for r in runs
+                ],
+                "steps": [
+                    f"{r.steps_succeeded or 0} ok"
+                    + (f", {r.steps_failed} failed" if r.steps_failed else "")
+                    for r in runs
+                ],
+                "link": [client.run_url(r.run_id) for r in runs],
+            }
+        ),
+        hide_index=True,
+        column_config={
+            "job": "Job",
+            "root": "Root",
+            "status": "Status",
+            "started": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm:ss"),
+            "seconds": st.column_config.NumberColumn("Seconds"),
+            "steps": "Steps",
+            "link": st.column_config.LinkColumn("Dagster", display_text="open run"),
+        },
+    )
+
+
+busy = bool(status.runs_in_progress(settings.dagster_url))
+st.fragment(run_every=3 if busy else 20)(runs_panel)()
+
+st.subheader("Scan history")
+try:
+    history = library.frame(queries.RECENT_SCANS, {"limit": 50})
+except DataUnavailable as problem:
+    ui.show_unavailable(problem)
+if not history.height:
+    st.caption("No scan recorded yet.")
+    st.stop()
+st.dataframe(
+    history.drop("error_details", "dagster_run_id"),
+    hide_index=True,
+    column_config={
+        "started": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm"),
+        "root": "Root",
+        "status": "Status",
+        "triggered_by": "Trigger",
+        "duration_seconds": st.column_config.NumberColumn("Seconds"),
+        "files_found": "Found",
+        "files_new": "New",
+        "files_updated": "Updated",
+        "files_deleted": "Gone",
+        "errors_count": "Errors",
+    },
+)
+failed = history.filter((pl.col("errors_count") > 0) | (pl.col("status") == "failed"))
+if failed.height:
+    st.markdown("**Errors**")
+for scan in failed.iter_rows(named=True):
+    details = json.loads(scan["error_details"] or "[]")
+    with st.expander(f"{ui.when(scan['started'])} · {scan['root']} · {len(details)} error(s)"):
+        st.dataframe(
+            pl.DataFrame(details, schema={"path": pl.String, "error": pl.String}),
+            hide_index=True,
+            column_config={
+                "path": st.column_config.TextColumn("File", width="large"),
+                "error": st.column_config.TextColumn("Error", width="large"),
+            },
+        )

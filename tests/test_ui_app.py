@@ -1,0 +1,863 @@
+"""The review app's pages under AppTest, on the refreshed demo library (and on broken data).
+
+Each test gets its own settings file: the demo's snapshot (read-only) with its own review store
+and cache in tmp_path, so decisions made here never leak into other tests. Dagster is a fake
+GraphQL server on 127.0.0.1 (FakeDagster) or a closed port.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+import yaml
+from graphql import parse, validate
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+from mediavault_assets.review_store import ReviewStore
+from mediavault_assets.settings import ReviewUser
+from mediavault_assets.warehouse import Warehouse, snapshot_path_for
+from mediavault_ui import auth, comparison, dagster_api, media, queries, review, status, ui
+from mediavault_ui.data import Library
+
+MAIN = Path(__file__).resolve().parents[1] / "mediavault_ui" / "shell" / "main.py"
+PAGES = ["dashboard", "library", "duplicates", "compare", "review", "scans", "settings"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers shared with test_video_route.py and test_ui_browser.py
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def ui_settings(
+    tmp_path: Path, demo: Any, *, warehouse: Path | None = None, **overrides: object
+) -> Path:
+    """A settings file reading the demo's snapshot (or `warehouse`'s) with its own review store,
+    cache and a Dagster URL nobody answers (unless overridden)."""
+    s = demo.settings
+    data: dict[str, object] = {
+        "warehouse_path": str(warehouse or s.warehouse_path),
+        "app_store_path": str(tmp_path / "review.sqlite"),
+        "cache_dir": str(tmp_path / "cache"),
+        "staging_root": str(s.staging_root),
+        "library_roots": [
+            {"key": r.key, "path": str(r.path), "media_type": r.media_type, "nas_path": r.nas_path}
+            for r in s.library_roots
+        ],
+        "dagster_url": f"http://127.0.0.1:{free_port()}",
+        **overrides,
+    }
+    path = tmp_path / "mediavault.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def copy_snapshot(demo: Any, directory: Path) -> Path:
+    """A private copy of the demo's snapshot (to alter), as warehouse path + snapshot."""
+    directory.mkdir(parents=True, exist_ok=True)
+    warehouse = directory / "warehouse.duckdb"
+    shutil.copyfile(snapshot_path_for(demo.settings.warehouse_path), snapshot_path_for(warehouse))
+    return warehouse
+
+
+def stage_in_snapshot(warehouse: Path, file_id: int) -> None:
+    """Journal `file_id` as staged in a copied snapshot (no file moves: the copy is ours)."""
+    with duckdb.connect(str(snapshot_path_for(warehouse))) as con:
+        con.execute(
+            """
+            INSERT INTO archive_operations (id, file_id, duplicate_group_id, operation_type,
+                source_path, destination_path, status, started_at, completed_at, phase,
+                root_key, relative_path, file_size, reason)
+            SELECT (SELECT coalesce(max(id), 0) + 1 FROM archive_operations),
+                i.file_id, p.duplicate_group_id, 'archive', i.local_path,
+                '/staging/' || i.relative_path, 'completed', now(), now(), 'done',
+                i.root_key, i.relative_path, i.file_size, p.deletion_reason
+            FROM inventory_files AS i JOIN pending_deletions AS p USING (file_id)
+            WHERE i.file_id = ?
+            """,
+            [file_id],
+        )
+
+
+def first_proposal(warehouse: Path) -> int:
+    with duckdb.connect(str(snapshot_path_for(warehouse)), read_only=True) as con:
+        return int(con.sql("SELECT min_by(file_id, id) FROM pending_deletions").fetchall()[0][0])
+
+
+class FakeDagster:
+    """The three GraphQL operations the app sends, answered like dagster-webserver does."""
+
+    JOBS = ("scan_library_root", "analyze_library", "stage_approved", "restore_staged")
+
+    def __init__(self) -> None:
+        self.launched: list[dict[str, Any]] = []
+        self.runs: list[dict[str, Any]] = []
+        self.queries: list[str] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                answer = fake.answer(body["query"], body.get("variables") or {})
+                data = json.dumps({"data": answer}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def answer(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        self.queries.append(query)
+        if "MediaVaultRepositories" in query:
+            return {
+                "repositoriesOrError": {
+                    "__typename": "RepositoryConnection",
+                    "nodes": [
+                        {
+                            "name": "__repository__",
+                            "location": {"name": "mediavault"},
+                            "pipelines": [{"name": job} for job in self.JOBS],
+                        }
+                    ],
+                }
+            }
+        if "MediaVaultLaunchRun" in query:
+            params = variables["executionParams"]
+            self.launched.append(params)
+            run_id = f"run-{len(self.launched)}"
+            self.add_run(run_id, params["selector"]["jobName"], "STARTED", params)
+            return {"launchRun": {"__typename": "LaunchRunSuccess", "run": {"runId": run_id}}}
+        if "MediaVaultRuns" in query:
+            job = (variables.get("filter") or {}).get("pipelineName")
+            results = [r for r in self.runs if job in (None, r["jobName"])]
+            return {"runsOrError": {"__typename": "Runs", "results": results}}
+        raise AssertionError(f"unexpected query {query[:60]}")
+
+    def add_run(
+        self, run_id: str, job: str, status: str, params: dict[str, Any] | None = None
+    ) -> None:
+        tags = (params or {}).get("executionMetadata", {}).get("tags", [])
+        now = time.time()
+        self.runs.insert(
+            0,
+            {
+                "runId": run_id,
+                "jobName": job,
+                "status": status,
+                "creationTime": now,
+                "startTime": now,
+                "endTime": None if status == "STARTED" else now + 5,
+                "tags": tags,
+                "stats": {"__typename": "RunStatsSnapshot", "stepsSucceeded": 1, "stepsFailed": 0},
+            },
+        )
+
+    def __enter__(self) -> FakeDagster:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(autouse=True)
+def _app_process_state() -> Iterator[None]:
+    """AppTest has no server: tell the app it serves 127.0.0.1 like `mediavault ui` does; and
+    forget cached Dagster answers (a port a test used may be the next fake's)."""
+    previous = st_config.get_option("server.address")
+    st_config.set_option("server.address", "127.0.0.1")
+    status.runs_in_progress.clear()
+    yield
+    st_config.set_option("server.address", previous)
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = ui_settings(tmp_path, refreshed_demo)
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(path))
+    return path
+
+
+@pytest.fixture
+def library(app_config: Path) -> Library:
+    from mediavault_ui.data import open_library
+
+    return open_library()
+
+
+def open_page(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(str(MAIN), default_timeout=60)
+    at.run()
+    at.switch_page(f"../pages/{page}.py")
+    at.query_params.update(query)
+    return at.run()
+
+
+def select_rows(at: AppTest, name: str, ids: list[int], rows: list[int]) -> AppTest:
+    """Select rows of a table the way a click does (its key follows the rows it shows)."""
+    at.session_state[ui.grid_key(name, ids)] = {"selection": {"rows": rows, "columns": []}}
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says in markdown, captions and banners, as one string."""
+    parts = [
+        e.value
+        for kind in ("markdown", "caption", "info", "warning", "error", "success")
+        for e in getattr(at, kind)
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def group_id_of(library: Library, title: str) -> int:
+    return int(library.one("SELECT id FROM duplicate_groups WHERE show_name = ?", [title])["id"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Every page on the demo library
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_the_demo(page: str, app_config: Path, library: Library) -> None:
+    at = open_page(page)
+    assert_clean(at)
+    assert at.title[0].value == page.capitalize()
+    said = texts(at)
+    if page == "dashboard":
+        totals = library.one(queries.LIBRARY_TOTALS)
+        metrics = {m.label: m.value for m in at.metric}
+        assert metrics["Video files"] == f"{totals['files']:,}"
+        assert metrics["Duplicate groups"] == str(library.one(queries.GROUP_TOTALS)["groups"])
+        assert metrics["Awaiting review"] == str(
+            library.one("SELECT count(*) AS n FROM pending_deletions")["n"]
+        )
+        assert len(at.dataframe) == 1  # recent scans
+    elif page == "library":
+        rows = at.dataframe[0].value
+        assert len(rows) == min(50, library.one(queries.LIBRARY_TOTALS)["files"])
+        assert rows["thumbnail"].str.startswith("/api/thumb/").all()
+    elif page == "duplicates":
+        assert len(at.dataframe[0].value) == library.one(queries.GROUP_TOTALS)["groups"]
+        assert {"Compare", "Keep all"} <= {b.label for b in at.button}
+    elif page == "compare":
+        labels = [b.label for b in at.button]
+        assert labels == ["Keep Left", "Keep Right", "Keep Both", "Not a duplicate", "Next group"]
+        assert "Suggested keeper" in said and "Rule:" in said
+        table = at.dataframe[0].value
+        assert list(table.columns) == ["Attribute", "Left", "Right"]
+        assert table["Left"].str.endswith("✓").any() or table["Right"].str.endswith("✓").any()
+    elif page == "review":
+        plan = library.one("SELECT count(*) AS n FROM pending_deletions")["n"]
+        assert len(at.dataframe[0].value) == plan
+        assert "Nothing is in staging." in said
+    elif page == "scans":
+        assert "is not reachable" in said and "mediavault refresh" in said
+        assert len(at.dataframe) == 1  # scan history
+    elif page == "settings":
+        assert "TMDB_API_KEY" in said and "Deletion plan" in said
+
+
+def test_compare_player_gets_catalog_urls_and_plain_labels(
+    app_config: Path, library: Library
+) -> None:
+    group = group_id_of(library, "Inception")
+    at = open_page("compare", group=str(group))
+    assert_clean(at)
+    raw = str(at.get("bidi_component")[0].proto)
+    members = library.frame(queries.GROUP_MEMBERS, {"group_id": group})
+    keeper = members.filter(pl.col("is_primary"))["file_id"][0]
+    assert f"/api/video/{keeper}" in raw
+    assert "local_path" not in raw and str(library.settings.library_roots[0].path) not in raw
+    # HEVC/EAC3 cannot play in Chromium: the side says a preview clip is shown.
+    assert "Preview" in raw
+
+
+def test_settings_show_which_keys_are_set_never_their_values(
+    app_config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMDB_API_KEY", "sekrit-value-123")
+    at = open_page("settings")
+    said = texts(at)
+    assert "`TMDB_API_KEY` set" in said and "`OPENAI_API_KEY` not set" in said
+    assert "sekrit-value-123" not in json.dumps([str(e.proto) for e in at.main])
+
+
+# ---------------------------------------------------------------------------------------------
+# Library browsing
+
+
+def test_library_filters_sorts_and_pages(app_config: Path, library: Library) -> None:
+    at = open_page("library")
+    at.text_input[0].input("Red Dwarf").run()
+    assert_clean(at)
+    expected = library.one(
+        "SELECT count(*) AS n FROM inventory_files "
+        "WHERE contains(lower(relative_path), 'red dwarf')"
+    )["n"]
+    assert 0 < len(at.dataframe[0].value) == expected
+    at.text_input[0].input("").run()
+    sort = next(s for s in at.selectbox if s.label == "Sort by")
+    sort.set_value("Size").run()
+    at.toggle[0].set_value(True).run()
+    sizes = at.dataframe[0].value["file_size"].tolist()
+    assert sizes == sorted(sizes, reverse=True)
+    per_page = next(s for s in at.selectbox if s.label == "Per page")
+    per_page.set_value(10).run()
+    total = library.one(queries.LIBRARY_TOTALS)["files"]
+    assert total > 20 and len(at.dataframe[0].value) == 10
+    page = next(n for n in at.number_input if n.label.startswith("Page"))
+    assert page.label == f"Page (of {-(-total // 10)})"
+    page.set_value(3).run()
+    assert len(at.dataframe[0].value) == total - 20
+
+
+@pytest.fixture(scope="module")
+def big_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A snapshot of 100,000 synthetic files (inventory, probes, names, scores)."""
+    warehouse = tmp_path_factory.mktemp("big") / "warehouse.duckdb"
+    w = Warehouse(path=str(warehouse))
+    w.migrate()
+    with w.connect() as con:
+        con.execute(
+            """
+            INSERT INTO inventory_files
+            SELECT i, CASE WHEN i % 2 = 0 THEN 'videos' ELSE 'docker' END,
+                   'Show ' || i % 500 || '/Show.' || i % 500 || '.S0' || i % 7 || 'E'
+                       || lpad((i % 23 + 1)::VARCHAR, 2, '0') || '.' || i || '.mkv',
+                   '/volume1/' || i || '.mkv', '/nowhere/' || i || '.mkv',
+                   'Show.' || i % 500 || '.' || i || '.mkv', 'mkv', 1000000 + i * 37,
+                   1700000000000000000 + i, TIMESTAMP '2020-01-01' + to_days((i % 1500)::INT),
+                   NULL, 1, i, 1, NULL, now(), now()
+            FROM range(100000) AS t(i)
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO file_probes (file_id, root_key, file_size, mtime_ns, inode, duration,
+                format, video_codec, audio_codec, width, height, bitrate, quality_tier,
+                audio_languages, subtitle_languages, probed_at)
+            SELECT file_id, root_key, file_size, mtime_ns, inode, 1500 + file_id % 900, 'mkv',
+                   CASE WHEN file_id % 3 = 0 THEN 'hevc' ELSE 'h264' END, 'aac', 1920, 1080,
+                   4000, CASE WHEN file_id % 4 = 0 THEN '720p' ELSE '1080p' END,
+                   CASE WHEN file_id % 5 = 0 THEN ['fr'] ELSE ['en'] END, ['en'], now()
+            FROM inventory_files
+            """
+        )
+        con.execute(
+            """
+            INSERT INTO parsed_names (file_id, root_key, relative_path, media_type, title,
+                title_key, season, episodes, parsed_at)
+            SELECT file_id, root_key, relative_path, 'tv', 'Show ' || file_id % 500,
+                   'show ' || file_id % 500, file_id % 7, [file_id % 23 + 1], now()
+            FROM inventory_files
+            """
+        )
+        con.execute(
+            "INSERT INTO quality_scores SELECT file_id, file_id % 150, now() FROM inventory_files"
+        )
+    w.publish_snapshot()
+    return warehouse
+
+
+def test_library_stays_quick_on_100000_files(
+    big_library: Path, tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "MEDIAVAULT_CONFIG", str(ui_settings(tmp_path, refreshed_demo, warehouse=big_library))
+    )
+    at = open_page("library")
+    assert_clean(at)
+    assert "100,000 files" in texts(at) and len(at.dataframe[0].value) == 50
+    timings = []
+    for change in (
+        lambda: at.text_input[0].input("e05"),
+        lambda: next(s for s in at.selectbox if s.label == "Sort by").set_value("Size"),
+        lambda: next(m for m in at.multiselect if m.label == "Audio language").set_value(["fr"]),
+        lambda: next(n for n in at.number_input if n.label.startswith("Page")).set_value(20),
+    ):
+        change()
+        started = time.monotonic()
+        at.run()
+        timings.append(time.monotonic() - started)
+        assert_clean(at)
+    assert len(at.dataframe[0].value) == 50
+    # One page of rows leaves DuckDB per run: each rerun stays interactive even on a busy box.
+    assert max(timings) < 5, timings
+
+
+def test_library_filter_where_binds_values() -> None:
+    where, params = queries.LibraryFilter(
+        search="x'; DROP TABLE x; --", languages=["fr"], statuses=["error"]
+    ).where()
+    assert "DROP" not in where and params["search"] == "x'; drop table x; --"
+    assert "status = 'error'" in where and params["languages"] == ["fr"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Decisions
+
+
+def test_compare_keep_left_saves_the_group_decision(app_config: Path, library: Library) -> None:
+    group = group_id_of(library, "Inception")
+    at = open_page("compare", group=str(group))
+    members = library.frame(queries.GROUP_MEMBERS, {"group_id": group})
+    left = members.filter(pl.col("is_primary"))["file_id"][0]
+    at.text_input(key=f"notes_{group}").input("4K HDR wins").run()
+    next(b for b in at.button if b.label == "Keep Left").click().run()
+    assert_clean(at)
+
+    store = ReviewStore(library.settings.app_store_path)
+    decisions = store.decisions()
+    assert decisions[left].decision == "keep"
+    staged = [d for d in decisions.values() if d.decision == "stage"]
+    assert {d.file_id for d in staged} == set(members["file_id"]) - {left}
+    inventory = library.frame(
+        "SELECT file_id, file_size, mtime_ns, inode FROM inventory_files "
+        "WHERE list_contains(?, file_id)",
+        [members["file_id"].to_list()],
+    )
+    for row in inventory.iter_rows(named=True):
+        d = decisions[row["file_id"]]
+        assert (d.size, d.mtime_ns, d.inode) == (row["file_size"], row["mtime_ns"], row["inode"])
+        assert d.reviewer == auth.local_reviewer() and d.notes == "4K HDR wins"
+        assert d.group_id == group
+    logged = store.user_decisions()
+    assert logged[-1]["duplicate_group_id"] == group and logged[-1]["primary_file_id"] == left
+    # On to the next group still to review, saying what was saved.
+    assert "Saved by" in texts(at)
+    assert at.query_params["group"] != str(group)
+
+
+def test_compare_not_a_duplicate_and_keep_both(app_config: Path, library: Library) -> None:
+    parasite = group_id_of(library, "Parasite")
+    at = open_page("compare", group=str(parasite))
+    next(b for b in at.button if b.label == "Not a duplicate").click().run()
+    store = ReviewStore(library.settings.app_store_path)
+    assert parasite in store.not_duplicate_groups()
+
+    matrix = group_id_of(library, "The Matrix")
+    at = open_page("compare", group=str(matrix))
+    next(b for b in at.button if b.label == "Keep Both").click().run()
+    members = library.frame(queries.GROUP_MEMBERS, {"group_id": matrix})["file_id"]
+    decisions = store.decisions()
+    assert all(decisions[i].decision == "keep" for i in members)
+    # Both groups now count as reviewed on the Duplicates page.
+    at = open_page("duplicates")
+    shown = at.dataframe[0].value["label"].tolist()
+    assert not any(label.startswith(("Parasite", "The Matrix")) for label in shown)
+
+
+def test_a_file_in_staging_cannot_be_the_one_kept(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = copy_snapshot(refreshed_demo, tmp_path / "data")
+    staged = first_proposal(warehouse)
+    stage_in_snapshot(warehouse, staged)
+    monkeypatch.setenv(
+        "MEDIAVAULT_CONFIG", str(ui_settings(tmp_path, refreshed_demo, warehouse=warehouse))
+    )
+    with duckdb.connect(str(snapshot_path_for(warehouse)), read_only=True) as con:
+        group = con.sql(f"SELECT group_id FROM duplicate_members WHERE file_id = {staged}")
+        group_id = group.fetchall()[0][0]
+    at = open_page("compare", group=str(group_id))
+    assert_clean(at)
+    buttons = {b.label: b for b in at.button}
+    right_is_staged = f"/api/video/{staged}" not in str(at.get("bidi_component")[0].proto)
+    kept_button = "Keep Right" if right_is_staged else "Keep Left"
+    assert buttons[kept_button].disabled
+    assert "restore it first" in buttons[kept_button].help
+    assert "Not in the library now" in str(at.get("bidi_component")[0].proto)
+
+
+def open_plan(library: Library) -> pl.DataFrame:
+    """The plan rows the Review page lists by default, in its order."""
+    rows = library.frame(queries.PLAN_ROWS, tables=review.review_tables(library))
+    return rows.filter(pl.col("status").is_in(["awaiting review", "changed since decision"]))
+
+
+def test_review_approve_and_reject_selected_rows(app_config: Path, library: Library) -> None:
+    at = open_page("review")
+    plan = open_plan(library)
+    assert at.dataframe[0].value["filename"].tolist() == plan["filename"].to_list()
+    select_rows(at, "plan_rows", plan["file_id"].to_list(), [0, 1])
+    at.text_input(key="plan_notes").input("checked by eye").run()
+    next(b for b in at.button if b.label == "Approve selected").click().run()
+    assert_clean(at)
+    store = ReviewStore(library.settings.app_store_path)
+    decisions = store.decisions()
+    assert {i for i, d in decisions.items() if d.decision == "stage"} == set(plan["file_id"][:2])
+    assert all(d.notes == "checked by eye" for d in decisions.values())
+    # The approved rows left the list: nothing stays selected by position.
+    assert next(b for b in at.button if b.label == "Approve selected").disabled
+
+    plan = open_plan(library)
+    select_rows(at, "plan_rows", plan["file_id"].to_list(), [0])
+    next(b for b in at.button if b.label == "Reject selected (keep)").click().run()
+    assert store.decisions()[plan["file_id"][0]].decision == "keep"
+
+
+def test_bulk_rule_never_stages_the_last_copy_of_a_group(
+    app_config: Path, library: Library
+) -> None:
+    # Someone already decided to stage the keeper of the Red Dwarf S01E02 group...
+    group = library.one(
+        "SELECT id, primary_file_id FROM duplicate_groups WHERE show_name = 'Red Dwarf' "
+        "AND episode_number = 2"
+    )
+    other = library.one(
+        "SELECT file_id FROM duplicate_members WHERE group_id = ? AND file_id <> ?",
+        [group["id"], group["primary_file_id"]],
+    )["file_id"]
+    store = ReviewStore(library.settings.app_store_path)
+    store.approve(review.signatures(library, [group["primary_file_id"]]), reviewer="someone")
+    # ...then a rule approves every open certain proposal, that group's other file included.
+    at = open_page("review")
+    next(b for b in at.button if b.label.startswith("Approve all")).click().run()
+    assert_clean(at)
+    decisions = store.decisions()
+    assert other not in decisions  # the group keeps its last copy
+    assert any(d.decision == "stage" and d.reviewer != "someone" for d in decisions.values())
+    assert "every group a copy" in texts(at)
+
+
+def test_keep_one_per_group_rule() -> None:
+    members = {1: {10, 11, 12}, 2: {20, 21}, 3: {30, 31}}
+    quality = {10: 90, 11: 80, 12: 70, 20: 50, 21: 60, 30: 1, 31: 2}
+    # Group 1 keeps 10 (not asked); group 2 would lose both: its best (21) stays.
+    allowed, refused = review.keep_one_per_group([11, 12, 20, 21], members, set(), quality)
+    assert allowed == [11, 12, 20] and refused == [21]
+    # A file already staged counts as gone.
+    allowed, refused = review.keep_one_per_group([31], members, {30}, quality)
+    assert allowed == [] and refused == [31]
+
+
+def test_restore_staged_files_through_dagster(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = copy_snapshot(refreshed_demo, tmp_path / "data")
+    staged_id = first_proposal(warehouse)
+    stage_in_snapshot(warehouse, staged_id)
+    with FakeDagster() as dagster:
+        config = ui_settings(tmp_path, refreshed_demo, warehouse=warehouse, dagster_url=dagster.url)
+        monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+        at = open_page("review")
+        assert "Staged files (1)" in [t.label for t in at.tabs]
+        select_rows(at, "staged_rows", [staged_id], [0])
+        next(b for b in at.button if b.label == "Restore 1 selected").click().run()
+        assert_clean(at)
+    assert dagster.launched == [
+        {
+            "selector": {
+                "repositoryLocationName": "mediavault",
+                "repositoryName": "__repository__",
+                "jobName": "restore_staged",
+            },
+            "runConfigData": {
+                "ops": {
+                    "restore_files": {
+                        "config": {"file_ids": [staged_id], "restore_all": False, "dry_run": False}
+                    }
+                }
+            },
+            "executionMetadata": {"tags": [{"key": "mediavault/trigger", "value": "api"}]},
+        }
+    ]
+    assert "Started restore_staged" in texts(at)
+
+
+def test_restore_says_so_plainly_when_dagster_is_down(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = copy_snapshot(refreshed_demo, tmp_path / "data")
+    staged_id = first_proposal(warehouse)
+    stage_in_snapshot(warehouse, staged_id)
+    monkeypatch.setenv(
+        "MEDIAVAULT_CONFIG", str(ui_settings(tmp_path, refreshed_demo, warehouse=warehouse))
+    )
+    at = open_page("review")
+    select_rows(at, "staged_rows", [staged_id], [0])
+    next(b for b in at.button if b.label == "Restore 1 selected").click().run()
+    assert_clean(at)
+    assert "is not reachable" in at.warning[0].value
+    assert at.code[0].value == f"mediavault restore {staged_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Scans through Dagster
+
+
+def test_scans_start_one_run_per_root_and_show_runs(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeDagster() as dagster:
+        config = ui_settings(tmp_path, refreshed_demo, dagster_url=dagster.url)
+        monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+        at = open_page("scans")
+        next(b for b in at.button if b.label == "Scan all roots").click().run()
+        assert_clean(at)
+        jobs = [
+            (p["selector"]["jobName"], p["executionMetadata"]["tags"]) for p in dagster.launched
+        ]
+        assert jobs == [
+            (
+                "scan_library_root",
+                [
+                    {"key": "mediavault/trigger", "value": "api"},
+                    {"key": "dagster/partition", "value": key},
+                ],
+            )
+            for key in refreshed_demo.settings.root_keys
+        ]
+        next(b for b in at.button if b.label == "Analyze library").click().run()
+        assert dagster.launched[-1]["selector"]["jobName"] == "analyze_library"
+        at.run()
+        runs = at.dataframe[0].value
+        assert set(runs["job"]) == {"scan_library_root", "analyze_library"}
+        assert set(runs["root"]) >= set(refreshed_demo.settings.root_keys)
+
+
+def test_banner_while_a_run_writes(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeDagster() as dagster:
+        dagster.add_run("r1", "analyze_library", "STARTED")
+        config = ui_settings(tmp_path, refreshed_demo, dagster_url=dagster.url)
+        monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+        # The banner comes from shell/main.py, around every page. (AppTest drops what it drew
+        # after a switch_page, so look at the first run: the dashboard.)
+        at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+    assert_clean(at)
+    assert "A Dagster run is writing the warehouse: analyze\\_library" in at.info[0].value
+
+
+# ---------------------------------------------------------------------------------------------
+# Missing or unreadable data: a banner, never a stack trace
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_snapshot_yet_shows_a_banner(
+    page: str, tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = ui_settings(tmp_path, refreshed_demo, warehouse=tmp_path / "none" / "w.duckdb")
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+    at = open_page(page)
+    assert not at.exception
+    if page == "settings":  # the settings themselves are still worth showing
+        assert "Library roots" in [h.value for h in at.subheader]
+    else:
+        assert "No library data yet" in at.info[0].value
+
+
+def test_snapshot_from_an_older_version_shows_a_banner(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = tmp_path / "old" / "warehouse.duckdb"
+    old = Warehouse(path=str(warehouse))
+    old.migrate(up_to=1)  # the foundation only: no probes, no groups, no views
+    old.publish_snapshot()
+    monkeypatch.setenv(
+        "MEDIAVAULT_CONFIG", str(ui_settings(tmp_path, refreshed_demo, warehouse=warehouse))
+    )
+    for page in PAGES:
+        at = open_page(page)
+        assert not at.exception, (page, [e.value for e in at.exception])
+    assert "does not have what this page needs" in texts(open_page("duplicates"))
+
+
+def test_no_settings_file_shows_a_banner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(tmp_path / "missing.yaml"))
+    at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+    assert not at.exception
+    assert "No settings file" in at.info[0].value
+
+
+# ---------------------------------------------------------------------------------------------
+# Who is reviewing
+
+
+def test_users_must_sign_in_and_decisions_carry_their_name(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = [{"username": "alice", "password_hash": auth.hash_password("s3cret", iterations=1000)}]
+    config = ui_settings(tmp_path, refreshed_demo, review_users=users)
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+    at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+    assert at.title[0].value == "MediaVault" and len(at.text_input) == 2
+    at.text_input[0].input("alice")
+    at.text_input[1].input("wrong")
+    at.button[0].click().run()
+    assert "wrong password" in at.error[0].value
+    at.text_input[0].input("alice")
+    at.text_input[1].input("s3cret")
+    at.button[0].click().run()
+    assert at.title[0].value == "Dashboard"
+    assert "Reviewer: **alice**" in texts(at)
+    assert auth.token_user(at.session_state["media_token"]) == "alice"
+
+    at.switch_page("../pages/compare.py").run()
+    next(b for b in at.button if b.label == "Keep Right").click().run()
+    decisions = ReviewStore(tmp_path / "review.sqlite").decisions()
+    assert decisions and {d.reviewer for d in decisions.values()} == {"alice"}
+
+
+def test_refuses_to_serve_beyond_loopback_without_users(app_config: Path) -> None:
+    st_config.set_option("server.address", "0.0.0.0")
+    at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+    assert "only serves 127.0.0.1" in at.error[0].value
+    assert not at.dataframe and not at.metric
+
+
+def test_password_hashes_and_tokens() -> None:
+    encoded = auth.hash_password("correct horse", iterations=1000)
+    assert encoded.startswith("pbkdf2_sha256$1000$")
+    ReviewUser(username="x", password_hash=encoded)  # the settings schema accepts it
+    assert auth.verify_password("correct horse", encoded)
+    assert not auth.verify_password("correct hors", encoded)
+    assert not auth.verify_password("x", "md5$1$00$00") and not auth.verify_password("x", "junk")
+    assert auth.hash_password("same") != auth.hash_password("same")  # salted
+    users = [ReviewUser(username="bob", password_hash=encoded)]
+    assert auth.authenticate(users, "bob", "correct horse") == "bob"
+    assert auth.authenticate(users, "eve", "correct horse") is None
+    token = auth.media_token("bob:with:colons", now=1000.0)
+    assert auth.token_user(token, now=1001.0) == "bob:with:colons"
+    assert auth.token_user(token, now=1000.0 + auth.TOKEN_TTL_SECONDS + 1) is None
+    assert auth.token_user(token.replace("bob", "eve"), now=1001.0) is None
+    assert auth.token_user("1:a:b") is None and auth.token_user(None) is None
+    assert auth.is_loopback("127.0.0.1") and auth.is_loopback("::1")
+    assert not auth.is_loopback("0.0.0.0") and not auth.is_loopback(None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small pure parts
+
+
+@pytest.mark.parametrize(
+    ("name", "escaped"),
+    [
+        ("[click](javascript:alert(1))", r"\[click\]\(javascript\:alert\(1\)\)"),
+        ("![x](http://evil/x.png)", r"\!\[x\]\(http\://evil/x\.png\)"),
+        (":red[alarm] <b>bold</b>", r"\:red\[alarm\] \<b\>bold\</b\>"),
+        ("Movie_Name*2*.mkv", r"Movie\_Name\*2\*\.mkv"),
+    ],
+)
+def test_plain_makes_names_inert_in_markdown(name: str, escaped: str) -> None:
+    assert ui.plain(name) == escaped
+
+
+def test_comparison_marks_the_better_side() -> None:
+    base = {
+        "quality_score": 100.0,
+        "resolution": "1920x1080",
+        "width": 1920,
+        "height": 1080,
+        "hdr_type": None,
+        "video_codec": "h264",
+        "bitrate": 8000,
+        "framerate": 24.0,
+        "audio_codec": "aac",
+        "audio_channels": 6.0,
+        "audio_track_count": 1,
+        "audio_languages": ["en"],
+        "has_english_audio": True,
+        "subtitle_languages": ["en"],
+        "has_english_subtitles": True,
+        "duration": 100.0,
+        "file_size": 10,
+        "format": "mkv",
+        "edition": None,
+        "release_group": None,
+        "problem": None,
+        "root_key": "a",
+        "relative_path": "a.mkv",
+    }
+    other = {
+        **base,
+        "quality_score": 150.0,
+        "resolution": "3840x2160",
+        "width": 3840,
+        "height": 2160,
+        "hdr_type": "HDR10",
+        "video_codec": "hevc",
+        "audio_languages": ["fr"],
+        "has_english_audio": False,
+        "problem": "truncated",
+    }
+    rows = {r.attribute: r for r in comparison.compare(base, other)}
+    assert rows["Quality score"].better == "right" and rows["Resolution"].better == "right"
+    assert rows["HDR"].better == "right" and rows["Video codec"].better == "right"
+    assert rows["Audio languages"].better == "left" and rows["Problem"].better == "left"
+    assert rows["Bitrate"].better is None and not rows["Bitrate"].differs
+    assert rows["Size"].better is None
+
+
+@pytest.mark.parametrize(
+    ("facts", "playable"),
+    [
+        (media.MediaFacts("mkv", "h264", "aac"), True),
+        (media.MediaFacts("webm", "vp9", "opus"), True),
+        (media.MediaFacts("mkv", "av1", "opus"), True),
+        (media.MediaFacts("mp4", "h264", None), True),
+        (media.MediaFacts("mkv", "hevc", "eac3"), False),
+        (media.MediaFacts("mkv", "h264", "ac3"), False),
+        (media.MediaFacts("avi", "mpeg4", "mp3"), False),
+        (media.MediaFacts("mpegts", "mpeg2", "ac3"), False),
+        (media.MediaFacts(None, None, None), False),
+    ],
+)
+def test_what_chromium_plays(facts: media.MediaFacts, playable: bool) -> None:
+    assert media.browser_can_play(facts) is playable
+
+
+def test_graphql_documents_match_dagsters_schema() -> None:
+    from dagster_graphql.schema import create_schema
+
+    schema = create_schema().graphql_schema
+    for document in (
+        dagster_api.REPOSITORIES_QUERY,
+        dagster_api.LAUNCH_RUN_MUTATION,
+        dagster_api.RUNS_QUERY,
+    ):
+        assert validate(schema, parse(document)) == []
+
+
+def test_dagster_client_errors_are_plain() -> None:
+    client = dagster_api.DagsterClient(f"http://127.0.0.1:{free_port()}", timeout=1)
+    with pytest.raises(dagster_api.DagsterUnavailable, match="not reachable"):
+        client.runs()
+    with (
+        FakeDagster() as dagster,
+        pytest.raises(dagster_api.DagsterError, match="no job 'purge_everything'"),
+    ):
+        dagster_api.DagsterClient(dagster.url).launch("purge_everything")
