@@ -121,6 +121,9 @@ def make_preview(
             resampler = av.AudioResampler(format="fltp", layout="stereo", rate=48_000)
         frames = samples = 0
         for packet in inp.demux(*(s for s in (vin, ain) if s is not None)):
+            # Stop reading once the video is past the clip: a feature film is not decoded whole.
+            if packet.stream is vin and _seconds(packet) > max_seconds + 2:
+                break
             for frame in packet.decode():
                 if frame.time is not None and frame.time > max_seconds:
                     continue
@@ -139,6 +142,12 @@ def make_preview(
             out.mux(aout.encode(None))
     if frames == 0:
         raise ValueError("no decodable video frame")
+
+
+def _seconds(packet: av.Packet) -> float:
+    if packet.pts is None or packet.time_base is None:
+        return 0.0
+    return float(packet.pts * packet.time_base)
 
 
 def _scaled(width: Fraction | int, height: int, max_height: int) -> tuple[int, int]:

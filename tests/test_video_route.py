@@ -185,3 +185,20 @@ def test_no_snapshot_is_503(
     with client(config, monkeypatch) as http:
         response = http.get("/api/video/1")
     assert response.status_code == 503 and "No library data yet" in response.text
+
+
+def test_a_preview_holds_only_the_start_of_a_long_file(tmp_path: Path) -> None:
+    import av
+
+    from mediavault_assets.demo.media_factory import AudioSpec, VideoSpec, make_video
+    from mediavault_ui.media import make_preview
+
+    source, clip = tmp_path / "long.avi", tmp_path / "clip.mp4"
+    audio = (AudioSpec(codec="mp3", language=None),)
+    make_video(source, VideoSpec("avi", "mpeg4", duration_s=30, fps=4, audio=audio))
+    make_preview(source, clip, max_seconds=5)
+    with av.open(str(clip)) as preview:
+        seconds = preview.duration / av.time_base
+        frames = sum(1 for _ in preview.decode(video=0))
+    assert 4.5 <= seconds <= 6.5, seconds
+    assert frames <= 5 * 4 + 2, frames

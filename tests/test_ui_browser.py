@@ -1,0 +1,333 @@
+"""The review app in headless Chromium (Debian's package) against `streamlit run`, on the demo.
+
+Opens every page and saves a screenshot of each to test-artifacts/ui/, plays both videos of a
+group in step on Compare, makes decisions (by click and by keyboard shortcut) and checks they
+reached the review store, and checks the st.App media route of the live server.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_ui_app import (
+    FakeDagster,
+    copy_snapshot,
+    first_proposal,
+    free_port,
+    stage_in_snapshot,
+    ui_settings,
+)
+
+from mediavault_assets.review_store import ReviewStore
+from mediavault_ui import auth
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+PAGES = ["dashboard", "library", "duplicates", "compare", "review", "scans", "settings"]
+
+
+class App:
+    def __init__(self, url: str, settings_file: Path, store: Path, demo: Any) -> None:
+        self.url = url
+        self.settings_file = settings_file
+        self.store = ReviewStore(store)
+        self.demo = demo
+
+    def group(self, where: str) -> int:
+        return int(self.demo.query(f"SELECT id FROM duplicate_groups WHERE {where}")["id"][0])
+
+
+@contextmanager
+def streamlit_server(settings_file: Path, log_file: Path) -> Iterator[str]:
+    """`streamlit run mediavault_ui/app.py` (what `mediavault ui` runs) on a free 127.0.0.1
+    port; yields its URL and stops it afterwards."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "mediavault_ui" / "app.py")]
+    command += ["--server.address", "127.0.0.1", "--server.port", str(port)]
+    command += ["--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with log_file.open("w") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "MEDIAVAULT_CONFIG": str(settings_file)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_for(f"{url}/_stcore/health", server)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, refreshed_demo: Any) -> Iterator[App]:
+    """The app on a private copy of the demo snapshot (one file journaled as staged), with a
+    fake Dagster that has some finished runs."""
+    base = tmp_path_factory.mktemp("ui-browser")
+    warehouse = copy_snapshot(refreshed_demo, base / "data")
+    stage_in_snapshot(warehouse, first_proposal(warehouse))
+    with FakeDagster() as dagster:
+        for key in refreshed_demo.settings.root_keys:
+            tags = {"executionMetadata": {"tags": [{"key": "dagster/partition", "value": key}]}}
+            dagster.add_run(f"scan-{key}", "scan_library_root", "SUCCESS", tags)
+        dagster.add_run("analysis", "analyze_library", "SUCCESS")
+        settings_file = ui_settings(
+            base, refreshed_demo, warehouse=warehouse, dagster_url=dagster.url
+        )
+        with streamlit_server(settings_file, base / "streamlit.log") as url:
+            yield App(url, settings_file, base / "review.sqlite", refreshed_demo)
+
+
+def _wait_for(url: str, server: subprocess.Popen[bytes], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("streamlit exited before serving")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+_BUSY = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    if (!app || app.dataset.testScriptState !== 'notRunning') return true;
+    if (document.querySelector('[data-testid="stSkeleton"]')) return true;
+    // Charts draw after the run: wait until each has its canvas or svg.
+    return [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+        .some(c => !c.querySelector('canvas, svg'));
+}"""
+
+
+def settle(tab: Any, timeout: float = 60) -> None:
+    """Wait until the script run is over and nothing is still drawing (three quiet checks)."""
+    tab.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline, quiet = time.monotonic() + timeout, 0
+    while quiet < 3:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the page kept running")
+        quiet = 0 if tab.evaluate(_BUSY) else quiet + 1
+        time.sleep(0.3)
+
+
+def screenshot(tab: Any, name: str) -> Path:
+    """The whole page: grow the viewport to the content's height (the main area scrolls
+    inside the page, so a plain full-page shot would cut it)."""
+    height = tab.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    tab.set_viewport_size({"width": 1440, "height": max(900, min(int(height) + 40, 4000))})
+    time.sleep(0.8)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    tab.screenshot(path=str(path))
+    tab.set_viewport_size({"width": 1440, "height": 1000})
+    return path
+
+
+def open_page(tab: Any, app: App, path: str) -> None:
+    tab.goto(f"{app.url}/{path}")
+    settle(tab)
+    assert tab.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens_and_is_captured(page: Any, app: App, name: str) -> None:
+    thumbs: list[int] = []
+    page.on("response", lambda r: thumbs.append(r.status) if "/api/thumb/" in r.url else None)
+    open_page(page, app, "" if name == "dashboard" else name)
+    assert page.locator("h1").first.inner_text() == name.capitalize()
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+    if name == "library":
+        page.wait_for_timeout(1500)  # the grid asks for its images once drawn
+        assert thumbs and all(status == 200 for status in thumbs)
+    if name == "review":
+        page.get_by_role("tab", name="Staged files (1)").click()
+        settle(page)
+        screenshot(page, "review-staged")
+        page.get_by_role("tab", name="Deletion plan (8)").click()
+        settle(page)
+    assert screenshot(page, name).stat().st_size > 10_000
+
+
+def _videos(tab: Any) -> list[dict[str, Any]]:
+    return tab.locator("video").evaluate_all(
+        "vs => vs.map(v => ({t: v.currentTime, paused: v.paused, ready: v.readyState,"
+        " duration: v.duration, src: v.currentSrc}))"
+    )
+
+
+def test_compare_plays_both_videos_in_sync(page: Any, app: App) -> None:
+    # Inception: the 4K HEVC/EAC3 keeper needs a preview clip, the 1080p H.264 plays as it is.
+    group = app.group("show_name = 'Inception'")
+    open_page(page, app, f"compare?group={group}")
+    # The player lives in a shadow root: locators pierce it, document.querySelector does not.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        videos = _videos(page)
+        if len(videos) == 2 and all(v["ready"] >= 2 for v in videos):
+            break
+        time.sleep(0.3)
+    assert len(videos) == 2 and all(v["ready"] >= 2 for v in videos), videos
+    assert all("/api/video/" in v["src"] for v in videos)
+    page.locator('button[data-act="play"]').click()
+    page.wait_for_timeout(700)
+    playing = _videos(page)
+    assert all(not v["paused"] and v["t"] > 0.2 for v in playing), playing
+    assert abs(playing[0]["t"] - playing[1]["t"]) < 0.3, playing
+    page.locator('button[data-act="play"]').click()  # pause both
+    page.wait_for_timeout(200)
+    paused = _videos(page)
+    assert all(v["paused"] for v in paused)
+    assert abs(paused[0]["t"] - paused[1]["t"]) < 0.3, paused
+    page.locator('button[data-act="jump"][data-pct="0.5"]').click()
+    page.wait_for_timeout(300)
+    middle = _videos(page)
+    span = min(v["duration"] for v in middle)
+    assert all(abs(v["t"] - span / 2) < 0.15 for v in middle), middle
+    page.locator('button[data-act="back"]').click()  # −10 s clamps at the start
+    page.wait_for_timeout(300)
+    assert all(v["t"] == 0 for v in _videos(page))
+    page.locator('button[data-act="jump"][data-pct="0.5"]').click()
+    page.wait_for_timeout(300)
+    screenshot(page, "compare-playing")
+
+
+def test_decisions_reach_the_review_store(page: Any, app: App) -> None:
+    group = app.group("show_name = 'Red Dwarf' AND episode_number = 1")
+    open_page(page, app, f"compare?group={group}")
+    members = app.demo.query(
+        f"SELECT file_id, is_primary FROM duplicate_members WHERE group_id = {group}"
+    )
+    keeper = members.filter(members["is_primary"])["file_id"][0]
+    page.get_by_label("Notes (saved with the decision)").fill("checked in the browser")
+    page.get_by_role("button", name="Keep Left").click()
+    page.get_by_text("Saved by").wait_for(timeout=30_000)
+    settle(page)
+    decisions = app.store.decisions()
+    assert decisions[keeper].decision == "keep"
+    assert {d.file_id for d in decisions.values() if d.decision == "stage"} == set(
+        members["file_id"]
+    ) - {keeper}
+    assert decisions[keeper].notes == "checked in the browser"
+    page.mouse.move(0, 0)  # no tooltip in the picture
+    screenshot(page, "compare-after-decision")
+    # On to another group still to review.
+    assert int(page.evaluate("() => new URLSearchParams(location.search).get('group')")) != group
+
+    # The keyboard: "2" is Keep Right.
+    shown = app.group("show_name = 'The Matrix'")
+    open_page(page, app, f"compare?group={shown}")
+    page.locator("h1").click()  # focus the page, not an input
+    page.keyboard.press("2")
+    deadline = time.monotonic() + 30
+    while len(app.store.user_decisions()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    logged = app.store.user_decisions()
+    assert [d["duplicate_group_id"] for d in logged] == [group, shown]
+
+
+def test_review_approves_rows_selected_in_the_grid(page: Any, app: App) -> None:
+    staged_before = sum(d.decision == "stage" for d in app.store.decisions().values())
+    open_page(page, app, "review")
+    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    for row in (0, 1):  # the selection checkboxes of the first two rows (35 px rows)
+        page.mouse.click(grid["x"] + 16, grid["y"] + 35 * (row + 1) + 17)
+        settle(page)
+    page.get_by_text("2 selected").wait_for(timeout=30_000)
+    page.get_by_label("Notes for this decision").fill("both obviously worse")
+    page.mouse.move(0, 0)
+    screenshot(page, "review-selected")
+    page.get_by_role("button", name="Approve selected").click()
+    page.get_by_text("Approved 2 file(s) for staging").wait_for(timeout=30_000)
+    decisions = app.store.decisions().values()
+    assert sum(d.decision == "stage" for d in decisions) == staged_before + 2
+    assert sum(d.notes == "both obviously worse" for d in decisions) == 2
+
+
+def test_the_live_video_route_answers_ranges_and_refuses_unknown_ids(app: App) -> None:
+    file_id = app.demo.query(
+        "SELECT file_id FROM inventory_files WHERE relative_path LIKE '%Blade.Runner.1982.1080p%'"
+    )["file_id"][0]
+    request = urllib.request.Request(
+        f"{app.url}/api/video/{file_id}", headers={"Range": "bytes=0-99"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 206 and len(response.read()) == 100
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{app.url}/api/video/12345", timeout=10)
+    assert refused.value.code == 404
+
+
+def test_a_deep_link_asks_users_to_sign_in_first(
+    browser: Any, tmp_path: Path, refreshed_demo: Any
+) -> None:
+    users = [{"username": "alice", "password_hash": auth.hash_password("pw", iterations=1000)}]
+    settings_file = ui_settings(tmp_path, refreshed_demo, review_users=users)
+    with streamlit_server(settings_file, tmp_path / "streamlit.log") as url:
+        context = browser.new_context(viewport={"width": 1440, "height": 1000})
+        tab = context.new_page()
+        thumbs: list[int] = []
+        tab.on("response", lambda r: thumbs.append(r.status) if "/api/thumb/" in r.url else None)
+        tab.goto(f"{url}/library")
+        settle(tab)
+        assert tab.get_by_text("Sign in to review").is_visible()
+        assert tab.locator('[data-testid="stDataFrame"]').count() == 0
+        screenshot(tab, "sign-in")
+        tab.get_by_label("User name").fill("alice")
+        tab.get_by_label("Password", exact=True).fill("pw")
+        tab.get_by_role("button", name="Sign in").click()
+        tab.get_by_role("heading", name="Dashboard").wait_for(timeout=30_000)
+        tab.get_by_role("link", name="Library").click()
+        tab.get_by_role("heading", name="Library").wait_for(timeout=30_000)
+        settle(tab)
+        tab.wait_for_timeout(1500)
+        # The thumbnails carry the session's media token: the route serves them (200).
+        assert thumbs and all(status == 200 for status in thumbs), thumbs
+        context.close()
