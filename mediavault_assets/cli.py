@@ -199,11 +199,11 @@ def _reviewer(args: argparse.Namespace) -> str:
 def _review_call(action):  # type: ignore[no-untyped-def]
     """Run a review action, turning missing data and unknown ids into clear errors."""
     from mediavault_assets.reviewing import UnknownIdError
-    from mediavault_assets.snapshot import SnapshotMissing
+    from mediavault_assets.snapshot import DataUnavailable
 
     try:
         return action()
-    except (UnknownIdError, SnapshotMissing) as error:
+    except (UnknownIdError, DataUnavailable) as error:
         print(f"mediavault: {error}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -329,13 +329,13 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from mediavault_assets.chat.safe_sql import ChatDataUnavailable
     from mediavault_assets.chat.service import answer_from_cli
+    from mediavault_assets.snapshot import DataUnavailable
 
     settings = _settings_or_exit(config_path())
     try:
         print(answer_from_cli(" ".join(args.question), settings, user_id=args.reviewer))
-    except (ChatDataUnavailable, SettingsError, ValueError) as error:
+    except (DataUnavailable, SettingsError, ValueError) as error:
         print(f"mediavault: {error}", file=sys.stderr)
         return 1
     return 0

@@ -11,7 +11,6 @@ import duckdb
 import pytest
 
 from mediavault_assets.chat.safe_sql import (
-    ChatDataUnavailable,
     SafeSql,
     SqlFailed,
     SqlRefused,
@@ -19,6 +18,7 @@ from mediavault_assets.chat.safe_sql import (
     chat_views,
     single_select,
 )
+from mediavault_assets.snapshot import DataUnavailable
 from mediavault_assets.warehouse import Warehouse
 
 VIEWS = sorted(chat_views())
@@ -257,5 +257,5 @@ def test_the_app_can_read_the_snapshot_while_a_chat_query_runs(snapshot: Path) -
 
 
 def test_no_snapshot_yet(tmp_path: Path) -> None:
-    with pytest.raises(ChatDataUnavailable, match="mediavault refresh"):
+    with pytest.raises(DataUnavailable, match="mediavault refresh"):
         SafeSql(tmp_path / "missing.snapshot.duckdb").run("SELECT 1")

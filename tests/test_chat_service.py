@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from mediavault_assets.chat.history import ChatHistory, ChatMessage
 from mediavault_assets.chat.render import cell_text, plain_text, text_table
-from mediavault_assets.chat.safe_sql import ChatDataUnavailable, SafeSql
+from mediavault_assets.chat.safe_sql import SafeSql
 from mediavault_assets.chat.service import (
     MAX_CALLS_PER_ROUND,
     MAX_TOOL_ROUNDS,
@@ -27,6 +27,7 @@ from mediavault_assets.chat.service import (
     estimate_cost,
 )
 from mediavault_assets.settings import Secrets, Settings, load_secrets, write_settings
+from mediavault_assets.snapshot import DataUnavailable
 from mediavault_assets.warehouse import snapshot_path_for
 from tests.conftest import Refreshed
 from tests.fake_openai import (
@@ -483,6 +484,6 @@ def test_page_with_a_model_shows_plain_text_and_the_sql(
 def test_no_snapshot_yet_stores_nothing(chat_settings: Settings, tmp_path: Path) -> None:
     empty = chat_settings.model_copy(update={"warehouse_path": tmp_path / "none" / "w.duckdb"})
     service = ChatService.from_settings(empty, user_id="al", secrets=load_secrets({}))
-    with pytest.raises(ChatDataUnavailable, match="mediavault refresh"):
+    with pytest.raises(DataUnavailable, match="mediavault refresh"):
         service.ask("How many 4K movies do I have?")
     assert service.history.sessions() == []

@@ -10,7 +10,6 @@
 from mediavault_assets.chat.history import ChatHistory, ChatMessage, ChatSession
 from mediavault_assets.chat.render import plain_text
 from mediavault_assets.chat.safe_sql import (
-    ChatDataUnavailable,
     QueryResult,
     SafeSql,
     SqlError,
@@ -21,7 +20,6 @@ from mediavault_assets.chat.service import ChatAnswer, ChatService, answer_from_
 
 __all__ = [
     "ChatAnswer",
-    "ChatDataUnavailable",
     "ChatHistory",
     "ChatMessage",
     "ChatService",

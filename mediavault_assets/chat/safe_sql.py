@@ -30,6 +30,7 @@ from typing import Any
 
 import duckdb
 
+from mediavault_assets.snapshot import NO_DATA_YET, DataUnavailable
 from mediavault_assets.sql_files import SQL_DIR
 
 CHAT_SQL_DIR = SQL_DIR / "chat"
@@ -75,10 +76,6 @@ class SqlTimeout(SqlError):
 
 class SqlFailed(SqlError):
     """DuckDB rejected the query (a typo, an unknown column...)."""
-
-
-class ChatDataUnavailable(RuntimeError):
-    """No published snapshot to answer from yet."""
 
 
 @dataclass(frozen=True)
@@ -223,9 +220,7 @@ class SafeSql:
 
     def require_snapshot(self) -> None:
         if not self.snapshot.exists():
-            raise ChatDataUnavailable(
-                "No library data yet: run `mediavault refresh` (or a scan from the Dagster UI)."
-            )
+            raise DataUnavailable(NO_DATA_YET)
 
     @contextmanager
     def _sandbox(self) -> Iterator[duckdb.DuckDBPyConnection]:

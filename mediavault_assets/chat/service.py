@@ -419,7 +419,7 @@ def answer_from_cli(
 ) -> str:
     """`mediavault ask "..."`: answer, store it in the app's chat history, return terminal text.
 
-    Raises ChatDataUnavailable (no snapshot yet), SettingsError (incomplete Azure settings) and
+    Raises DataUnavailable (no snapshot yet), SettingsError (incomplete Azure settings) and
     ValueError (empty or overlong question); each message is meant for the person.
     """
     service = ChatService.from_settings(settings, user_id=user_id or getpass.getuser())

@@ -16,7 +16,6 @@ import streamlit as st
 from mediavault_assets.chat.history import ChatMessage
 from mediavault_assets.chat.render import cell_text, strip_controls
 from mediavault_assets.chat.router import EXAMPLE_QUESTIONS
-from mediavault_assets.chat.safe_sql import ChatDataUnavailable
 from mediavault_assets.chat.service import ChatService
 from mediavault_assets.settings import Secrets, SettingsError, load_secrets
 from mediavault_ui.auth import local_reviewer
@@ -121,7 +120,7 @@ if question:
     try:
         with st.spinner("Looking it up…"):
             answer = service.ask(question, current)
-    except (ChatDataUnavailable, ValueError) as problem:
+    except (DataUnavailable, ValueError) as problem:
         st.info(str(problem), icon=":material/info:")
         st.stop()
     st.session_state[SESSION_KEY] = answer.session_id

@@ -7,7 +7,7 @@ import dagster as dg
 from mediavault_assets.defs.staging.jobs import purge_staged, stage_approved
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
-from mediavault_assets.snapshot import SnapshotMissing, read_snapshot
+from mediavault_assets.snapshot import DataUnavailable, read_snapshot
 
 
 @dg.sensor(
@@ -38,7 +38,7 @@ def approved_decisions_sensor(
                 conf, "SELECT file_id, planned_at FROM pending_deletions WHERE auto_approved"
             )
             approved |= {f"{r['file_id']}@auto" for r in auto.iter_rows(named=True)}
-    except SnapshotMissing:
+    except DataUnavailable:
         return dg.SkipReason("No snapshot yet: nothing has been scanned.")
     waiting = sorted(a for a in approved if int(a.split("@")[0]) not in handled)
     if not waiting:
