@@ -12,49 +12,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
+from mediavault_assets import sql_files, sqlite_wal
+
 Decision = Literal["stage", "keep"]
 GroupAction = Literal["keep_one", "keep_all", "not_duplicate"]
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS file_decisions (
-    file_id INTEGER PRIMARY KEY,
-    group_id INTEGER,
-    plan_id INTEGER,
-    decision TEXT NOT NULL CHECK (decision IN ('stage', 'keep')),
-    reviewer TEXT NOT NULL,
-    notes TEXT,
-    decided_at TEXT NOT NULL,
-    file_size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    inode INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS user_decisions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    duplicate_group_id INTEGER NOT NULL,
-    user_id INTEGER,
-    reviewer TEXT NOT NULL,
-    action_taken TEXT NOT NULL,
-    files_archived TEXT NOT NULL DEFAULT '[]',
-    files_deleted TEXT NOT NULL DEFAULT '[]',
-    primary_file_id INTEGER,
-    notes TEXT,
-    confidence TEXT,
-    decided_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS not_duplicate_groups (
-    group_id INTEGER PRIMARY KEY,
-    reviewer TEXT NOT NULL,
-    decided_at TEXT NOT NULL
-);
-"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,37 +63,13 @@ class ReviewStore:
         self.busy_timeout_s = busy_timeout_s
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
-            con.executescript(_SCHEMA)
+            con.executescript(sql_files.app_store_schema("review_store"))
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA synchronous=FULL")  # a decision said "saved" survives power loss
-            con.row_factory = sqlite3.Row
-            yield con
-        finally:
-            con.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_wal.connect(self.path, self.busy_timeout_s)
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as con:
-            # IMMEDIATE takes the write lock up front; SQLite's busy timeout waits for it.
-            for attempt in range(5):
-                try:
-                    con.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError:
-                    if attempt == 4:
-                        raise
-                    time.sleep(0.2 * (attempt + 1))
-            try:
-                yield con
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_wal.write(self.path, self.busy_timeout_s)
 
     def _set(
         self,

@@ -1,4 +1,5 @@
-"""Access to the project's SQL files (DDL migrations, views and named queries under sql/)."""
+"""Access to the project's SQL files (DDL migrations, views, named queries and the
+review side's SQLite schema under sql/)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,12 @@ _MIGRATION = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 def query(name: str) -> str:
     """The text of sql/queries/<name>.sql."""
     return (SQL_DIR / "queries" / f"{name}.sql").read_text(encoding="utf-8")
+
+
+@cache
+def app_store_schema(name: str) -> str:
+    """The DDL of sql/app_store/<name>.sql: the review side's own SQLite tables."""
+    return (SQL_DIR / "app_store" / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def migrations() -> list[tuple[int, str, str]]:

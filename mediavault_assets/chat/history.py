@@ -10,51 +10,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-Role = Literal["user", "assistant", "system"]
+from mediavault_assets import sql_files, sqlite_wal
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS chat_sessions (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id TEXT NOT NULL,
-    session_id TEXT UNIQUE NOT NULL,
-    title TEXT,
-    context_type TEXT,
-    model TEXT,
-    total_tokens_used INTEGER NOT NULL DEFAULT 0,
-    total_cost REAL NOT NULL DEFAULT 0.0,
-    created_at TEXT NOT NULL,
-    last_message_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idx_chat_sessions_user ON chat_sessions(user_id);
-CREATE INDEX IF NOT EXISTS idx_chat_sessions_last_message ON chat_sessions(last_message_at DESC);
-CREATE TABLE IF NOT EXISTS chat_messages (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    session_id INTEGER NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
-    role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'system')),
-    content TEXT NOT NULL,
-    context_data TEXT,
-    context_query TEXT,
-    model TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    total_tokens INTEGER,
-    finish_reason TEXT,
-    cost_usd REAL,
-    mode TEXT,
-    created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS idx_chat_messages_session ON chat_messages(session_id);
-CREATE INDEX IF NOT EXISTS idx_chat_messages_created ON chat_messages(created_at);
-"""
+Role = Literal["user", "assistant", "system"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +64,7 @@ class ChatHistory:
         self.busy_timeout_s = busy_timeout_s
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
-            con.executescript(_SCHEMA)
+            con.executescript(sql_files.app_store_schema("chat_history"))
 
     def create_session(
         self,
@@ -208,35 +173,11 @@ class ChatHistory:
             for r in rows
         ]
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        con = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
-        try:
-            con.execute("PRAGMA journal_mode=WAL")
-            con.execute("PRAGMA foreign_keys=ON")
-            con.row_factory = sqlite3.Row
-            yield con
-        finally:
-            con.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_wal.connect(self.path, self.busy_timeout_s)
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._connect() as con:
-            # IMMEDIATE takes the write lock up front, so the busy timeout covers the wait.
-            for attempt in range(5):
-                try:
-                    con.execute("BEGIN IMMEDIATE")
-                    break
-                except sqlite3.OperationalError:
-                    if attempt == 4:
-                        raise
-                    time.sleep(0.2 * (attempt + 1))
-            try:
-                yield con
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+    def _write(self) -> AbstractContextManager[sqlite3.Connection]:
+        return sqlite_wal.write(self.path, self.busy_timeout_s)
 
 
 def _title(first_message: str) -> str:

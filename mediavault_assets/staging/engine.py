@@ -101,7 +101,7 @@ from pathlib import Path
 from typing import Literal
 
 from mediavault_assets.domain.deletion_plan import staging_path
-from mediavault_assets.staging.journal import Member, Operation, StagingJournal
+from mediavault_assets.staging.journal import Member, Operation, OperationType, StagingJournal
 
 CHUNK_SIZE = 4 * 1024 * 1024
 MANIFEST_SUFFIX = ".mediavault.json"
@@ -409,7 +409,7 @@ def _restore_one(
             replace(m, source=str(m.destination), destination=m.source) for m in archive.members
         )
         row = replace(
-            _restore_operation(archive, way_back),
+            _follow_up(archive, "restore", way_back),
             status="failed",
             phase="skipped",
             error_message=str(skip),
@@ -438,7 +438,7 @@ def _plan_restore(archive: Operation) -> Operation:
                 raise _Skip(f"original path is taken: {original}; nothing was overwritten")
             already_back = True
         members.append(Member(str(staged), str(original), m.size, st.st_mtime_ns, st.st_ino, m.md5))
-    op = _restore_operation(archive, tuple(members))
+    op = _follow_up(archive, "restore", tuple(members))
     same_device = _device(Path(op.video.source).parent) == _device(
         Path(str(op.video.destination)).parent
     )
@@ -457,9 +457,12 @@ def _holds(path: Path, member: Member) -> bool:
     )
 
 
-def _restore_operation(archive: Operation, members: tuple[Member, ...]) -> Operation:
+def _follow_up(
+    archive: Operation, operation_type: OperationType, members: tuple[Member, ...]
+) -> Operation:
+    """A restore or delete of an archive operation's files, journaled as its child."""
     return Operation(
-        operation_type="restore",
+        operation_type=operation_type,
         file_id=archive.file_id,
         members=members,
         plan_id=archive.plan_id,
@@ -512,20 +515,7 @@ def _purge_one(
     if video is not None and video.st_size != members[0].size:
         reason = f"staged file {members[0].source} changed size; not deleted"
         return _archive_outcome("purge", archive, "skipped", reason)
-    op = Operation(
-        operation_type="delete",
-        file_id=archive.file_id,
-        members=members,
-        plan_id=archive.plan_id,
-        duplicate_group_id=archive.duplicate_group_id,
-        root_key=archive.root_key,
-        media_type=archive.media_type,
-        relative_path=archive.relative_path,
-        staging_root=archive.staging_root,
-        manifest_path=archive.manifest_path,
-        reason=archive.reason,
-        parent_operation_id=archive.id,
-    )
+    op = _follow_up(archive, "delete", members)
     if dry_run:
         return _outcome("purge", op, "dry_run", f"would delete {len(present)} staged file(s)")
     op = journal.insert(op)

@@ -1,0 +1,30 @@
+CREATE TABLE IF NOT EXISTS file_decisions (
+    file_id INTEGER PRIMARY KEY,
+    group_id INTEGER,
+    plan_id INTEGER,
+    decision TEXT NOT NULL CHECK (decision IN ('stage', 'keep')),
+    reviewer TEXT NOT NULL,
+    notes TEXT,
+    decided_at TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    duplicate_group_id INTEGER NOT NULL,
+    user_id INTEGER,
+    reviewer TEXT NOT NULL,
+    action_taken TEXT NOT NULL,
+    files_archived TEXT NOT NULL DEFAULT '[]',
+    files_deleted TEXT NOT NULL DEFAULT '[]',
+    primary_file_id INTEGER,
+    notes TEXT,
+    confidence TEXT,
+    decided_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS not_duplicate_groups (
+    group_id INTEGER PRIMARY KEY,
+    reviewer TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);
