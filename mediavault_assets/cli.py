@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -134,46 +135,48 @@ def _streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
 
 
 def serve(home: Path, *, dagster_port: int, ui_port: int) -> int:
-    """Start the Dagster UI and the review app on 127.0.0.1 until Ctrl-C."""
+    """Start the Dagster UI and the review app on 127.0.0.1 until Ctrl-C or SIGTERM."""
     env = {**os.environ, "DAGSTER_HOME": str(home)}
-    dagster = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dagster",
-            "dev",
-            "-w",
-            str(PROJECT_ROOT / "workspace.yaml"),
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(dagster_port),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
-    app = subprocess.Popen(_streamlit_command(ui_port), cwd=PROJECT_ROOT, env=env)
+    # Started in the background (`cmd &`), a process inherits SIGINT ignored and passes that on
+    # to its children, which would then never stop on our SIGINT: catch it here, so they start
+    # with the default. SIGTERM (a service manager's stop) stops both as cleanly as Ctrl-C.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    dagster_command = [sys.executable, "-m", "dagster", "dev", "-w"]
+    dagster_command += [str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1"]
+    dagster_command += ["-p", str(dagster_port)]
+    # Each child leads its own process group: what `dagster dev` starts (webserver, daemon,
+    # code server) is stopped with it even if it has to be killed.
+    children = [
+        subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, process_group=0)
+        for command in (_streamlit_command(ui_port), dagster_command)
+    ]
     print(
         f"\nDagster UI:  http://127.0.0.1:{dagster_port}\n"
-        f"Review app:  http://127.0.0.1:{ui_port}\n(Ctrl-C stops both)"
+        f"Review app:  http://127.0.0.1:{ui_port}\n(Ctrl-C stops both)",
+        flush=True,
     )
-    # A service manager's SIGTERM stops both children as cleanly as Ctrl-C does.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
-        while dagster.poll() is None and app.poll() is None:
+        while all(child.poll() is None for child in children):
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        for process in (app, dagster):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        for process in (app, dagster):
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        _stop(children)
     return 0
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    """SIGINT to each child's process group, then SIGKILL to the groups still there."""
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGINT)
+    deadline = time.monotonic() + 20
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)  # the group's leftovers, if any
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
