@@ -7,7 +7,9 @@ snapshot atomically, so a query sees either the old or the new file, never half 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,23 +43,57 @@ def query_snapshot(
     """Run one query on the snapshot at `path`; `tables` are frames the SQL can join by name."""
     if not path.exists():
         raise DataUnavailable(NO_DATA_YET)
-    bound = (dict(params) if isinstance(params, Mapping) else list(params)) if params else None
-    try:
-        with duckdb.connect(str(path), read_only=True) as con:
+    with _mapped_errors(), duckdb.connect(str(path), read_only=True) as con:
+        for name, frame in (tables or {}).items():
+            con.register(name, frame)
+        return con.sql(sql, params=_bound(params)).pl()
+
+
+class SnapshotReader:
+    """The snapshot attached read-only once for many queries (the review app's), attached anew
+    when a refresh replaces the file.
+
+    Opening a DuckDB file costs ~15 ms and starts with a cold cache, which a page view would pay
+    for every query. The file is attached to a private in-memory database, never opened by path
+    twice in one process, so a replaced snapshot can never be served from an older instance.
+    """
+
+    MEMORY_LIMIT = "1GB"  # a NAS has other work to do
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._version: tuple[int, int, int] | None = None
+        self._database: duckdb.DuckDBPyConnection | None = None
+
+    def query(
+        self,
+        sql: str,
+        params: Params | None = None,
+        *,
+        tables: Mapping[str, pl.DataFrame] | None = None,
+    ) -> pl.DataFrame:
+        """Run one query; `tables` are frames the SQL can join by name (for this query only)."""
+        with _mapped_errors(), self._cursor() as con:
             for name, frame in (tables or {}).items():
                 con.register(name, frame)
-            return con.sql(sql, params=bound).pl()
-    except (duckdb.CatalogException, duckdb.BinderException) as error:
-        # A snapshot written by an older version lacks a table or column asked for.
-        raise DataUnavailable(
-            "The library snapshot does not have what this page needs "
-            f"({_first_line(error)}). Run `mediavault refresh` to publish a new one."
-        ) from None
-    except duckdb.IOException as error:
-        raise DataUnavailable(
-            f"The library snapshot could not be opened ({_first_line(error)}). "
-            "It is replaced after every refresh: try again in a moment."
-        ) from None
+            return con.sql(sql, params=_bound(params)).pl()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            raise DataUnavailable(NO_DATA_YET) from None
+        version = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            if self._database is None or version != self._version:
+                database = duckdb.connect(":memory:", config={"memory_limit": self.MEMORY_LIMIT})
+                database.execute(f"ATTACH {_literal(str(self.path))} AS snapshot (READ_ONLY)")
+                # Queries still running keep the old file open through their own cursors.
+                self._database, self._version = database, version
+            cursor = self._database.cursor()
+        cursor.execute("USE snapshot")
+        return cursor
 
 
 def read_snapshot(settings: Settings, sql: str, params: Params = ()) -> pl.DataFrame:
@@ -71,3 +107,31 @@ def read_named(settings: Settings, query_name: str, params: Params = ()) -> pl.D
 
 def _first_line(error: Exception) -> str:
     return str(error).strip().splitlines()[0]
+
+
+@contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """DuckDB's errors on a snapshot as DataUnavailable, saying what to do."""
+    try:
+        yield
+    except (duckdb.CatalogException, duckdb.BinderException) as error:
+        # A snapshot written by an older version lacks a table or column asked for.
+        raise DataUnavailable(
+            "The library snapshot does not have what this page needs "
+            f"({_first_line(error)}). Run `mediavault refresh` to publish a new one."
+        ) from None
+    except duckdb.IOException as error:
+        raise DataUnavailable(
+            f"The library snapshot could not be opened ({_first_line(error)}). "
+            "It is replaced after every refresh: try again in a moment."
+        ) from None
+
+
+def _bound(params: Params | None) -> list[Any] | dict[str, Any] | None:
+    if not params:
+        return None
+    return dict(params) if isinstance(params, Mapping) else list(params)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

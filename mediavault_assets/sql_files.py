@@ -40,3 +40,11 @@ def views() -> list[tuple[str, str]]:
         (path.stem, path.read_text(encoding="utf-8"))
         for path in sorted((SQL_DIR / "views").glob("*.sql"))
     ]
+
+
+def snapshot_tables() -> list[tuple[str, str]]:
+    """(name, sql) for sql/snapshot/*.sql: tables built into each published snapshot only."""
+    return [
+        (path.stem, path.read_text(encoding="utf-8"))
+        for path in sorted((SQL_DIR / "snapshot").glob("*.sql"))
+    ]

@@ -91,7 +91,13 @@ class Warehouse(dg.ConfigurableResource):
         with self.connect() as con:
             con.execute("CHECKPOINT")
             shutil.copyfile(self.path, partial)
-        os.replace(partial, target)
+        try:
+            # Read-side tables (sql/snapshot/) are built into the copy, never into the warehouse.
+            with duckdb.connect(str(partial)) as con:
+                build_snapshot_tables(con)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
         return target
 
     def schema_version(self) -> int:
@@ -223,6 +229,13 @@ def _params(params: Params) -> list[Any] | dict[str, Any] | None:
     if isinstance(params, Mapping):
         return dict(params)
     return list(params) or None
+
+
+def build_snapshot_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build sql/snapshot/'s read-side tables in an open snapshot copy."""
+    for _name, sql in sql_files.snapshot_tables():
+        con.execute(sql)
+    con.execute("CHECKPOINT")
 
 
 def snapshot_path_for(warehouse_path: Path) -> Path:

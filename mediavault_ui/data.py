@@ -1,12 +1,14 @@
 """Read access for the review app: the settings and the published snapshot.
 
 The app never opens the warehouse file Dagster writes, so it can never block a run (DESIGN.md);
-see mediavault_assets.snapshot. The app's own data (decisions) comes from the review store and
-can be joined in as registered frames.
+see mediavault_assets.snapshot. One SnapshotReader per snapshot file serves every session and
+the media routes of this process. The app's own data (decisions) comes from the review store
+and can be joined in as registered frames.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +19,13 @@ import polars as pl
 
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings, SettingsError, load_settings
-from mediavault_assets.snapshot import DataUnavailable, Params, query_snapshot
+from mediavault_assets.snapshot import DataUnavailable, Params, SnapshotReader
 from mediavault_assets.warehouse import snapshot_path_for
 
 __all__ = ["DataUnavailable", "Library", "open_library"]
+
+_readers: dict[Path, SnapshotReader] = {}
+_readers_guard = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,9 @@ class Library:
         tables: Mapping[str, pl.DataFrame] | None = None,
     ) -> pl.DataFrame:
         """Run one query on the snapshot; `tables` are frames the SQL can join by name."""
-        return query_snapshot(self.snapshot, sql, params, tables=tables)
+        with _readers_guard:
+            reader = _readers.setdefault(self.snapshot, SnapshotReader(self.snapshot))
+        return reader.query(sql, params, tables=tables)
 
     def one(
         self,

@@ -47,7 +47,7 @@ STATUSES: dict[str, str] = {
     "healthy": "status = 'active'",
     "error": "status = 'error'",
     "in a duplicate group": "duplicate_group_id IS NOT NULL",
-    "proposed for staging": "id IN (SELECT file_id FROM pending_deletions)",
+    "proposed for staging": "proposed",
 }
 
 

@@ -7,13 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-from test_ui_app import copy_snapshot, ui_settings
+from test_ui_app import copy_snapshot, edited_snapshot, ui_settings
 
-from mediavault_assets.warehouse import snapshot_path_for
 from mediavault_ui import auth
 from mediavault_ui.routes import media_routes
 
@@ -105,7 +103,7 @@ def test_paths_from_the_catalog_outside_the_roots_are_refused(
     url = f"/api/video/{row['file_id']}"
     with client(config, monkeypatch) as http:
         for path, status in ((outside, 404), (link_out, 404), (inside, 200)):
-            with duckdb.connect(str(snapshot_path_for(warehouse))) as con:
+            with edited_snapshot(warehouse) as con:
                 con.execute(
                     "UPDATE inventory_files SET local_path = ? WHERE file_id = ?",
                     [str(path), row["file_id"]],

@@ -4,9 +4,8 @@ SELECT
     id AS file_id, filename, root_key, relative_path, media_type, title, year,
     season_number AS season, episodes, edition, format, video_codec, audio_codec,
     resolution, quality_tier, hdr_type, duration, file_size, quality_score,
-    audio_languages, subtitle_languages, status, duplicate_group_id, file_modified_at,
-    coalesce(probe_error, integrity_error) AS problem
-FROM media_files
+    audio_languages, subtitle_languages, status, duplicate_group_id, file_modified_at, problem
+FROM library_browser
 {where}
 ORDER BY {order}, id
 LIMIT $limit OFFSET $offset
