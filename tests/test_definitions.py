@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from mediavault_assets.defs.ingest.schedules import nightly_scan
+from mediavault_assets.defs.ingest.schedules import analyze_after_scans, nightly_scan
 from mediavault_assets.defs.partitions import library_roots, library_roots_sync, partition_changes
 from mediavault_assets.orchestration import load_definitions
 from mediavault_assets.resources import MediaVaultSettings
@@ -69,3 +69,40 @@ def test_nightly_scan_requests_one_run_per_root() -> None:
             ("videos", "scan-videos-2026-11-22"),
         ]
         assert all(r.tags[TRIGGER_TAG] == "scheduled" for r in requests)
+
+
+def _scan_succeeded(instance: dg.DagsterInstance, suffix: str) -> dg.RunStatusSensorContext:
+    scan = dg.DagsterRun(
+        job_name="scan_library_root",
+        run_id=f"{suffix * 8}-0000-0000-0000-000000000000",
+        status=dg.DagsterRunStatus.SUCCESS,
+        tags={TRIGGER_TAG: "api"},
+    )
+    instance.add_run(scan)
+    event = dg.DagsterEvent(
+        event_type_value=dg.DagsterEventType.RUN_SUCCESS.value, job_name=scan.job_name
+    )
+    return dg.build_run_status_sensor_context(
+        sensor_name="analyze_after_scans",
+        dagster_event=event,
+        dagster_instance=instance,
+        dagster_run=scan,
+    )
+
+
+def test_scans_ending_together_start_one_analysis() -> None:
+    with dg.instance_for_test() as instance:
+        request = analyze_after_scans(_scan_succeeded(instance, "a"))
+        assert isinstance(request, dg.RunRequest) and request.tags == {TRIGGER_TAG: "api"}
+        # The daemon creates that run; before it starts, the other root's scan is reported.
+        instance.add_run(
+            dg.DagsterRun(
+                job_name="analyze_library",
+                run_id=f"{'c' * 8}-0000-0000-0000-000000000000",
+                status=dg.DagsterRunStatus.NOT_STARTED,
+            )
+        )
+        skipped = analyze_after_scans(_scan_succeeded(instance, "b"))
+        assert isinstance(skipped, dg.SkipReason) and "has not started yet" in str(
+            skipped.skip_message
+        )

@@ -50,6 +50,20 @@ def analyze_after_scans(context: dg.RunStatusSensorContext) -> dg.RunRequest | d
         return dg.SkipReason(
             f"{len(active)} root scan(s) still running; the last one triggers analysis"
         )
+    # Scans that end within one tick are each reported here: an analysis not started yet will
+    # read all of them, so one is enough.
+    waiting = context.instance.get_run_records(
+        dg.RunsFilter(
+            job_name=analyze_library.name,
+            statuses=[dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.QUEUED],
+        ),
+        limit=1,
+    )
+    if waiting:
+        return dg.SkipReason(
+            f"analysis run {waiting[0].dagster_run.run_id[:8]} has not started yet; it covers "
+            "this scan"
+        )
     return dg.RunRequest(
         run_key=f"analyze-after-{context.dagster_run.run_id}",
         tags={TRIGGER_TAG: context.dagster_run.tags.get(TRIGGER_TAG, "scheduled")},
