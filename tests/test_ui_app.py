@@ -317,6 +317,12 @@ def test_compare_player_gets_catalog_urls_and_plain_labels(
     assert "local_path" not in raw and str(library.settings.library_roots[0].path) not in raw
     # HEVC/EAC3 cannot play in Chromium: the side says a preview clip is shown.
     assert "Preview" in raw
+    # Two copies with one file name in two roots: the labels say which root each is in.
+    at = open_page("compare", group=str(group_id_of(library, "Crouching Tiger, Hidden Dragon")))
+    data = json.loads(at.get("bidi_component")[0].proto.json)
+    name = "Crouching Tiger, Hidden Dragon (2000) 1080p.mkv"
+    labels = {data[side]["label"].removesuffix(" (suggested keeper)") for side in ("left", "right")}
+    assert labels == {f"videos › {name}", f"docker › {name}"}
 
 
 def test_settings_show_which_keys_are_set_never_their_values(

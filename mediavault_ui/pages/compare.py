@@ -79,12 +79,18 @@ with st.container(horizontal=True, vertical_alignment="center"):
         f"{ui.size(group['potential_savings'])} reclaimable"
     )
 
+
+def _named(member: dict[str, object]) -> str:
+    # Copies in two roots often share a file name: the root tells them apart.
+    return f"{member['root_key']} › {member['filename']}"
+
+
 # Left defaults to the suggested keeper, right to the best other file.
 others = [m["file_id"] for m in members if m["file_id"] != suggested["file_id"]]
 left_id, right_id = suggested["file_id"], others[0]
 if len(members) > 2:
     pick_left, pick_right = st.columns(2)
-    names = {m["file_id"]: f"#{m['quality_rank']} {m['filename']}" for m in members}
+    names = {m["file_id"]: f"#{m['quality_rank']} {_named(m)}" for m in members}
     left_id = pick_left.selectbox(
         "Left", list(names), format_func=names.__getitem__, key=f"left_{group_id}"
     )
@@ -108,7 +114,7 @@ def _side(member: dict[str, object]) -> Side:
             f"{member['video_codec']}/{member['audio_codec']} in {member['format']}."
         )
     marker = " (suggested keeper)" if member["file_id"] == suggested["file_id"] else ""
-    return Side(src=src, label=f"{member['filename']}{marker}", note=note)
+    return Side(src=src, label=f"{_named(member)}{marker}", note=note)
 
 
 dual_player(_side(left), _side(right), key="compare_player")
@@ -136,7 +142,7 @@ def _decide(action: str) -> None:
             keep_file_id=kept["file_id"],
             notes=text,
         )
-        done = f"Keeping {kept['filename']}; staging {staged['filename']}{rest_text}."
+        done = f"Keeping {_named(kept)}; staging {_named(staged)}{rest_text}."
     elif action == "both" and not rest:
         review.decide_group(library, group_id, ids, "keep_all", reviewer=who, notes=text)
         done = "Keeping both files."
