@@ -45,7 +45,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]
-PAGES = ["dashboard", "library", "duplicates", "compare", "review", "scans", "settings"]
+PAGES = ["dashboard", "library", "duplicates", "compare", "review", "scans", "settings", "chat"]
+TITLES = {"chat": "Chat with your data"}
 
 
 class App:
@@ -161,7 +162,11 @@ def settle(tab: Any, timeout: float = 60) -> None:
 def screenshot(tab: Any, name: str) -> Path:
     """The whole page: grow the viewport to the content's height (the main area scrolls
     inside the page, so a plain full-page shot would cut it)."""
-    height = tab.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    # A page with a chat input scrolls in its own container instead of stMain.
+    height = tab.evaluate(
+        "() => Math.max(...['stMain', 'stAppScrollToBottomContainer'].map("
+        "id => document.querySelector(`[data-testid=${id}]`)?.scrollHeight || 0))"
+    )
     tab.set_viewport_size({"width": 1440, "height": max(900, min(int(height) + 40, 4000))})
     time.sleep(0.8)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -182,11 +187,17 @@ def test_every_page_opens_and_is_captured(page: Any, app: App, name: str) -> Non
     thumbs: list[int] = []
     page.on("response", lambda r: thumbs.append(r.status) if "/api/thumb/" in r.url else None)
     open_page(page, app, "" if name == "dashboard" else name)
-    assert page.locator("h1").first.inner_text() == name.capitalize()
+    assert page.locator("h1").first.inner_text() == TITLES.get(name, name.capitalize())
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     if name == "library":
         page.wait_for_timeout(1500)  # the grid asks for its images once drawn
         assert thumbs and all(status == 200 for status in thumbs)
+    if name == "chat":  # no API key: the built-in answers, from the same read-only SQL
+        page.get_by_role("button", name="How many 4K movies do I have?").click()
+        page.locator('[data-testid="stChatMessage"]').nth(1).wait_for(timeout=30_000)
+        settle(page)
+        answer = page.locator('[data-testid="stChatMessage"]').nth(1).inner_text()
+        assert "4K" in answer and "SELECT" in answer, answer
     if name == "review":
         page.get_by_role("tab", name="Staged files (1)").click()
         settle(page)

@@ -18,8 +18,8 @@ from mediavault_assets.chat.render import cell_text, strip_controls
 from mediavault_assets.chat.router import EXAMPLE_QUESTIONS
 from mediavault_assets.chat.service import ChatService
 from mediavault_assets.settings import Secrets, SettingsError, load_secrets
-from mediavault_ui.auth import local_reviewer
-from mediavault_ui.data import DataUnavailable, open_library
+from mediavault_ui import ui
+from mediavault_ui.data import DataUnavailable
 
 SESSION_KEY = "chat_session_id"
 
@@ -59,13 +59,8 @@ def _show_runs(message: ChatMessage) -> None:
 
 
 st.title("Chat with your data")
-try:
-    library = open_library()
-except DataUnavailable as problem:
-    st.info(str(problem), icon=":material/info:")
-    st.stop()
-
-reviewer = str(st.session_state.get("reviewer") or local_reviewer())
+library = ui.library_or_stop()
+reviewer = ui.reviewer()
 try:
     secrets = load_secrets()
 except SettingsError as problem:
