@@ -347,8 +347,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_hash_password(args: argparse.Namespace) -> int:
     from mediavault_ui.auth import hash_password
 
-    password = getpass.getpass("Password for the review app: ")
-    if not password or password != getpass.getpass("Again: "):
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password for the review app: ")
+        again = getpass.getpass("Again: ")
+    else:  # piped in (a script, a password manager): one line, asked once
+        password = again = sys.stdin.readline().rstrip("\r\n")
+    if not password or password != again:
         print("mediavault: the passwords were empty or did not match", file=sys.stderr)
         return 2
     print(hash_password(password))

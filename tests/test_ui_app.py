@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -755,6 +757,16 @@ def test_refuses_to_serve_beyond_loopback_without_users(app_config: Path) -> Non
     at = AppTest.from_file(str(MAIN), default_timeout=60).run()
     assert "only serves 127.0.0.1" in at.error[0].value
     assert not at.dataframe and not at.metric
+
+
+def test_hash_password_command_reads_a_piped_password() -> None:
+    command = [sys.executable, "-m", "mediavault_assets.cli", "hash-password"]
+    made = subprocess.run(command, input="s3cret pass\n", capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert auth.verify_password("s3cret pass", made.stdout.strip())
+    ReviewUser(username="alice", password_hash=made.stdout.strip())
+    empty = subprocess.run(command, input="", capture_output=True, text=True)
+    assert empty.returncode == 2 and "empty" in empty.stderr and not empty.stdout
 
 
 def test_password_hashes_and_tokens() -> None:
