@@ -1,26 +1,24 @@
 """Read access to the published warehouse snapshot, for the CLI, the sensors and the review app.
 
 None of them ever opens the file Dagster writes (DESIGN.md): they read the copy each run
-publishes. Every query opens the snapshot read-only, runs and closes; a refresh replaces the
-snapshot atomically, so a query sees either the old or the new file, never half of one.
+publishes, which a refresh replaces atomically, so a query sees either the old or the new file,
+never half of one. Short-lived readers (CLI, sensors) open it per query; the app keeps it
+attached through a SnapshotReader.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import polars as pl
 
 from mediavault_assets import sql_files
 from mediavault_assets.settings import Settings
-from mediavault_assets.warehouse import snapshot_path_for
-
-Params = Sequence[Any] | Mapping[str, Any]
+from mediavault_assets.warehouse import Params, bound_params, snapshot_path_for
 
 NO_DATA_YET = (
     "No library data yet: run `mediavault refresh` "
@@ -44,9 +42,7 @@ def query_snapshot(
     if not path.exists():
         raise DataUnavailable(NO_DATA_YET)
     with _mapped_errors(), duckdb.connect(str(path), read_only=True) as con:
-        for name, frame in (tables or {}).items():
-            con.register(name, frame)
-        return con.sql(sql, params=_bound(params)).pl()
+        return _run(con, sql, params, tables)
 
 
 class SnapshotReader:
@@ -75,9 +71,7 @@ class SnapshotReader:
     ) -> pl.DataFrame:
         """Run one query; `tables` are frames the SQL can join by name (for this query only)."""
         with _mapped_errors(), self._cursor() as con:
-            for name, frame in (tables or {}).items():
-                con.register(name, frame)
-            return con.sql(sql, params=_bound(params)).pl()
+            return _run(con, sql, params, tables)
 
     def _cursor(self) -> duckdb.DuckDBPyConnection:
         try:
@@ -127,10 +121,15 @@ def _mapped_errors() -> Iterator[None]:
         ) from None
 
 
-def _bound(params: Params | None) -> list[Any] | dict[str, Any] | None:
-    if not params:
-        return None
-    return dict(params) if isinstance(params, Mapping) else list(params)
+def _run(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: Params | None,
+    tables: Mapping[str, pl.DataFrame] | None,
+) -> pl.DataFrame:
+    for name, frame in (tables or {}).items():
+        con.register(name, frame)
+    return con.sql(sql, params=bound_params(params)).pl()
 
 
 def _literal(text: str) -> str:

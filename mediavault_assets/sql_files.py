@@ -36,15 +36,16 @@ def migrations() -> list[tuple[int, str, str]]:
 
 def views() -> list[tuple[str, str]]:
     """(name, sql) for sql/views/*.sql; derived, so re-created on every migrate."""
-    return [
-        (path.stem, path.read_text(encoding="utf-8"))
-        for path in sorted((SQL_DIR / "views").glob("*.sql"))
-    ]
+    return _folder("views")
 
 
 def snapshot_tables() -> list[tuple[str, str]]:
     """(name, sql) for sql/snapshot/*.sql: tables built into each published snapshot only."""
+    return _folder("snapshot")
+
+
+def _folder(name: str) -> list[tuple[str, str]]:
     return [
         (path.stem, path.read_text(encoding="utf-8"))
-        for path in sorted((SQL_DIR / "snapshot").glob("*.sql"))
+        for path in sorted((SQL_DIR / name).glob("*.sql"))
     ]

@@ -198,7 +198,7 @@ class Warehouse(dg.ConfigurableResource):
     def frame(self, sql: str, params: Params = ()) -> pl.DataFrame:
         """Run a query and return a polars frame."""
         with self.connect() as con:
-            return con.sql(sql, params=_params(params)).pl()
+            return con.sql(sql, params=bound_params(params)).pl()
 
     def named(self, query_name: str, params: Params = ()) -> pl.DataFrame:
         """Run sql/queries/<query_name>.sql and return its rows."""
@@ -206,7 +206,7 @@ class Warehouse(dg.ConfigurableResource):
 
     def execute(self, sql: str, params: Params = ()) -> None:
         with self.connect() as con:
-            con.execute(sql, _params(params))
+            con.execute(sql, bound_params(params))
 
     def execute_named(self, query_name: str, params: Params = ()) -> None:
         """Run the statement in sql/queries/<query_name>.sql."""
@@ -218,17 +218,18 @@ def replace_in(
 ) -> None:
     """In an open transaction: delete the rows matching `where`, insert `frame` by name."""
     table = _identifier(table)
-    con.execute(f"DELETE FROM {table} WHERE {where}", _params(params))
+    con.execute(f"DELETE FROM {table} WHERE {where}", bound_params(params))
     if frame.height:
         con.register("incoming_rows", frame)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
         con.unregister("incoming_rows")
 
 
-def _params(params: Params) -> list[Any] | dict[str, Any] | None:
+def bound_params(params: Params | None) -> list[Any] | dict[str, Any] | None:
+    """Parameters as DuckDB takes them: a dict for $names, a list for ?, None for none."""
     if isinstance(params, Mapping):
         return dict(params)
-    return list(params) or None
+    return list(params or ()) or None
 
 
 def build_snapshot_tables(con: duckdb.DuckDBPyConnection) -> None:

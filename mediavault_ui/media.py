@@ -148,9 +148,11 @@ def make_preview(
 
 
 def _seconds(packet: av.Packet) -> float:
-    if packet.pts is None or packet.time_base is None:
+    # AVI packets often carry only a decode timestamp.
+    stamp = packet.pts if packet.pts is not None else packet.dts
+    if stamp is None or packet.time_base is None:
         return 0.0
-    return float(packet.pts * packet.time_base)
+    return float(stamp * packet.time_base)
 
 
 def _scaled(width: Fraction | int, height: int, max_height: int) -> tuple[int, int]:

@@ -185,18 +185,29 @@ def test_no_snapshot_is_503(
     assert response.status_code == 503 and "No library data yet" in response.text
 
 
-def test_a_preview_holds_only_the_start_of_a_long_file(tmp_path: Path) -> None:
+def _bytes_read() -> int:
+    """What this process has read through system calls so far (Linux)."""
+    io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    return int(io["rchar"])
+
+
+def test_a_preview_holds_and_reads_only_the_start_of_a_long_file(tmp_path: Path) -> None:
     import av
 
     from mediavault_assets.demo.media_factory import AudioSpec, VideoSpec, make_video
     from mediavault_ui.media import make_preview
 
-    source, clip = tmp_path / "long.avi", tmp_path / "clip.mp4"
-    audio = (AudioSpec(codec="mp3", language=None),)
-    make_video(source, VideoSpec("avi", "mpeg4", duration_s=30, fps=4, audio=audio))
+    source, clip = tmp_path / "long.mkv", tmp_path / "clip.mp4"
+    audio = (AudioSpec(codec="ac3", channels=6),)
+    spec = VideoSpec("mkv", "hevc", duration_s=60, fps=4, audio=audio, bitrate_kbps=2000)
+    make_video(source, spec)
+    before = _bytes_read()
     make_preview(source, clip, max_seconds=5)
+    read = _bytes_read() - before
     with av.open(str(clip)) as preview:
         seconds = preview.duration / av.time_base
         frames = sum(1 for _ in preview.decode(video=0))
     assert 4.5 <= seconds <= 6.5, seconds
     assert frames <= 5 * 4 + 2, frames
+    # A feature film is not read to its end for a one-minute preview.
+    assert read < source.stat().st_size / 3, (read, source.stat().st_size)
