@@ -80,6 +80,9 @@ class Settings(BaseModel):
     auto_approve_enabled: bool = False
     auto_delete_unreviewed: bool = False
     retention_days: int = Field(default=30, ge=0)
+    # Retention is the window in which a wrongly staged file can still be restored; turning it
+    # off takes an explicit word, never a typo'd 0.
+    allow_purge_without_retention: bool = False
     guessit_timeout_seconds: float = Field(default=5.0, gt=0)
     dagster_url: str = Field(
         default="http://127.0.0.1:3000", description="the Dagster webserver the app starts runs on"
@@ -92,6 +95,11 @@ class Settings(BaseModel):
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         if dupes:
             raise ValueError(f"library_roots: duplicate key(s) {', '.join(dupes)}")
+        if self.retention_days < 1 and not self.allow_purge_without_retention:
+            raise ValueError(
+                "retention_days must be at least 1 (staged files must stay restorable for a "
+                "while); set allow_purge_without_retention: true to purge with no retention"
+            )
         if self.auto_approve_quality_difference < self.review_quality_difference:
             raise ValueError(
                 "auto_approve_quality_difference must not be below review_quality_difference"
@@ -182,7 +190,9 @@ def parse_settings(data: object, source: Path) -> Settings:
         settings = Settings.model_validate(data)
     except ValidationError as error:
         raise SettingsError(_format_error(error, source)) from None
-    return _resolve_paths(settings, source.parent)
+    resolved = _resolve_paths(settings, source.parent)
+    _check_overlaps(resolved, source)
+    return resolved
 
 
 def _resolve_paths(settings: Settings, base: Path) -> Settings:
@@ -190,7 +200,7 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         path = path.expanduser()
         return path if path.is_absolute() else (base / path).resolve()
 
-    return settings.model_copy(
+    resolved = settings.model_copy(
         update={
             "warehouse_path": resolve(settings.warehouse_path),
             "app_store_path": resolve(settings.app_store_path),
@@ -202,6 +212,32 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
             ],
         }
     )
+    return resolved
+
+
+def _check_overlaps(settings: Settings, source: Path) -> None:
+    """One file must never be seen through two roots (it would count as two copies, and keeping
+    one name would stage the other, which is the same file), and no root may lie in staging."""
+    problems = []
+    roots = settings.library_roots
+    real = {root.key: Path(os.path.realpath(root.path)) for root in roots}
+    staging = Path(os.path.realpath(settings.staging_root))
+    for i, a in enumerate(roots):
+        for b in roots[i + 1 :]:
+            if real[a.key] == real[b.key]:
+                problems.append(f"{a.key} and {b.key} are the same folder ({a.path})")
+            elif real[a.key].is_relative_to(real[b.key]):
+                problems.append(f"{a.key} ({a.path}) lies inside {b.key} ({b.path})")
+            elif real[b.key].is_relative_to(real[a.key]):
+                problems.append(f"{b.key} ({b.path}) lies inside {a.key} ({a.path})")
+        if real[a.key].is_relative_to(staging):
+            problems.append(f"{a.key} ({a.path}) lies inside staging_root")
+    if problems:
+        raise SettingsError(
+            f"Invalid settings in {source}:\n  - library_roots: roots overlap: "
+            + "; ".join(problems)
+            + ". Each file must belong to exactly one root."
+        )
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -52,6 +52,19 @@ def test_valid_settings_resolve_relative_paths(tmp_path: Path) -> None:
             "fuzzy_match_threshold: Input should be less than or equal to 100",
         ),
         ({"retention_days": -1}, "retention_days"),
+        ({"retention_days": 0}, "retention_days must be at least 1"),
+        (
+            {"library_roots": [{"key": "lib", "path": "/x"}, {"key": "movies", "path": "/x/m"}]},
+            "movies (/x/m) lies inside lib (/x)",
+        ),
+        (
+            {"library_roots": [{"key": "a", "path": "/x"}, {"key": "b", "path": "/x/"}]},
+            "a and b are the same folder (/x)",
+        ),
+        (
+            {"library_roots": [{"key": "a", "path": "/s/old"}], "staging_root": "/s"},
+            "a (/s/old) lies inside staging_root",
+        ),
         ({"staging_root": None}, "staging_root"),
         ({"unknown_key": 1}, "unknown_key: Extra inputs are not permitted"),
         ({"review_quality_difference": 60}, "auto_approve_quality_difference must not be below"),
@@ -72,6 +85,22 @@ def test_invalid_settings_name_the_key_and_problem(
         load_settings(path)
     assert expected in str(error.value)
     assert str(path) in str(error.value)
+
+
+def test_zero_retention_needs_an_explicit_flag(tmp_path: Path) -> None:
+    path = write_config(tmp_path, {"videos": tmp_path / "v"})
+    data = yaml.safe_load(path.read_text())
+    data.update(retention_days=0, allow_purge_without_retention=True)
+    path.write_text(yaml.safe_dump(data))
+    assert load_settings(path).retention_days == 0
+
+
+def test_a_root_reached_through_a_symlink_into_another_overlaps(tmp_path: Path) -> None:
+    (tmp_path / "lib/movies").mkdir(parents=True)
+    (tmp_path / "movies-link").symlink_to(tmp_path / "lib/movies")
+    path = write_config(tmp_path, {"lib": tmp_path / "lib", "movies": tmp_path / "movies-link"})
+    with pytest.raises(SettingsError, match="lies inside lib"):
+        load_settings(path)
 
 
 def test_missing_and_malformed_files(tmp_path: Path) -> None:

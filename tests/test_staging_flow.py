@@ -58,6 +58,7 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         "staging_root": str(staging / "duplicates_before_purge"),
         "library_roots": [{"key": "videos", "path": str(root), "media_type": "tv"}],
         "retention_days": 0,
+        "allow_purge_without_retention": True,
     }
     path = tmp_path / "mediavault.yaml"
     path.write_text(yaml.safe_dump(config))

@@ -5,6 +5,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from mediavault_assets.media.walker import walk_root
 
 
@@ -69,16 +71,60 @@ def test_odd_names_are_kept_or_reported(tmp_path: Path) -> None:
     ]
 
 
-def test_symlink_loops_and_dangling_links(tmp_path: Path) -> None:
-    root = tmp_path / "root"
+def test_symlinks_are_reported_never_followed(tmp_path: Path) -> None:
+    root, other, outside = tmp_path / "root", tmp_path / "other-root", tmp_path / "outside"
     _touch(root / "a/movie.mkv")
+    _touch(other / "Film (2001)/Film.2001.mkv")
+    _touch(outside / "elsewhere.mkv")
     (root / "a/loop").symlink_to(root / "a")
     (root / "gone.mkv").symlink_to(root / "does-not-exist.mkv")
+    (root / "alias.mkv").symlink_to(root / "a/movie.mkv")  # one file, two names
+    (root / "into-other").symlink_to(other)  # a folder symlink into another root
+    (root / "out.mkv").symlink_to(outside / "elsewhere.mkv")
     result = walk_root(root)
     assert [f.relative_path for f in result.files] == ["a/movie.mkv"]
-    problems = {(e.path, e.error) for e in result.errors}
-    assert ("a/loop", "symlink loop (folder already visited); skipped") in problems
-    assert ("gone.mkv", "vanished during the scan") in problems
+    assert {(e.path, e.error) for e in result.errors} == {
+        ("a/loop", "symlink; not followed (its target in this root is scanned where it lies)"),
+        ("gone.mkv", "dangling symlink (its target does not exist); skipped"),
+        ("alias.mkv", "symlink; not followed (its target in this root is scanned where it lies)"),
+        ("into-other", "symlink that leads out of the library root; not followed"),
+        ("out.mkv", "symlink that leads out of the library root; not followed"),
+    }
+
+
+def test_one_sidecar_beside_two_copies_belongs_to_neither(tmp_path: Path) -> None:
+    folder = tmp_path / "root/Parasite (2019)"
+    for name in ("Parasite (2019).mkv", "Parasite (2019).avi", "Parasite (2019).en.srt"):
+        _touch(folder / name)
+    _touch(tmp_path / "root/Movie.Part.mkv")
+    _touch(tmp_path / "root/Movie.Part.2.mkv")
+    _touch(tmp_path / "root/Movie.Part.2.srt")
+    files = {f.relative_path: f for f in walk_root(tmp_path / "root").files}
+    assert files["Parasite (2019)/Parasite (2019).mkv"].sidecars == ()
+    assert files["Parasite (2019)/Parasite (2019).avi"].sidecars == ()
+    assert files["Movie.Part.mkv"].sidecars == ()
+    assert [s.relative_path for s in files["Movie.Part.2.mkv"].sidecars] == ["Movie.Part.2.srt"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind mounts need root")
+def test_staging_root_reached_through_a_second_mount_is_skipped(tmp_path: Path) -> None:
+    share = tmp_path / "share"
+    _touch(share / "Film.mkv")
+    staging = share / "duplicates_before_purge"
+    _touch(staging / "movie/2026-01-01/videos/Film.mkv")
+    second = tmp_path / "second-mount"
+    second.mkdir()
+    subprocess.run(["mount", "--bind", str(share), str(second)], check=True)
+    try:
+        # The staging root as configured is /…/share/…; the root is walked as /…/second-mount.
+        result = walk_root(second, exclude=(staging,))
+        assert [f.relative_path for f in result.files] == ["Film.mkv"]
+        assert result.skipped_dirs == 1
+        inside = walk_root(second / "duplicates_before_purge", exclude=(staging,))
+        assert inside.files == []
+        assert "is inside" in inside.errors[0].error
+    finally:
+        subprocess.run(["umount", str(second)], check=True)
 
 
 def test_missing_root_is_an_error_not_a_crash(tmp_path: Path) -> None:

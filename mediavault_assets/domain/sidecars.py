@@ -51,21 +51,54 @@ def sidecar_for(video_name: str, sibling_name: str, directory: str = "") -> Side
     return Sidecar(posixpath.join(directory, sibling_name), kind, language)
 
 
+VIDEO_EXTENSIONS = frozenset(
+    {
+        ".mkv",
+        ".mp4",
+        ".avi",
+        ".m4v",
+        ".mov",
+        ".wmv",
+        ".flv",
+        ".webm",
+        ".ts",
+        ".m2ts",
+        ".mpg",
+        ".mpeg",
+    }
+)
+
+
+def is_video_name(name: str) -> bool:
+    return posixpath.splitext(name)[1].lower() in VIDEO_EXTENSIONS
+
+
+def sidecar_owner(video_names: Iterable[str], sibling_name: str) -> str | None:
+    """The one video of a folder that `sibling_name` belongs to, or None.
+
+    The video whose stem matches most closely wins ("Movie.Part.2.srt" is "Movie.Part.2.mkv"'s,
+    not "Movie.Part.mkv"'s). A sidecar that matches several videos equally ("Parasite.en.srt"
+    beside "Parasite.mkv" and "Parasite.avi") belongs to none: it stays where it is, so staging
+    one copy never takes the subtitles the other copy is kept for.
+    """
+    matches = [v for v in set(video_names) if v != sibling_name and sidecar_for(v, sibling_name)]
+    if not matches:
+        return None
+    longest = max(len(_stem(v)) for v in matches)
+    closest = [v for v in matches if len(_stem(v)) == longest]
+    return closest[0] if len(closest) == 1 else None
+
+
 def assign_sidecars(
     video_names: Iterable[str], sibling_names: Iterable[str], directory: str = ""
 ) -> dict[str, tuple[Sidecar, ...]]:
-    """Give each sidecar in one folder to the video whose stem matches it most closely.
-
-    "Movie.Part.2.srt" belongs to "Movie.Part.2.mkv", not to "Movie.Part.mkv" beside it.
-    """
-    videos = sorted(set(video_names), key=lambda name: len(_stem(name)), reverse=True)
-    assigned: dict[str, list[Sidecar]] = {name: [] for name in videos}
-    for sibling in sorted(set(sibling_names) - set(videos)):
-        for video in videos:
-            sidecar = sidecar_for(video, sibling, directory)
-            if sidecar is not None:
-                assigned[video].append(sidecar)
-                break
+    """Give each sidecar in one folder to the video it belongs to (see `sidecar_owner`)."""
+    videos = set(video_names)
+    assigned: dict[str, list[Sidecar]] = {name: [] for name in sorted(videos)}
+    for sibling in sorted(set(sibling_names) - videos):
+        owner = sidecar_owner(videos, sibling)
+        if owner is not None:
+            assigned[owner].append(sidecar_for(owner, sibling, directory))  # type: ignore[arg-type]
     return {name: tuple(found) for name, found in assigned.items()}
 
 

@@ -1,11 +1,18 @@
 """Walk a library root: every video file with its stat facts and sidecars, and every problem met.
 
 Bad input never stops a scan: unreadable folders, files that vanish between listing and stat,
-symlink loops and names that are not valid UTF-8 become ScanErrors and the walk carries on.
+symlinks and names that are not valid UTF-8 become ScanErrors and the walk carries on.
+
+Symlinks are never followed. A link is a second name for a file: listed, it would count as a
+second copy (so the last-copy guard would let the "other" one go) and staging would move files
+from outside every root. Its target is scanned where it really lies, when that is in a root.
+The excluded folders (the staging root) are recognised by (device, inode), so the same folder
+reached through a second mount of the share is skipped too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat as stat_module
 from collections.abc import Callable
@@ -13,24 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediavault_assets.domain.model import Sidecar
-from mediavault_assets.domain.sidecars import sidecar_for
+from mediavault_assets.domain.sidecars import assign_sidecars, is_video_name
 
-VIDEO_EXTENSIONS = frozenset(
-    {
-        ".mkv",
-        ".mp4",
-        ".avi",
-        ".m4v",
-        ".mov",
-        ".wmv",
-        ".flv",
-        ".webm",
-        ".ts",
-        ".m2ts",
-        ".mpg",
-        ".mpeg",
-    }
-)
 # NAS housekeeping folders: thumbnails, Mac resource forks, recycle bins, sync metadata.
 CLUTTER_DIRS = frozenset(
     {"@eaDir", ".AppleDouble", "#recycle", ".Trashes", ".stfolder", "#snapshot", ".@__thumb"}
@@ -82,10 +73,10 @@ def walk_root(
     exclude: tuple[Path, ...] = (),
     progress: Callable[[int], None] | None = None,
 ) -> WalkResult:
-    """List the video files under `root` (following directory symlinks, never in a loop)."""
+    """List the video files under `root`, following no symlink (see the module docstring)."""
     result = WalkResult()
     root = Path(root)
-    excluded = {os.path.realpath(p) for p in exclude}
+    excluded = _identities(exclude)
     try:
         root_stat = root.stat()
     except OSError as error:
@@ -96,8 +87,11 @@ def walk_root(
     if not stat_module.S_ISDIR(root_stat.st_mode):
         result.errors.append(ScanError(str(root), "library root is not a folder"))
         return result
+    if inside := _inside_excluded(root, excluded):
+        result.errors.append(ScanError(str(root), f"library root is inside {inside}; not walked"))
+        return result
+    real_root = os.path.realpath(root)
 
-    visited: set[tuple[int, int]] = {(root_stat.st_dev, root_stat.st_ino)}
     stack: list[tuple[str, str]] = [(str(root), "")]
     while stack:
         directory, relative_dir = stack.pop()
@@ -114,33 +108,62 @@ def walk_root(
                 )
                 continue
             try:
-                is_dir = entry.is_dir(follow_symlinks=True)
+                st = entry.stat(follow_symlinks=False)
+            except FileNotFoundError:
+                result.errors.append(ScanError(relative, "vanished during the scan"))
+                continue
             except OSError as error:
                 result.errors.append(ScanError(relative, f"cannot stat: {error.strerror}"))
                 continue
-            if not is_dir:
+            if stat_module.S_ISLNK(st.st_mode):
+                if problem := _symlink_problem(entry.path, real_root):
+                    result.errors.append(ScanError(relative, problem))
+                continue
+            if not stat_module.S_ISDIR(st.st_mode):
                 file_names.append(entry.name)
                 continue
-            if entry.name in CLUTTER_DIRS or os.path.realpath(entry.path) in excluded:
+            if entry.name in CLUTTER_DIRS or (st.st_dev, st.st_ino) in excluded:
                 result.skipped_dirs += 1
                 continue
-            try:
-                st = entry.stat(follow_symlinks=True)
-            except OSError as error:
-                result.errors.append(ScanError(relative, f"cannot stat folder: {error.strerror}"))
-                continue
-            if (st.st_dev, st.st_ino) in visited:
-                result.errors.append(
-                    ScanError(relative, "symlink loop (folder already visited); skipped")
-                )
-                continue
-            visited.add((st.st_dev, st.st_ino))
             stack.append((entry.path, relative + "/"))
         _collect_videos(directory, relative_dir, sorted(file_names), result)
         if progress:
             progress(len(result.files))
     result.files.sort(key=lambda f: f.relative_path)
     return result
+
+
+def _identities(paths: tuple[Path, ...]) -> dict[tuple[int, int], str]:
+    """(device, inode) of each existing folder in `paths`."""
+    found = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            st = os.stat(path)
+            found[(st.st_dev, st.st_ino)] = str(path)
+    return found
+
+
+def _inside_excluded(root: Path, excluded: dict[tuple[int, int], str]) -> str | None:
+    """The excluded folder that `root` is, or lies in (through any mount), or None."""
+    folder = Path(os.path.realpath(root))
+    for candidate in (folder, *folder.parents):
+        with contextlib.suppress(OSError):
+            st = os.stat(candidate)
+            if (st.st_dev, st.st_ino) in excluded:
+                return excluded[(st.st_dev, st.st_ino)]
+    return None
+
+
+def _symlink_problem(path: str, real_root: str) -> str | None:
+    """What to report about a symlink met in the walk (None for one to a non-video file)."""
+    target = os.path.realpath(path)
+    if not os.path.exists(target):
+        return "dangling symlink (its target does not exist); skipped"
+    if os.path.isfile(target) and not is_video_name(path) and not is_video_name(target):
+        return None
+    if target == real_root or target.startswith(real_root.rstrip("/") + "/"):
+        return "symlink; not followed (its target in this root is scanned where it lies)"
+    return "symlink that leads out of the library root; not followed"
 
 
 def _entries(directory: str, relative_dir: str, result: WalkResult) -> list[os.DirEntry[str]]:
@@ -156,12 +179,12 @@ def _entries(directory: str, relative_dir: str, result: WalkResult) -> list[os.D
 def _collect_videos(
     directory: str, relative_dir: str, names: list[str], result: WalkResult
 ) -> None:
-    videos = [n for n in names if os.path.splitext(n)[1].lower() in VIDEO_EXTENSIONS]
-    others = [n for n in names if n not in set(videos)]
+    videos = [n for n in names if is_video_name(n)]
+    sidecars = assign_sidecars(videos, [n for n in names if not is_video_name(n)], relative_dir)
     for name in videos:
         relative = f"{relative_dir}{name}"
         try:
-            st = os.stat(os.path.join(directory, name))
+            st = os.stat(os.path.join(directory, name), follow_symlinks=False)
         except FileNotFoundError:
             result.errors.append(ScanError(relative, "vanished during the scan"))
             continue
@@ -170,11 +193,6 @@ def _collect_videos(
             continue
         if not stat_module.S_ISREG(st.st_mode):
             continue
-        sidecars = tuple(
-            sidecar
-            for other in others
-            if (sidecar := sidecar_for(name, other, relative_dir)) is not None
-        )
         result.files.append(
             WalkedFile(
                 relative_path=relative,
@@ -184,6 +202,6 @@ def _collect_videos(
                 device=st.st_dev,
                 inode=st.st_ino,
                 nlink=st.st_nlink,
-                sidecars=sidecars,
+                sidecars=sidecars[name],
             )
         )
