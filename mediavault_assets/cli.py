@@ -323,7 +323,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return _run_staging_job(
         "restore_staged",
         "restore_files",
-        {"file_ids": args.file_ids, "restore_all": args.all, "dry_run": args.dry_run},
+        {
+            "file_ids": args.file_ids,
+            "restore_all": args.all,
+            "dry_run": args.dry_run,
+            "restored_by": _reviewer(args),
+        },
     )
 
 
@@ -415,6 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file_ids", nargs="*", type=int, metavar="FILE_ID")
     restore.add_argument("--all", action="store_true", help="restore every staged file")
     restore.add_argument("--dry-run", action="store_true")
+    restore.add_argument("--reviewer", help="who restores (default: your user name)")
     restore.set_defaults(func=cmd_restore)
 
     purge_cmd = commands.add_parser(

@@ -205,9 +205,6 @@ class ReviewStore:
             for r in rows
         ]
 
-    def forget(self, file_ids: Iterable[int]) -> None:
-        """Drop decisions (e.g. after a restore, so a restored file is not staged again)."""
-        with self._write() as con:
-            con.executemany(
-                "DELETE FROM file_decisions WHERE file_id = ?", [(i,) for i in file_ids]
-            )
+    def keep_restored(self, files: Iterable[FileSignature], *, reviewer: str) -> int:
+        """A restore is a person's decision to keep the file: recorded as theirs."""
+        return self.reject(files, reviewer=reviewer, notes="restored from staging")

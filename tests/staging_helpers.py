@@ -267,8 +267,10 @@ def _child(warehouse_path: str, task: dict[str, Any]) -> None:
         engine._remove_sources = lambda *a, **k: _die()  # type: ignore[assignment]
     elif kill_at == "after_first_rename":
         _kill_after("_rename_noreplace", 1)
+    elif kill_at == "before_first_delete":
+        engine._unlink_checked = lambda *a, **k: _die()  # type: ignore[assignment]
     elif kill_at == "after_first_delete":
-        _kill_after("_unlink_if_present", 1, only_if_true=True)
+        _kill_after("_unlink_checked", 1, only_if_true=True)
 
     if task["call"] == "stage":
         engine.stage(

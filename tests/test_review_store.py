@@ -50,8 +50,8 @@ def test_approve_reject_and_group_decisions(tmp_path: Path) -> None:
     assert store.user_decisions()[0]["files_archived"] == [3, 5]
     with pytest.raises(ValueError, match="not a member"):
         store.decide_group(9, members, "keep_one", reviewer="ann", keep_file_id=99)
-    store.forget([1])
-    assert 1 not in store.decisions()
+    store.keep_restored([_sig(1)], reviewer="cy")
+    assert store.decisions()[1].decision == "keep" and store.decisions()[1].reviewer == "cy"
 
 
 def _approve_many(path: str, start: int, count: int) -> None:

@@ -131,11 +131,16 @@ def test_approve_sensor_stage_restore_purge(library: Path) -> None:
         assert isinstance(approved_decisions_sensor(context), dg.SkipReason)
 
     restored = run_job(
-        library, "restore_staged", op_config={"restore_files": {"restore_all": True}}
+        library,
+        "restore_staged",
+        op_config={"restore_files": {"restore_all": True, "restored_by": "bo"}},
     )
     assert restored.success and restored.output["counts"] == {"restored": 1}
     assert {p: _md5(p) for p in before} == before
-    assert row["file_id"] not in ReviewStore(settings.app_store_path).decisions()
+    # The restore is bo's decision to keep the file: no staging run takes it again unasked.
+    kept = ReviewStore(settings.app_store_path).decisions()[row["file_id"]]
+    assert (kept.decision, kept.reviewer) == ("keep", "bo")
+    assert run_job(library, "stage_approved").output["counts"] == {}
 
     # A restore across file systems makes a new inode: a decision made on what the last scan
     # saw no longer applies, so the file is skipped, untouched, until a rescan and a new decision.

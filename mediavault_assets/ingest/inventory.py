@@ -95,6 +95,24 @@ def with_files_away(current: pl.DataFrame, away: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([current, missing.select(current.columns).cast(INVENTORY_SCHEMA)])
 
 
+def refusal_to_replace(root: LibraryRoot, walk: WalkResult, found: int, before: int) -> str | None:
+    """Why this walk must not replace the root's inventory, or None.
+
+    A root that cannot be read, or that suddenly lists nothing (an unmounted share is an empty
+    folder), says nothing about the files: replacing the inventory with it would make every
+    copy there look deleted, and the copies elsewhere the last ones.
+    """
+    if walk.root_error:
+        return f"root '{root.key}' was not scanned: {walk.root_error}"
+    if found == 0 and before > 0:
+        return (
+            f"root '{root.key}' ({root.path}) lists no video files, but the last scan found "
+            f"{before}; is the share mounted? If it really is empty now, scan it once with "
+            "op config store_inventory.accept_empty_root: true"
+        )
+    return None
+
+
 def diff_inventory(current: pl.DataFrame, previous: pl.DataFrame) -> InventoryDiff:
     """New, updated (size, mtime or inode changed) and deleted files against the last scan."""
     signature = ["file_id", "file_size", "mtime_ns", "inode"]
@@ -129,6 +147,7 @@ def scan_history_row(
     completed_at: datetime,
     triggered_by: str,
     run_id: str,
+    status: str = "completed",
 ) -> pl.DataFrame:
     errors = [{"path": e.path, "error": e.error} for e in walk.errors]
     return pl.DataFrame(
@@ -147,7 +166,7 @@ def scan_history_row(
                 "files_deleted": diff.deleted,
                 "errors_count": len(errors),
                 "error_details": json.dumps(errors),
-                "status": "completed",
+                "status": status,
                 "triggered_by": triggered_by,
                 "dagster_run_id": run_id,
             }

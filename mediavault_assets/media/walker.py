@@ -52,6 +52,7 @@ class WalkResult:
     errors: list[ScanError] = field(default_factory=list)
     directories: int = 0
     skipped_dirs: int = 0
+    root_error: str | None = None  # the root itself could not be walked: nothing was listed
 
 
 def _printable(path: str) -> str:
@@ -80,16 +81,15 @@ def walk_root(
     try:
         root_stat = root.stat()
     except OSError as error:
-        result.errors.append(
-            ScanError(str(root), f"library root is not readable: {error.strerror}")
-        )
-        return result
+        return _root_failed(result, root, f"library root is not readable: {error.strerror}")
     if not stat_module.S_ISDIR(root_stat.st_mode):
-        result.errors.append(ScanError(str(root), "library root is not a folder"))
-        return result
+        return _root_failed(result, root, "library root is not a folder")
     if inside := _inside_excluded(root, excluded):
-        result.errors.append(ScanError(str(root), f"library root is inside {inside}; not walked"))
-        return result
+        return _root_failed(result, root, f"library root is inside {inside}; not walked")
+    try:
+        os.listdir(root)
+    except OSError as error:
+        return _root_failed(result, root, f"library root is not readable: {error.strerror}")
     real_root = os.path.realpath(root)
 
     stack: list[tuple[str, str]] = [(str(root), "")]
@@ -130,6 +130,12 @@ def walk_root(
         if progress:
             progress(len(result.files))
     result.files.sort(key=lambda f: f.relative_path)
+    return result
+
+
+def _root_failed(result: WalkResult, root: Path, problem: str) -> WalkResult:
+    result.root_error = problem
+    result.errors.append(ScanError(str(root), problem))
     return result
 
 

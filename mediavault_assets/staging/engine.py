@@ -101,6 +101,7 @@ from pathlib import Path
 from typing import Literal
 
 from mediavault_assets.domain.deletion_plan import staging_path
+from mediavault_assets.domain.sidecars import is_video_name, sidecar_owner
 from mediavault_assets.staging.journal import Member, Operation, OperationType, StagingJournal
 
 CHUNK_SIZE = 4 * 1024 * 1024
@@ -297,7 +298,9 @@ def _plan_stage(
         dest = Path(staging_path(str(staging_root), request.media_type, today, relative))
     except ValueError as error:
         raise _Skip(f"unsafe staging path: {error}") from None
-    if _within(Path(os.path.realpath(source)), Path(os.path.realpath(staging_root))):
+    if _within(Path(os.path.realpath(source)), Path(os.path.realpath(staging_root))) or (
+        _under_same_folder(source, staging_root)
+    ):
         raise _Skip("the source is inside the staging folder")
     if not _resolves_inside(dest.parent, staging_root):
         raise _Skip(f"a symlink would lead {dest.parent} out of the staging folder")
@@ -320,6 +323,7 @@ def _plan_stage(
         _check_text(str(sidecar))
         if sidecar.parent != source.parent or sidecar.name in ("", ".", ".."):
             raise _Skip(f"sidecar {sidecar} is not beside its video")
+    for sidecar in _own_sidecars(source, request.sidecars):
         st = _lstat(sidecar)
         if st is None or not stat.S_ISREG(st.st_mode):
             raise _Skip(f"sidecar {sidecar} is missing or not a regular file")
@@ -349,6 +353,35 @@ def _plan_stage(
         manifest_path=str(manifest),
         reason=request.reason,
     )
+
+
+def _own_sidecars(source: Path, sidecars: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The sidecars that belong to this video alone: one that another video beside it claims
+    as much ("Parasite.en.srt" beside "Parasite.mkv" and "Parasite.avi") stays in place."""
+    try:
+        videos = [
+            e.name
+            for e in os.scandir(source.parent)
+            if is_video_name(e.name) and e.is_file(follow_symlinks=False)
+        ]
+    except OSError:
+        return sidecars
+    return tuple(s for s in sidecars if sidecar_owner(videos, s.name) == source.name)
+
+
+def _under_same_folder(path: Path, folder: Path) -> bool:
+    """Whether `path` lies in `folder` as the file system sees it (device, inode of each
+    ancestor), so the staging root reached through a second mount of the share is caught."""
+    try:
+        target = os.stat(folder)
+    except OSError:
+        return False
+    for ancestor in Path(os.path.realpath(path)).parents:
+        with contextlib.suppress(OSError):
+            st = os.stat(ancestor)
+            if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
+                return True
+    return False
 
 
 def _with_md5s(op: Operation) -> Operation:
@@ -429,8 +462,8 @@ def _plan_restore(archive: Operation) -> Operation:
         st = _lstat(staged)
         if st is None or not stat.S_ISREG(st.st_mode):
             raise _Skip(f"staged file is missing: {staged}")
-        if st.st_size != m.size:
-            raise _Skip(f"staged file {staged} changed size ({m.size} → {st.st_size})")
+        if problem := _staged_copy_problem(staged, st, m, archive):
+            raise _Skip(problem)
         if os.path.lexists(original):
             # Only an original that could not be removed at staging time (the same bytes) may
             # be there; it counts as restored, and its staged copy goes like any restored one.
@@ -509,12 +542,11 @@ def _purge_one(
         for m in archive.members
     )
     present = [m for m in members if os.path.lexists(m.source)]
-    if not present:
+    if not os.path.lexists(members[0].source):
         return _archive_outcome("purge", archive, "skipped", "the staged files are missing")
-    video = _lstat(Path(members[0].source))
-    if video is not None and video.st_size != members[0].size:
-        reason = f"staged file {members[0].source} changed size; not deleted"
-        return _archive_outcome("purge", archive, "skipped", reason)
+    for staged, recorded in zip(members, archive.members, strict=True):
+        if staged in present and (problem := _purge_problem(staged, recorded, archive)):
+            return _archive_outcome("purge", archive, "skipped", f"{problem}; nothing deleted")
     op = _follow_up(archive, "delete", members)
     if dry_run:
         return _outcome("purge", op, "dry_run", f"would delete {len(present)} staged file(s)")
@@ -523,22 +555,97 @@ def _purge_one(
     return _outcome("purge", _finish_purge(op, journal, now))
 
 
+def _purge_problem(staged: Member, recorded: Member, archive: Operation) -> str | None:
+    """Why the file at a staged path is not exactly what staging put there, or None."""
+    path = Path(staged.source)
+    if problem := _outside_staging(path, archive.staging_root):
+        return problem
+    return _staged_copy_problem(path, _lstat(path), recorded, archive)
+
+
+def _staged_copy_problem(
+    path: Path, st: os.stat_result | None, recorded: Member, archive: Operation
+) -> str | None:
+    """Why `path` (lstat `st`) no longer holds the staged copy of `recorded`, or None: size,
+    mtime, inode (when staged by rename, the very file) and MD5 must be as staged."""
+    if st is None or not stat.S_ISREG(st.st_mode):
+        return f"staged file {path} is missing or not a regular file"
+    changes = []
+    if st.st_size != recorded.size:
+        changes.append(f"size {recorded.size} → {st.st_size}")
+    if st.st_mtime_ns != recorded.mtime_ns:
+        changes.append("modification time")
+    if archive.method == "rename" and st.st_ino != recorded.inode:
+        changes.append("inode (the file was replaced)")
+    if not changes and recorded.md5 and _md5_file(path) != recorded.md5:
+        changes.append("content (MD5)")
+    if changes:
+        return f"staged file {path} changed since it was staged: {', '.join(changes)}"
+    return None
+
+
+def _outside_staging(path: Path, staging_root: str | None) -> str | None:
+    """Why `path` is not a file inside the staging root reached without any symlink, or None."""
+    if staging_root is None:
+        return f"{path} has no staging root on record"
+    root = Path(staging_root)
+    if not _within(path, root) or path == root:
+        return f"{path} is not inside the staging folder {root}"
+    folder = path.parent
+    while folder != root:
+        st = _lstat(folder)
+        if st is None or not stat.S_ISDIR(st.st_mode):
+            return f"{folder} (on the way to {path.name}) is a symlink or not a folder"
+        folder = folder.parent
+    real_root = Path(os.path.realpath(root))
+    if not _within(Path(os.path.realpath(path.parent)), real_root):
+        return f"{path} resolves outside the staging folder"
+    return None
+
+
 def _finish_purge(op: Operation, journal: StagingJournal, deleted_at: datetime) -> Operation:
-    paths = [Path(m.source) for m in op.members]
-    if op.manifest_path and _own_manifest(Path(op.manifest_path), op.file_id):
-        paths.append(Path(op.manifest_path))
+    paths = [(Path(m.source), m) for m in op.members]
     problems, deleted = [], 0
-    for path in paths:
+    for path, member in paths:
         try:
-            deleted += _unlink_if_present(path)
+            deleted += _unlink_checked(path, member, op.staging_root)
+        except (OSError, _Failure) as error:
+            problems.append(f"cannot delete {path}: {getattr(error, 'strerror', None) or error}")
+    if not problems and op.manifest_path and _own_manifest(Path(op.manifest_path), op.file_id):
+        try:
+            _unlink_if_present(Path(op.manifest_path))
         except OSError as error:
-            problems.append(f"cannot delete {path}: {error.strerror}")
+            problems.append(f"cannot delete {op.manifest_path}: {error.strerror}")
     if problems:
         # Nothing deleted: nothing changed, the next purge tries again. Some deleted: say so.
         phase = "needs_attention" if deleted else "rolled_back"
         return journal.update(op, status="failed", phase=phase, error="; ".join(problems))
     _prune_empty_dirs(Path(op.video.source).parent, op.staging_root)
     return journal.finish_purge(op, deleted_at)
+
+
+def _unlink_checked(path: Path, member: Member, staging_root: str | None) -> bool:
+    """Delete the staged file at `path` if present, through its folder opened without
+    following links, and only if it is still the file that was checked (device, inode, size,
+    mtime)."""
+    if not os.path.lexists(path):
+        return False
+    if problem := _outside_staging(path, staging_root):
+        raise _Failure(problem)
+    checked = _lstat(path)
+    fd = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    try:
+        st = os.stat(path.name, dir_fd=fd, follow_symlinks=False)
+        same = checked is not None and (st.st_dev, st.st_ino) == (checked.st_dev, checked.st_ino)
+        if not (same and stat.S_ISREG(st.st_mode) and st.st_size == member.size):
+            raise _Failure(f"{path} changed while it was being purged")
+        if st.st_mtime_ns != member.mtime_ns:
+            raise _Failure(f"{path} changed while it was being purged")
+        os.unlink(path.name, dir_fd=fd)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return True
 
 
 # -- moving files -----------------------------------------------------------------------------
@@ -803,6 +910,12 @@ def _recover(journal: StagingJournal) -> list[Outcome]:
         if op.phase == "planned":
             op = journal.update(
                 op, status="failed", phase="rolled_back", error="interrupted before it started"
+            )
+        elif op.phase == "deleting" and os.path.lexists(op.video.source):
+            # Nothing is deleted yet (the video goes first): let the next purge decide again,
+            # with the decisions of then, rather than finish a delete someone may have revoked.
+            op = journal.update(
+                op, status="failed", phase="rolled_back", error="interrupted before deleting"
             )
         elif op.phase == "deleting":
             op = _finish_purge(op, journal, journal.clock())

@@ -222,7 +222,12 @@ with staged_tab:
                 run_config={
                     "ops": {
                         "restore_files": {
-                            "config": {"file_ids": ids, "restore_all": False, "dry_run": False}
+                            "config": {
+                                "file_ids": ids,
+                                "restore_all": False,
+                                "dry_run": False,
+                                "restored_by": ui.reviewer(),
+                            }
                         }
                     }
                 },

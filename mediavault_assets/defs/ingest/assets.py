@@ -6,15 +6,19 @@ the short read/write steps hold a slot in the "duckdb" pool.
 
 import json
 import time
+from datetime import datetime
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
+from pydantic import Field
 
 from mediavault_assets.defs.partitions import library_roots
 from mediavault_assets.ingest.inventory import (
+    InventoryDiff,
     diff_inventory,
     inventory_frame,
+    refusal_to_replace,
     scan_history_row,
     utc_now,
     with_files_away,
@@ -46,6 +50,13 @@ def walk_library_root(context: dg.OpExecutionContext, settings: MediaVaultSettin
     return {"walk": walk, "started_at": started_at}
 
 
+class StoreInventoryConfig(dg.Config):
+    accept_empty_root: bool = Field(
+        default=False,
+        description="Store the scan even though the root lists no files while it had some.",
+    )
+
+
 @dg.op(
     pool=POOL,
     out=dg.Out(dg.Nothing),
@@ -53,6 +64,7 @@ def walk_library_root(context: dg.OpExecutionContext, settings: MediaVaultSettin
 )
 def store_inventory(
     context: dg.OpExecutionContext,
+    config: StoreInventoryConfig,
     settings: MediaVaultSettings,
     warehouse: Warehouse,
     walked: dict,
@@ -64,7 +76,12 @@ def store_inventory(
     away = warehouse.named("inventory_rows_away", {"root_key": root.key})
     found = inventory_frame(root, walk, previous, completed_at)
     # Files the staging engine moved out are not deleted from the library: they are away.
-    diff = diff_inventory(found, previous.join(away.select("file_id"), on="file_id", how="anti"))
+    present_before = previous.join(away.select("file_id"), on="file_id", how="anti")
+    diff = diff_inventory(found, present_before)
+    refusal = refusal_to_replace(root, walk, found.height, present_before.height)
+    if refusal and not (config.accept_empty_root and not walk.root_error):
+        _record_scan(context, warehouse, root, walk, diff, walked, completed_at, "failed")
+        raise dg.Failure(f"{refusal}. The previous inventory of the root stays as it was.")
     frame = with_files_away(found, away)
     warehouse.replace_partition("inventory_files", root.key, frame)
     warehouse.replace_rows(
@@ -73,17 +90,7 @@ def store_inventory(
         where="root_key = ?",
         params=[root.key],
     )
-    history = scan_history_row(
-        root,
-        walk,
-        diff,
-        started_at=walked["started_at"],
-        completed_at=completed_at,
-        triggered_by=context.run.tags.get(TRIGGER_TAG, "manual"),
-        run_id=context.run_id,
-    )
-    warehouse.replace_rows("scan_history", history, where="id = ?", params=[history["id"][0]])
-    warehouse.publish_snapshot()
+    _record_scan(context, warehouse, root, walk, diff, walked, completed_at, "completed")
     context.add_output_metadata(
         {
             "files_found": diff.found,
@@ -105,6 +112,30 @@ def store_inventory(
             ),
         }
     )
+
+
+def _record_scan(
+    context: dg.OpExecutionContext,
+    warehouse: Warehouse,
+    root: LibraryRoot,
+    walk: WalkResult,
+    diff: InventoryDiff,
+    walked: dict,
+    completed_at: datetime,
+    status: str,
+) -> None:
+    history = scan_history_row(
+        root,
+        walk,
+        diff,
+        started_at=walked["started_at"],
+        completed_at=completed_at,
+        triggered_by=context.run.tags.get(TRIGGER_TAG, "manual"),
+        run_id=context.run_id,
+        status=status,
+    )
+    warehouse.replace_rows("scan_history", history, where="id = ?", params=[history["id"][0]])
+    warehouse.publish_snapshot()
 
 
 def _root_row(root: LibraryRoot) -> pl.DataFrame:

@@ -148,11 +148,10 @@ def history_of_staged_files(new_groups: Sequence[DuplicateGroup]) -> dict[str, s
     rows and (no longer current) groups stay as the record of what was done.
     """
     away = "SELECT file_id FROM file_locations WHERE location <> 'original'"
-    new_ids = ", ".join(str(g.id) for g in new_groups) or "NULL"
-    groups = (
-        f"id NOT IN ({new_ids}) AND id IN "
-        f"(SELECT group_id FROM duplicate_members WHERE file_id IN ({away}))"
-    )
+    # `NOT IN (NULL)` is never true: with no new group at all, every old group is "not new".
+    new_ids = ", ".join(str(g.id) for g in new_groups)
+    not_new = f"id NOT IN ({new_ids}) AND " if new_ids else ""
+    groups = f"{not_new}id IN (SELECT group_id FROM duplicate_members WHERE file_id IN ({away}))"
     return {
         "pending_deletions": f"file_id IN ({away})",
         "duplicate_groups": groups,

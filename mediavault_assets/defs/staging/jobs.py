@@ -1,5 +1,6 @@
 """Staging, restore and purge jobs: approved decisions become journaled, restorable moves."""
 
+import os
 from datetime import date
 
 import dagster as dg
@@ -8,8 +9,9 @@ from pydantic import Field
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.presentation import human_bytes, markdown_table
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.review_store import ReviewStore
-from mediavault_assets.staging.approvals import select_for_staging
+from mediavault_assets.review_store import FileSignature, ReviewStore
+from mediavault_assets.run_tags import TRIGGER_TAG
+from mediavault_assets.staging.approvals import purge_approvals, select_for_staging
 from mediavault_assets.staging.engine import Outcome, purge, restore, stage
 from mediavault_assets.staging.journal import StagingJournal
 from mediavault_assets.staging.review_state import apply_review_state
@@ -24,10 +26,32 @@ class RestoreConfig(dg.Config):
     file_ids: list[int] = Field(default_factory=list)
     restore_all: bool = False
     dry_run: bool = False
+    restored_by: str = Field(
+        default="", description="who asked for the restore (recorded as their keep decision)"
+    )
 
 
 class PurgeConfig(dg.Config):
     dry_run: bool = False
+
+
+def restored_signatures(warehouse: Warehouse, file_ids: list[int]) -> list[FileSignature]:
+    """The restored files as they are on disk now (what a keep decision is made on)."""
+    if not file_ids:
+        return []
+    rows = warehouse.named("restored_files", {"file_ids": file_ids})
+    signatures = []
+    for r in rows.iter_rows(named=True):
+        try:
+            st = os.stat(r["local_path"], follow_symlinks=False)
+        except OSError:
+            continue
+        signatures.append(
+            FileSignature(
+                r["file_id"], r["group_id"], r["plan_id"], st.st_size, st.st_mtime_ns, st.st_ino
+            )
+        )
+    return signatures
 
 
 def _report(context: dg.OpExecutionContext, outcomes: list[Outcome], what: str) -> dict:
@@ -109,9 +133,12 @@ def restore_files(
         dry_run=config.dry_run,
     )
     if not config.dry_run:
-        # A restored file is the owner's again: forget the decision that staged it.
-        ReviewStore(conf.app_store_path).forget(
-            o.file_id for o in outcomes if o.status == "restored"
+        # A restored file is the owner's again: a keep decision by whoever restored it, so
+        # neither auto-approval nor the next staging run takes it away again unasked.
+        restored = [o.file_id for o in outcomes if o.status == "restored"]
+        who = config.restored_by or context.run.tags.get(TRIGGER_TAG) or "restore"
+        ReviewStore(conf.app_store_path).keep_restored(
+            restored_signatures(warehouse, restored), reviewer=who
         )
         apply_review_state(warehouse, conf)
         warehouse.publish_snapshot()
@@ -127,10 +154,8 @@ def purge_files(
 ) -> dict:
     conf = settings.load()
     decisions = ReviewStore(conf.app_store_path).decisions()
-    approved = [i for i, d in decisions.items() if d.decision == "stage"]
-    if conf.auto_approve_enabled:
-        auto = warehouse.frame("SELECT file_id FROM pending_deletions WHERE auto_approved")
-        approved += auto["file_id"].to_list()
+    auto = warehouse.named("auto_approved_plan_files")["file_id"].to_list()
+    approved = purge_approvals(decisions, auto, conf)
     outcomes = purge(
         StagingJournal(warehouse),
         now=utc_now(),
