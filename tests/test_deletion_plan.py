@@ -932,7 +932,7 @@ RUNTIMES: list[tuple[str, float, float, bool]] = [
     ("the same cut", 8_220.0, 8_221.0, False),
     ("PAL speed-up: 4 % shorter", 8_220.0, 7_891.0, False),
     ("an unlabelled special edition: 17 minutes longer", 8_220.0, 9_240.0, True),
-    ("a different show with the same name: 22 vs 45 minutes", 1_320.0, 2_700.0, True),
+    ("a different show with the same name: 30 vs 45 minutes", 1_800.0, 2_700.0, True),
 ]
 
 
@@ -1048,3 +1048,40 @@ def test_staging_path_follows_seed_000(relative: str, expected: str) -> None:
 def test_staging_path_rejects_escapes(root: str, media_type: str, relative: str) -> None:
     with pytest.raises(ValueError):
         staging_path(root, media_type, date(2025, 11, 8), relative)
+
+
+def test_never_staged_in_favour_of_a_file_under_half_as_long() -> None:
+    """A 4K 12-minute extra in a folder the parser did not know (Plex's Other/) beside the
+    1080p feature: the extra scores higher, but the feature is never proposed for it."""
+    extra = library_file(
+        "/volume1/videos/Movies/Heat (1995)/Other/Heat (1995).mkv",
+        movie("Heat", 1995),
+        probe("4K", duration=720.0),
+    )
+    feature = library_file(
+        "/volume1/videos/Movies/Heat (1995)/Heat (1995).mkv",
+        movie("Heat", 1995),
+        probe("1080p", duration=10_200.0),
+    )
+    result = plan([extra, feature], PlanPolicy(auto_approve_enabled=True))
+    assert result.rows == ()
+    [note] = [n for n in result.keep_notes if n.file_id == feature.file_id]
+    assert note.category == "runs_longer" and "more than twice as long" in note.reason
+
+
+@pytest.mark.parametrize("missing", ["kept", "deleted"])
+def test_a_missing_running_time_means_review_never_certain(missing: str) -> None:
+    kept = library_file(
+        "/volume1/videos/Movies/Aliens.1986.mkv",
+        movie("Aliens", 1986),
+        probe("4K", duration=None if missing == "kept" else 8_220.0),
+    )
+    other = library_file(
+        "/volume1/docker/Aliens.1986.avi",
+        movie("Aliens", 1986),
+        probe("480p", duration=None if missing == "deleted" else 8_220.0),
+    )
+    row = row_of(plan([kept, other], PlanPolicy(auto_approve_enabled=True)), other)
+    assert row.requires_manual_review and not row.auto_approved
+    assert row.decision_confidence != "certain"
+    assert "Running time unknown" in row.deletion_reason

@@ -21,6 +21,7 @@ from mediavault_assets.domain.plan_checks import (
     check_no_auto_approved_foreign_film,
     check_no_group_loses_last_copy,
     check_no_hardlink_savings,
+    check_runtimes_support_the_plan,
 )
 
 GB = 1_000_000_000
@@ -100,6 +101,7 @@ def all_violations(
         *check_no_auto_approved_foreign_film(rows, ids),
         *check_multi_episode_coverage(groups, rows, ids),
         *check_no_hardlink_savings(rows, ids),
+        *check_runtimes_support_the_plan(rows, ids),
     ]
 
 
@@ -275,3 +277,29 @@ def test_staging_a_hardlink_of_the_keeper_is_caught() -> None:
         f"{link.path!r} is a hardlink of the file it is staged in favour of ({kept.path!r}): "
         "the same file on disk."
     ]
+
+
+def test_a_plan_staging_a_file_for_a_much_shorter_one_is_refused() -> None:
+    files = library()
+    files["inception_4k"] = replace(
+        files["inception_4k"], probe=replace(files["inception_4k"].probe, duration=600.0)
+    )
+    groups, plan = make_plan(files)
+    assert all(r.file_id != files["inception_hd"].file_id for r in plan.rows)  # the plan knows
+    row = row_of(make_plan(library())[1], files["inception_hd"])
+    assert check_runtimes_support_the_plan([row], by_id(files)) == [
+        f"{files['inception_hd'].path!r} is staged in favour of {files['inception_4k'].path!r}, "
+        "which runs less than half as long."
+    ]
+
+
+def test_a_certain_row_without_running_times_is_refused() -> None:
+    files = library()
+    files["inception_hd"] = replace(
+        files["inception_hd"], probe=replace(files["inception_hd"].probe, duration=None)
+    )
+    row = replace(
+        row_of(make_plan(library())[1], files["inception_hd"]), decision_confidence="certain"
+    )
+    [violation] = check_runtimes_support_the_plan([row], by_id(files))
+    assert "certain although a running time is unknown" in violation

@@ -94,7 +94,9 @@ DeletionCategory = Literal[
     "duplicate_exact", "duplicate_fuzzy", "lower_quality", "wrong_language", "corrupted"
 ]
 DecisionConfidence = Literal["certain", "review_recommended", "uncertain"]
-KeepCategory = Literal["foreign_film", "english_audio", "only_non_english", "other_episodes"]
+KeepCategory = Literal[
+    "foreign_film", "english_audio", "only_non_english", "other_episodes", "runs_longer"
+]
 LanguageClass = Literal["english", "foreign", "other"]
 
 # Rule 4: with 3+ copies a ranking over 10 points apart is certain.
@@ -102,6 +104,9 @@ RULE4_CERTAIN_DIFFERENCE = 10.0
 # Running times of two versions may differ by PAL speed-up (4 %) or a few seconds of logos.
 RUNTIME_TOLERANCE = 0.05
 RUNTIME_TOLERANCE_SECONDS = 120.0
+# A file is never staged in favour of one that runs less than half as long: that is an extra, a
+# sample or one part of a stack, not another copy of it.
+MUCH_SHORTER = 0.5
 _MAX_ERROR_TEXT = 160
 
 
@@ -330,8 +335,29 @@ def _decide_group(
     redundant_ranks = [c.member.quality_rank for c in candidates if c.file.file_id not in kept_ids]
     for candidate in candidates:
         if candidate.file.file_id not in kept_ids:
-            decision.proposals.append(_propose(decision, candidate, best, redundant_ranks, policy))
+            proposal = _propose(decision, candidate, best, redundant_ranks, policy)
+            if runs_much_shorter(proposal.kept.file, candidate.file):
+                decision.notes.append(_runs_longer_note(proposal))
+            else:
+                decision.proposals.append(proposal)
     return decision
+
+
+def runs_much_shorter(kept: LibraryFile, other: LibraryFile) -> bool:
+    """Whether `kept` runs less than half as long as `other` (both durations known)."""
+    a, b = kept.probe.duration, other.probe.duration
+    return bool(a and b and a < MUCH_SHORTER * b)
+
+
+def _runs_longer_note(proposal: _Proposal) -> KeepNote:
+    kept, c = proposal.kept, proposal.candidate
+    longer, shorter = c.file.probe.duration or 0, kept.file.probe.duration or 0
+    reason = (
+        f"KEEP: {_quoted(c.file.filename)} runs {_duration(longer)}, more than twice as long as "
+        f"{_quoted(kept.file.filename)} ({_duration(shorter)}): the shorter file is an extra, "
+        "a sample or one part, not a copy of it."
+    )
+    return _note(proposal.group, c, "runs_longer", reason)
 
 
 def _propose(
@@ -360,8 +386,19 @@ def _with_runtime_check(proposal: _Proposal) -> _Proposal:
     """Versions of one movie or episode run as long as each other (PAL speed-up is 4 %). A bigger
     gap means an unlabelled cut or a different show with the same name: a person decides."""
     a, b = proposal.kept.file.probe.duration, proposal.candidate.file.probe.duration
-    tolerance = max(RUNTIME_TOLERANCE_SECONDS, RUNTIME_TOLERANCE * max(a or 0, b or 0))
-    if not a or not b or abs(a - b) <= tolerance:
+    if not a or not b:
+        # Without both running times nothing shows the two are the same cut: a person checks.
+        return replace(
+            proposal,
+            reason=_join(
+                proposal.reason, "Running time unknown for one of the files: check they match."
+            ),
+            review=True,
+            auto_approved=False,
+            confidence="uncertain" if proposal.confidence == "uncertain" else "review_recommended",
+        )
+    tolerance = max(RUNTIME_TOLERANCE_SECONDS, RUNTIME_TOLERANCE * max(a, b))
+    if abs(a - b) <= tolerance:
         return proposal
     what = "episode" if proposal.group.media_type == "tv" else "cut of the movie"
     return replace(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from mediavault_assets.domain.deletion_plan import PlanRow, file_languages
+from mediavault_assets.domain.deletion_plan import PlanRow, file_languages, runs_much_shorter
 from mediavault_assets.domain.grouping import DuplicateGroup, GroupMember
 from mediavault_assets.domain.model import LibraryFile
 
@@ -154,6 +154,30 @@ def check_no_hardlink_savings(
             violations.append(
                 f"{paths[0].path!r} is counted as savings but has {nlink - len(paths)} hardlink(s) "
                 "outside the library, so staging frees nothing."
+            )
+    return violations
+
+
+def check_runtimes_support_the_plan(
+    rows: Iterable[PlanRow], files: Mapping[int, LibraryFile]
+) -> list[str]:
+    """No file is staged in favour of one that runs less than half as long, and no row is
+    certain (or auto-approved) without both running times, unless the bytes are the same."""
+    violations = []
+    for r in rows:
+        f, kept = files[r.file_id], files.get(r.kept_file_id)
+        if kept is None:
+            continue
+        if runs_much_shorter(kept, f):
+            violations.append(
+                f"{r.original_filepath!r} is staged in favour of {kept.path!r}, which runs "
+                "less than half as long."
+            )
+        unknown = not (f.probe.duration and kept.probe.duration)
+        sure = r.decision_confidence == "certain" or r.auto_approved
+        if unknown and sure and r.deletion_category != "duplicate_exact":
+            violations.append(
+                f"{r.original_filepath!r} is planned as certain although a running time is unknown."
             )
     return violations
 

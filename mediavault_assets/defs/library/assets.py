@@ -18,6 +18,7 @@ from mediavault_assets.domain.plan_checks import (
     check_no_auto_approved_foreign_film,
     check_no_group_loses_last_copy,
     check_no_hardlink_savings,
+    check_runtimes_support_the_plan,
 )
 from mediavault_assets.domain.quality import calculate_quality_score
 from mediavault_assets.ingest.analysis_tables import (
@@ -138,6 +139,8 @@ PROMISES = {
     "no_foreign_film_auto_approved": "No foreign film with English subtitles is auto-approved.",
     "multi_episode_files_covered": "No multi-episode file is staged unless its episodes stay.",
     "no_hardlink_savings": "No hardlink is counted as savings.",
+    "runtimes_support_the_plan": "No file is staged for a much shorter one, nor surely "
+    "without running times.",
 }
 
 
@@ -168,6 +171,7 @@ def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str
         "no_foreign_film_auto_approved": check_no_auto_approved_foreign_film(plan.rows, by_id),
         "multi_episode_files_covered": check_multi_episode_coverage(plan.groups, plan.rows, by_id),
         "no_hardlink_savings": check_no_hardlink_savings(plan.rows, by_id),
+        "runtimes_support_the_plan": check_runtimes_support_the_plan(plan.rows, by_id),
     }
 
 
