@@ -268,20 +268,28 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_decide(args: argparse.Namespace) -> int:
-    from mediavault_assets.reviewing import decide
+    from mediavault_assets.reviewing import DecisionLosesData, decide
 
     settings = _settings_or_exit(config_path())
     action = "keep_one" if args.keep else ("keep_all" if args.keep_all else "not_duplicate")
-    staged = _review_call(
-        lambda: decide(
-            settings,
-            args.group_id,
-            action,
-            _reviewer(args),
-            keep_file_id=args.keep,
-            notes=args.notes,
+    try:
+        staged = _review_call(
+            lambda: decide(
+                settings,
+                args.group_id,
+                action,
+                _reviewer(args),
+                keep_file_id=args.keep,
+                notes=args.notes,
+                accept_losses=args.accept_loss,
+            )
         )
-    )
+    except DecisionLosesData as refusal:
+        print(f"mediavault: group {args.group_id}: nothing was decided, because", file=sys.stderr)
+        for loss in refusal.losses:
+            print(f"  - {_printable(loss)}", file=sys.stderr)
+        print("Keep another file, or add --accept-loss to decide this anyway.", file=sys.stderr)
+        return 2
     if staged:
         print(
             f"Group {args.group_id}: keeping file {args.keep}, "
@@ -409,6 +417,11 @@ def build_parser() -> argparse.ArgumentParser:
     choice.add_argument("--keep-all", action="store_true", help="keep every file")
     choice.add_argument("--not-duplicate", action="store_true", help="these are not duplicates")
     decide.add_argument("--notes")
+    decide.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="decide even if it stages the only English-audio or original-language copy",
+    )
     decide.add_argument("--reviewer", help="who decides (default: your user name)")
     decide.set_defaults(func=cmd_decide)
 

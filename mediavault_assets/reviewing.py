@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 import polars as pl
 
+from mediavault_assets.domain.plan_checks import decision_losses
+from mediavault_assets.ingest.library_files import library_files
 from mediavault_assets.review_store import FileSignature, GroupAction, ReviewStore
 from mediavault_assets.settings import Settings
 from mediavault_assets.snapshot import read_named
@@ -17,6 +19,20 @@ from mediavault_assets.snapshot import read_named
 
 class UnknownIdError(ValueError):
     """An id that is not in the current plan or catalog."""
+
+
+class DecisionLosesData(ValueError):
+    """A group decision would stage what the plan never would; it needs an explicit yes."""
+
+    def __init__(self, losses: list[str]) -> None:
+        super().__init__(" ".join(losses))
+        self.losses = losses
+
+
+def losses_of(library_rows: pl.DataFrame, keep_ids: Iterable[int]) -> list[str]:
+    """What keeping only `keep_ids` of these files (sql/queries/library_files.sql rows of one
+    group) would lose: the plan's promises applied to a person's decision."""
+    return decision_losses(library_files(library_rows), set(keep_ids))
 
 
 def store_for(settings: Settings) -> ReviewStore:
@@ -77,14 +93,25 @@ def decide(
     *,
     keep_file_id: int | None = None,
     notes: str | None = None,
+    accept_losses: bool = False,
 ) -> list[FileSignature]:
-    """Record a group decision; returns the members it will stage."""
+    """Record a group decision; returns the members it will stage.
+
+    Raises DecisionLosesData, recording nothing, when keeping only `keep_file_id` would stage
+    the only English-audio copy, the original-language version, an episode no kept file holds
+    or a much longer file, unless `accept_losses`.
+    """
     rows = read_named(settings, "group_members", {"group_id": group_id})
     if rows.height == 0:
         raise UnknownIdError(f"no duplicate group {group_id}")
     members = [_signature({**r, "group_id": group_id}) for r in rows.iter_rows(named=True)]
     if action == "keep_one" and keep_file_id not in {m.file_id for m in members}:
         raise UnknownIdError(f"file {keep_file_id} is not in group {group_id}")
+    if action == "keep_one" and not accept_losses:
+        ids = [m.file_id for m in members]
+        found = read_named(settings, "library_files", {"file_ids": ids})
+        if losses := losses_of(found, [keep_file_id]):  # type: ignore[list-item]
+            raise DecisionLosesData(losses)
     store_for(settings).decide_group(
         group_id, members, action, reviewer=reviewer, keep_file_id=keep_file_id, notes=notes
     )

@@ -22,6 +22,7 @@ from mediavault_assets.domain.plan_checks import (
     check_no_group_loses_last_copy,
     check_no_hardlink_savings,
     check_runtimes_support_the_plan,
+    decision_losses,
 )
 
 GB = 1_000_000_000
@@ -284,7 +285,7 @@ def test_a_plan_staging_a_file_for_a_much_shorter_one_is_refused() -> None:
     files["inception_4k"] = replace(
         files["inception_4k"], probe=replace(files["inception_4k"].probe, duration=600.0)
     )
-    groups, plan = make_plan(files)
+    _, plan = make_plan(files)
     assert all(r.file_id != files["inception_hd"].file_id for r in plan.rows)  # the plan knows
     row = row_of(make_plan(library())[1], files["inception_hd"])
     assert check_runtimes_support_the_plan([row], by_id(files)) == [
@@ -303,3 +304,42 @@ def test_a_certain_row_without_running_times_is_refused() -> None:
     )
     [violation] = check_runtimes_support_the_plan([row], by_id(files))
     assert "certain although a running time is unknown" in violation
+
+
+LOSSES = [
+    # situation, the files of a group, the one a person keeps, what the warning must say
+    ("keeping the Spanish dub", ("heat_spanish", "heat_english"), "heat_spanish",
+     "The only English-audio copy would be staged"),
+    ("keeping the single episode", ("double", "e01"), "e01", "holds E02, which no kept file"),
+    ("keeping the better English copy", ("inception_4k", "inception_hd"), "inception_4k", None),
+    ("keeping one name of a hardlinked file", ("alien_sd", "alien_sd_link"), "alien_sd",
+     "No other copy would stay"),
+]
+
+
+@pytest.mark.parametrize(
+    ("situation", "names", "kept", "expected"), LOSSES, ids=[case[0] for case in LOSSES]
+)
+def test_group_decisions_are_held_to_the_plans_promises(
+    situation: str, names: tuple[str, ...], kept: str, expected: str | None
+) -> None:
+    files = library()
+    losses = decision_losses([files[n] for n in names], {files[kept].file_id})
+    if expected is None:
+        assert losses == [], situation
+    else:
+        assert any(expected in loss for loss in losses), losses
+
+
+def test_keeping_the_dub_of_a_foreign_film_loses_the_original() -> None:
+    files = library()
+    dub = library_file(
+        "/volume1/docker/Parasite.English.Dub.1080p.mkv",
+        movie("Parasite", 2019),
+        probe("1080p"),
+        original_language="ko",
+    )
+    losses = decision_losses([files["parasite_sd"], dub], {dub.file_id})
+    assert losses == [
+        f"The only original-language version would be staged: {files['parasite_sd'].path!r}."
+    ]

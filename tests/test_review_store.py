@@ -169,3 +169,39 @@ def test_cli_refuses_unknown_ids(refreshed_demo: Refreshed, tmp_path: Path) -> N
     )
     assert result.returncode == 2 and "is not in group" in result.stderr
     assert not pl.DataFrame(list(ReviewStore(tmp_path / "review.sqlite").decisions())).height
+
+
+def test_cli_decide_asks_before_staging_the_only_english_audio_copy(
+    refreshed_demo: Refreshed, tmp_path: Path
+) -> None:
+    config = yaml.safe_load((refreshed_demo.library.parent / "mediavault.yaml").read_text())
+    config["app_store_path"] = str(tmp_path / "review.sqlite")
+    config_file = tmp_path / "mediavault.yaml"
+    config_file.write_text(yaml.safe_dump(config))
+    members = refreshed_demo.query(
+        "SELECT m.group_id, m.file_id, f.has_english_audio FROM duplicate_members AS m "
+        "JOIN duplicate_groups AS g ON g.id = m.group_id "
+        "JOIN media_files AS f ON f.id = m.file_id WHERE g.show_name = 'The Matrix'"
+    )
+    group = members["group_id"][0]
+    dub = members.filter(~pl.col("has_english_audio"))["file_id"][0]
+
+    def decide(*extra: str) -> subprocess.CompletedProcess[str]:
+        command = ["decide", str(group), "--keep", str(dub), *extra]
+        return subprocess.run(
+            [sys.executable, "-m", "mediavault_assets.cli", *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={"MEDIAVAULT_CONFIG": str(config_file), "PATH": "/usr/bin:/bin"},
+        )
+
+    refused = decide()
+    assert refused.returncode == 2, refused.stderr
+    assert "The only English-audio copy would be staged" in refused.stderr
+    assert "--accept-loss" in refused.stderr
+    assert ReviewStore(tmp_path / "review.sqlite").decisions() == {}
+    accepted = decide("--accept-loss")
+    assert accepted.returncode == 0, accepted.stderr
+    decisions = ReviewStore(tmp_path / "review.sqlite").decisions()
+    assert decisions[dub].decision == "keep" and len(decisions) == members.height

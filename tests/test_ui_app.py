@@ -479,6 +479,33 @@ def test_compare_keep_left_saves_the_group_decision(app_config: Path, library: L
     assert at.query_params["group"] != str(group)
 
 
+def test_compare_asks_before_staging_the_only_english_audio_copy(
+    app_config: Path, library: Library
+) -> None:
+    """Keep Right on The Matrix keeps the Spanish dub and would stage the only English-audio
+    copy: nothing is recorded until the person confirms, and the warning names the file."""
+    group = group_id_of(library, "The Matrix")
+    members = library.frame(queries.GROUP_MEMBERS, {"group_id": group})
+    english = members.filter(pl.col("is_primary"))["file_id"][0]  # the suggested keeper: left
+    at = open_page("compare", group=str(group))
+    next(b for b in at.button if b.label == "Keep Right").click().run()
+    assert_clean(at)
+    store = ReviewStore(library.settings.app_store_path)
+    assert store.decisions() == {}
+    [warning] = at.warning
+    shown = warning.value.replace("\\", "")  # file names arrive markdown-escaped
+    assert "only English-audio copy" in shown and "The.Matrix.1999.720p" in shown
+    next(b for b in at.button if b.label == "Cancel").click().run()
+    assert store.decisions() == {} and not at.warning
+
+    next(b for b in at.button if b.label == "Keep Right").click().run()
+    next(b for b in at.button if b.label == "Stage anyway").click().run()
+    assert_clean(at)
+    decisions = store.decisions()
+    assert decisions[english].decision == "stage"
+    assert {d.decision for i, d in decisions.items() if i != english} == {"keep"}
+
+
 def test_compare_not_a_duplicate_and_keep_both(app_config: Path, library: Library) -> None:
     parasite = group_id_of(library, "Parasite")
     at = open_page("compare", group=str(parasite))
@@ -606,7 +633,12 @@ def test_restore_staged_files_through_dagster(
             "runConfigData": {
                 "ops": {
                     "restore_files": {
-                        "config": {"file_ids": [staged_id], "restore_all": False, "dry_run": False}
+                        "config": {
+                            "file_ids": [staged_id],
+                            "restore_all": False,
+                            "dry_run": False,
+                            "restored_by": auth.local_reviewer(),
+                        }
                     }
                 }
             },

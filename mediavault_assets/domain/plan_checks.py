@@ -12,7 +12,7 @@ the groups the plan was made for.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from mediavault_assets.domain.deletion_plan import PlanRow, file_languages, runs_much_shorter
 from mediavault_assets.domain.grouping import DuplicateGroup, GroupMember
@@ -180,6 +180,48 @@ def check_runtimes_support_the_plan(
                 f"{r.original_filepath!r} is planned as certain although a running time is unknown."
             )
     return violations
+
+
+def decision_losses(members: Sequence[LibraryFile], keep_ids: Collection[int]) -> list[str]:
+    """What a person's group decision (keep `keep_ids`, stage the other `members`) would take
+    out of the library that the plan itself never would: each a sentence naming the files.
+
+    The plan's promises, applied to the set the decision leaves: a physical copy stays, an
+    English-audio copy stays, the original-language version stays, every episode of a
+    multi-episode file stays, and nothing is staged in favour of a file under half its length.
+    """
+    kept = [f for f in members if f.file_id in keep_ids]
+    staged = [f for f in members if f.file_id not in keep_ids]
+    if not staged:
+        return []
+    losses = []
+    kept_inodes = {(f.device, f.inode) for f in kept}
+    if not kept or kept_inodes <= {(f.device, f.inode) for f in staged}:
+        names = ", ".join(repr(f.path) for f in kept) or "nothing"
+        losses.append(
+            f"No other copy would stay: what is kept ({names}) is the same file on disk as what "
+            "would be staged (a hardlink, or the same folder through a second mount)."
+        )
+    for what, test in (
+        ("English-audio copy", lambda f: file_languages(f).has_english_audio),
+        ("original-language version", lambda f: file_languages(f).is_foreign_film),
+    ):
+        lost = [f for f in staged if test(f)]
+        if lost and not any(test(f) for f in kept):
+            paths = ", ".join(repr(f.path) for f in lost)
+            losses.append(f"The only {what} would be staged: {paths}.")
+    kept_episodes = {e for f in kept for e in f.parsed.episodes}
+    for f in staged:
+        missing = [e for e in f.parsed.episodes if e not in kept_episodes]
+        if len(f.parsed.episodes) > 1 and missing:
+            episodes = ", ".join(f"E{e:02d}" for e in missing)
+            losses.append(f"{f.path!r} holds {episodes}, which no kept file holds.")
+    for f in staged:
+        if kept and all(runs_much_shorter(k, f) for k in kept):
+            losses.append(
+                f"{f.path!r} runs more than twice as long as the kept file: it is not a copy."
+            )
+    return losses
 
 
 def _survives(member: GroupMember, planned: set[int]) -> bool:

@@ -7,6 +7,7 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
+from mediavault_assets.reviewing import DecisionLosesData
 from mediavault_ui import comparison, media, queries, review, ui
 from mediavault_ui.components.player import Side, dual_player
 from mediavault_ui.data import DataUnavailable
@@ -128,20 +129,34 @@ note_text = st.text_input(
 )
 
 
-def _decide(action: str) -> None:
+LOSS_KEY = "compare_pending_loss"
+
+
+def _decide(action: str, *, accept_losses: bool = False) -> None:
     who, text = ui.reviewer(), note_text.strip() or None
     ids = [m["file_id"] for m in members]
     if action in ("left", "right"):
         kept, staged = (left, right) if action == "left" else (right, left)
-        review.decide_group(
-            library,
-            group_id,
-            ids,
-            "keep_one",
-            reviewer=who,
-            keep_file_id=kept["file_id"],
-            notes=text,
-        )
+        try:
+            review.decide_group(
+                library,
+                group_id,
+                ids,
+                "keep_one",
+                reviewer=who,
+                keep_file_id=kept["file_id"],
+                notes=text,
+                accept_losses=accept_losses,
+            )
+        except DecisionLosesData as refusal:
+            # Nothing is recorded: the person sees what would be lost and says yes or no.
+            st.session_state[LOSS_KEY] = {
+                "group_id": group_id,
+                "action": action,
+                "losses": refusal.losses,
+            }
+            st.rerun()
+        st.session_state.pop(LOSS_KEY, None)
         done = f"Keeping {_named(kept)}; staging {_named(staged)}{rest_text}."
     elif action == "both" and not rest:
         review.decide_group(library, group_id, ids, "keep_all", reviewer=who, notes=text)
@@ -170,6 +185,21 @@ def _keep_help(kept: dict[str, object], side: str, other: str) -> str:
         return f"The {side} file is in staging now: restore it first (Review › Staged files)."
     return f"Keep the {side} file; stage the {other} one{rest_text}."
 
+
+pending_loss = st.session_state.get(LOSS_KEY)
+if pending_loss and pending_loss["group_id"] == group_id:
+    with st.container(border=True):
+        st.warning(
+            "This decision would stage what the plan never stages on its own:\n\n"
+            + "\n".join(f"- {ui.plain(loss)}" for loss in pending_loss["losses"]),
+            icon=":material/warning:",
+        )
+        confirm = st.container(horizontal=True)
+        if confirm.button("Stage anyway", type="primary", icon=":material/check:"):
+            _decide(pending_loss["action"], accept_losses=True)
+        if confirm.button("Cancel", icon=":material/close:"):
+            st.session_state.pop(LOSS_KEY, None)
+            st.rerun()
 
 buttons = st.container(horizontal=True)
 if buttons.button(

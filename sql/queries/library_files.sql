@@ -18,4 +18,6 @@ LEFT JOIN tmdb_file_matches AS fm USING (file_id)
 LEFT JOIN tmdb_titles AS t ON t.tmdb_id = fm.tmdb_id AND t.tmdb_type = fm.tmdb_type
 -- Staged or purged files are no longer part of the library.
 WHERE i.file_id NOT IN (SELECT file_id FROM file_locations WHERE location <> 'original')
+    -- All files, or only these (the members of a group a person decides on).
+    AND ($file_ids::BIGINT[] IS NULL OR list_contains($file_ids::BIGINT[], i.file_id))
 ORDER BY i.file_id

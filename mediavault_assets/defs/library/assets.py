@@ -101,7 +101,7 @@ def file_hashes(inventory) -> None:  # type: ignore[no-untyped-def]
 
 
 def _load_library(warehouse: Warehouse) -> list[LibraryFile]:
-    return library_files(warehouse.named("library_files"))
+    return library_files(warehouse.named("library_files", {"file_ids": None}))
 
 
 @dg.asset(
