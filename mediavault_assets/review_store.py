@@ -132,13 +132,18 @@ class ReviewStore:
         reviewer: str,
         keep_file_id: int | None = None,
         notes: str | None = None,
+        same_file_ids: Iterable[int] = (),
     ) -> None:
-        """Decide a whole group: keep one file (stage the rest), keep all, or not duplicates."""
+        """Decide a whole group: keep one file (stage the rest), keep all, or not duplicates.
+
+        `same_file_ids` are other paths of the kept file (a hardlink, a second mount): kept too.
+        """
         ids = {m.file_id for m in members}
         if action == "keep_one" and keep_file_id not in ids:
             raise ValueError(f"file {keep_file_id} is not a member of group {group_id}")
         now = _now()
-        stage = [m for m in members if action == "keep_one" and m.file_id != keep_file_id]
+        kept = {keep_file_id, *same_file_ids}
+        stage = [m for m in members if action == "keep_one" and m.file_id not in kept]
         keep = [m for m in members if m not in stage]
         with self._write() as con:
             self._set(con, keep, "keep", reviewer, notes, now)

@@ -7,6 +7,7 @@ works while a Dagster run writes the warehouse.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -29,10 +30,26 @@ class DecisionLosesData(ValueError):
         self.losses = losses
 
 
-def losses_of(library_rows: pl.DataFrame, keep_ids: Iterable[int]) -> list[str]:
-    """What keeping only `keep_ids` of these files (sql/queries/library_files.sql rows of one
-    group) would lose: the plan's promises applied to a person's decision."""
-    return decision_losses(library_files(library_rows), set(keep_ids))
+@dataclass(frozen=True, slots=True)
+class KeepOneCheck:
+    """A keep-one decision seen against the files themselves."""
+
+    same_file_ids: set[int]  # the kept file's other paths: kept with it
+    losses: list[str]  # what the plan never stages that the decision would
+
+
+def check_keep_one(library_rows: pl.DataFrame, keep_file_id: int) -> KeepOneCheck:
+    """Keeping `keep_file_id` of these files (sql/queries/library_files.sql rows of one group):
+    its aliases (same device and inode) stay with it, and the plan's promises are applied to
+    what the decision leaves."""
+    files = library_files(library_rows)
+    kept = next((f for f in files if f.file_id == keep_file_id), None)
+    same = {
+        f.file_id
+        for f in files
+        if kept is not None and (f.device, f.inode) == (kept.device, kept.inode)
+    } - {keep_file_id}
+    return KeepOneCheck(same, decision_losses(files, {keep_file_id, *same}))
 
 
 def store_for(settings: Settings) -> ReviewStore:
@@ -107,12 +124,21 @@ def decide(
     members = [_signature({**r, "group_id": group_id}) for r in rows.iter_rows(named=True)]
     if action == "keep_one" and keep_file_id not in {m.file_id for m in members}:
         raise UnknownIdError(f"file {keep_file_id} is not in group {group_id}")
-    if action == "keep_one" and not accept_losses:
-        ids = [m.file_id for m in members]
-        found = read_named(settings, "library_files", {"file_ids": ids})
-        if losses := losses_of(found, [keep_file_id]):  # type: ignore[list-item]
-            raise DecisionLosesData(losses)
+    same: set[int] = set()
+    if action == "keep_one":
+        found = read_named(settings, "library_files", {"file_ids": [m.file_id for m in members]})
+        check = check_keep_one(found, keep_file_id)  # type: ignore[arg-type]
+        if check.losses and not accept_losses:
+            raise DecisionLosesData(check.losses)
+        same = check.same_file_ids
     store_for(settings).decide_group(
-        group_id, members, action, reviewer=reviewer, keep_file_id=keep_file_id, notes=notes
+        group_id,
+        members,
+        action,
+        reviewer=reviewer,
+        keep_file_id=keep_file_id,
+        notes=notes,
+        same_file_ids=same,
     )
-    return [m for m in members if action == "keep_one" and m.file_id != keep_file_id]
+    kept = {keep_file_id, *same}
+    return [m for m in members if action == "keep_one" and m.file_id not in kept]

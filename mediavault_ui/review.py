@@ -13,7 +13,7 @@ import polars as pl
 
 from mediavault_assets import sql_files
 from mediavault_assets.review_store import FileSignature, GroupAction, ReviewStore
-from mediavault_assets.reviewing import DecisionLosesData, losses_of
+from mediavault_assets.reviewing import DecisionLosesData, check_keep_one
 from mediavault_ui import queries
 from mediavault_ui.data import Library
 
@@ -138,10 +138,6 @@ def reject(
     )
 
 
-def decision_losses(library: Library, member_ids: list[int], keep_file_id: int) -> list[str]:
-    """What keeping only `keep_file_id` of these members would lose (empty when nothing)."""
-    rows = library.frame(sql_files.query("library_files"), {"file_ids": member_ids})
-    return losses_of(rows, [keep_file_id])
 
 
 def decide_group(
@@ -157,9 +153,13 @@ def decide_group(
 ) -> None:
     """Record a group decision; DecisionLosesData (nothing recorded) when keeping only
     `keep_file_id` loses what the plan never would, unless `accept_losses`."""
-    check = action == "keep_one" and keep_file_id is not None and not accept_losses
-    if check and (losses := decision_losses(library, member_ids, keep_file_id)):  # type: ignore[arg-type]
-        raise DecisionLosesData(losses)
+    same: set[int] = set()
+    if action == "keep_one" and keep_file_id is not None:
+        rows = library.frame(sql_files.query("library_files"), {"file_ids": member_ids})
+        check = check_keep_one(rows, keep_file_id)
+        if check.losses and not accept_losses:
+            raise DecisionLosesData(check.losses)
+        same = check.same_file_ids
     library.review_store().decide_group(
         group_id,
         signatures(library, member_ids, group_id),
@@ -167,6 +167,7 @@ def decide_group(
         reviewer=reviewer,
         keep_file_id=keep_file_id,
         notes=notes,
+        same_file_ids=same,
     )
 
 
