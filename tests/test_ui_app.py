@@ -780,6 +780,9 @@ def test_users_must_sign_in_and_decisions_carry_their_name(
 
     at.switch_page("../pages/compare.py").run()
     next(b for b in at.button if b.label == "Keep Right").click().run()
+    # The first group's right file lacks E02 of the left one: confirming carries the name too.
+    assert "holds E02" in at.warning[0].value
+    next(b for b in at.button if b.label == "Stage anyway").click().run()
     decisions = ReviewStore(tmp_path / "review.sqlite").decisions()
     assert decisions and {d.reviewer for d in decisions.values()} == {"alice"}
 

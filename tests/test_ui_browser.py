@@ -277,6 +277,12 @@ def test_decisions_reach_the_review_store(page: Any, app: App) -> None:
     open_page(page, app, f"compare?group={shown}")
     page.locator("h1").click()  # focus the page, not an input
     page.keyboard.press("2")
+    # Keeping the Spanish copy would stage the only English one: the page asks first.
+    confirm = page.get_by_role("button", name="Stage anyway")
+    confirm.wait_for(timeout=30_000)
+    assert "only English-audio copy" in page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert len(app.store.user_decisions()) == 1
+    confirm.click()
     deadline = time.monotonic() + 30
     while len(app.store.user_decisions()) < 2 and time.monotonic() < deadline:
         time.sleep(0.2)
