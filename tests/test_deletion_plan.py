@@ -1085,3 +1085,25 @@ def test_a_missing_running_time_means_review_never_certain(missing: str) -> None
     assert row.requires_manual_review and not row.auto_approved
     assert row.decision_confidence != "certain"
     assert "Running time unknown" in row.deletion_reason
+
+
+@pytest.mark.parametrize("guessed", ["kept", "deleted"])
+def test_a_name_read_without_guessit_is_never_proposed_automatically(guessed: str) -> None:
+    """The fallback parser's identity is a guess: with auto-approval on and a clear quality gap,
+    a file it read is still left to a person; a byte-identical copy is not a guess."""
+    timed_out = "guessit timed out after 5.0s"
+    kept = library_file(
+        "/volume1/videos/Movies/Aliens.1986.2160p.mkv",
+        movie("Aliens", 1986, parse_error=timed_out if guessed == "kept" else None),
+        probe("4K"),
+    )
+    other = library_file(
+        "/volume1/docker/Aliens.1986.480p.avi",
+        movie("Aliens", 1986, parse_error=timed_out if guessed == "deleted" else None),
+        probe("SD"),
+    )
+    row = row_of(plan([kept, other], PlanPolicy(auto_approve_enabled=True)), other)
+    assert row.quality_difference > 50
+    assert row.requires_manual_review and not row.auto_approved
+    assert row.decision_confidence != "certain"
+    assert "timed out" in row.deletion_reason

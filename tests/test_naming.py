@@ -597,6 +597,40 @@ def test_parse_fallback(path: str, hint: MediaTypeHint, expected: dict[str, Any]
     assert_invariants(parsed)
 
 
+# Extras, stacks and editions both parsers must see: missing one makes an extra or one half of a
+# film look like a lower-quality copy of the feature.
+EXTRAS_STACKS_EDITIONS = [
+    case("Inception (2010)/Other/Making Of.mkv", "movie", title="Inception", extra_kind="extra"),
+    case("Inception (2010)/Shorts/Dream.mkv", "movie", title="Inception", extra_kind="short"),
+    case("Inception (2010)/Scenes/Hallway.mkv", "movie", title="Inception", extra_kind="scene"),
+    case("Other/Heat (1995).mkv", "movie", title="Heat", year=1995, extra_kind=None),
+    case("Movies/Other/Heat (1995).mkv", "movie", title="Heat", extra_kind=None),
+    case("Old Film (1999)/Old Film-A.avi", "movie", title="Old Film", part=1),
+    case("Old Film (1999)/Old Film-B.avi", "movie", title="Old Film", part=2),
+    case("Old Film 1999 partB.avi", "movie", title="Old Film", part=2),
+    case("Old.Film.1999.cda.avi", "movie", title="Old Film", part=1),
+    case("Old.Film.1999.cdb.avi", "movie", title="Old Film", part=2),
+    case("Old.Film.1999.2of2.avi", "movie", title="Old Film", part=2),
+    case("Plan.B.2021.1080p.mkv", "movie", title="Plan B", part=None),
+    case("Apocalypse.Now.Redux.2001.1080p.mkv", "movie", title="Apocalypse Now", edition="Redux"),
+    case("Aliens.1986.SE.1080p.mkv", "movie", title="Aliens", edition="Special Edition"),
+    case("Blade.Runner.1982.DC.1080p.mkv", "movie", title="Blade Runner", edition="Director's Cut"),
+    case("Se7en (1995).mkv", "movie", edition=None),
+    case("Show/Season 01/Show S01E01 & E02.mkv", "tv", season=1, episodes=(1, 2)),
+    case("Show/Season 01/Show.S01E01+E02.720p.mkv", "tv", season=1, episodes=(1, 2)),
+]
+
+
+@pytest.mark.parametrize(("path", "hint", "expected"), EXTRAS_STACKS_EDITIONS)
+@pytest.mark.parametrize("parse", [parse_name, parse_fallback], ids=["guessit", "fallback"])
+def test_extras_stacks_and_editions(
+    parse: Any, path: str, hint: MediaTypeHint, expected: dict[str, Any]
+) -> None:
+    parsed = parse(path, hint)
+    assert {field: getattr(parsed, field) for field in expected} == expected
+    assert_invariants(parsed)
+
+
 SEED_002_NAMES = [
     "RedDwarf_TVLab_s01e01.mkv",
     "RedDwarf_s01e01_Wondercrew.mp4",

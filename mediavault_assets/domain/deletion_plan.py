@@ -379,7 +379,26 @@ def _propose(
     else:
         kept = best["english"] or best["foreign"] or decision.primary
         proposal = _wrong_language_proposal(group, candidate, kept, policy)
-    return _with_runtime_check(proposal)
+    return _with_name_check(_with_runtime_check(proposal))
+
+
+def _with_name_check(proposal: _Proposal) -> _Proposal:
+    """A name read without guessit (it failed or timed out) or with no title in it is a guess:
+    only the bytes (an exact match) or a person may decide on it."""
+    errors = [
+        f"{_quoted(c.file.filename)}: {_safe(c.file.parsed.parse_error or '')}"
+        for c in (proposal.kept, proposal.candidate)
+        if c.file.parsed.parse_error
+    ]
+    if not errors:
+        return proposal
+    return replace(
+        proposal,
+        reason=_join(proposal.reason, f"Name read with low confidence ({'; '.join(errors)})."),
+        review=True,
+        auto_approved=False,
+        confidence="uncertain" if proposal.confidence == "uncertain" else "review_recommended",
+    )
 
 
 def _with_runtime_check(proposal: _Proposal) -> _Proposal:

@@ -89,6 +89,7 @@ EDITIONS: tuple[str, ...] = (
     "Special Edition",
     "Final Cut",
     "Criterion",
+    "Redux",
 )
 _GUESSIT_EDITIONS = {
     "Director's Cut": "Director's Cut",
@@ -115,12 +116,13 @@ _EDITION_WORD = {
     "special": "Special Edition",
     "final": "Final Cut",
     "criterion": "Criterion",
+    "redux": "Redux",
 }
 # Phrases that are an edition wherever they appear (and are cut out of titles)...
 _EDITION_PHRASE_RE = re.compile(
     r"(?<![^\W_])(?:(director)(?:['’]?s)?[ ._-]*cut"
     r"|(extended|theatrical)[ ._-]+(?:edition|cut|version)|(special)[ ._-]+edition"
-    r"|(final)[ ._-]+cut|(criterion)[ ._-]+collection)(?![^\W_])",
+    r"|(final)[ ._-]+cut|(criterion)[ ._-]+collection|(redux))(?![^\W_])",
     re.IGNORECASE,
 )
 # ...and single words that are an edition only outside the title ("Uncut Gems" is a title).
@@ -128,6 +130,9 @@ _EDITION_WORD_RE = re.compile(
     r"(?<![^\W_])(extended|theatrical|unrated|uncut|imax|remaster(?:ed)?|criterion)(?![^\W_])",
     re.IGNORECASE,
 )
+# Scene abbreviations, upper case only: "Aliens.1986.SE", "Blade.Runner.1982.DC" ("Se7en" is not).
+_EDITION_ABBREVIATION_RE = re.compile(r"(?<![^\W_])(SE|DC)(?![^\W_])")
+_EDITION_ABBREVIATIONS = {"SE": "Special Edition", "DC": "Director's Cut"}
 _PLEX_EDITION_RE = re.compile(r"\{edition-([^{}]{1,80})\}", re.IGNORECASE)
 
 # Any bracketed tmdb/tvdb/imdb tag is cut out of the name, but only a well-formed value is kept.
@@ -150,11 +155,14 @@ _GUESSIT_3D = frozenset(
     {"3D", "Half Side By Side", "Side By Side", "Half Over Under", "Over Under"}
 )
 
-# Stacked movies (Plex's stacking words): "cd1", "Disc 2", "part1", "pt.2".
+# Stacked movies (Plex's and Kodi's stacking words): "cd1", "Disc 2", "part1", "pt.2", "cda",
+# "partB", "1of2", and a lone letter after a dash at the end ("Title-A.avi", "Title-B.avi").
 _STACK_RE = re.compile(
-    r"(?<![^\W_])(?P<kind>cd|dvd|disc|disk|part|pt)[ ._-]?(?P<num>\d{1,2})(?![^\W_])",
+    r"(?<![^\W_])(?P<kind>cd|dvd|disc|disk|part|pt)[ ._-]?(?P<num>\d{1,2}|[a-d])(?![^\W_])",
     re.IGNORECASE,
 )
+_STACK_OF_RE = re.compile(r"(?<![^\W_])(?P<num>\d{1,2})[ ._-]?of[ ._-]?\d{1,2}(?![^\W_])", re.I)
+_STACK_LETTER_RE = re.compile(r"(?<=[^\W_)\]])[ ._]*-[ ._]*(?P<num>[a-d])$", re.IGNORECASE)
 # "Part Two", "Part II", "Part 1 (2010)": a part of the title, not of the file.
 _TITLE_PART_RE = re.compile(r"(?<![^\W_])part[ ._-]+(?P<word>[^\W_]+)", re.IGNORECASE)
 _YEAR_RE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -174,7 +182,13 @@ _EXTRA_FOLDERS = {
     "extras": "extra",
     "bonus": "extra",
     "special features": "extra",
+    # Plex's other extras folders; as common words they count only inside a title's folder.
+    "other": "extra",
+    "others": "extra",
+    "shorts": "short",
+    "scenes": "scene",
 }
+_EXTRA_FOLDERS_IN_TITLE_ONLY = frozenset({"other", "others", "shorts", "scenes"})
 # Plex-style suffixes: "Inception (2010)-trailer.mkv".
 _EXTRA_SUFFIX_RE = re.compile(
     r"-(trailer|sample|featurette|behindthescenes|deleted|interview|scene|short|other|extra)$",
@@ -212,7 +226,9 @@ _GROUP_RE = re.compile(
     + r")(?![^\W_])",
     re.IGNORECASE,
 )
-_STACK_MARKER_RE = re.compile(r"(?<![^\W_])(?:cd|dvd|dis[ck])[ ._-]?\d{1,2}(?![^\W_])", re.I)
+_STACK_MARKER_RE = re.compile(
+    r"(?<![^\W_])(?:cd|dvd|dis[ck])[ ._-]?(?:\d{1,2}|[a-d])(?![^\W_])", re.I
+)
 _NOT_A_SUBTITLE = (
     _TAG_RE,
     _GROUP_RE,
@@ -227,7 +243,7 @@ _NOT_A_GROUP = frozenset({"edition", "cut", "version", "extended", "sample", "tr
 
 _SXXEYY_RE = re.compile(
     r"(?<![^\W_])s(?P<season>\d{1,3})[ ._-]?e(?P<first>\d{1,4})"
-    r"(?P<rest>(?:(?:[ ._]?-[ ._]?e?|[ ._]?e)\d{1,4}(?=$|[^a-z0-9]|e\d))*)",
+    r"(?P<rest>(?:(?:[ ._]?-[ ._]?e?|[ ._]?e|[ ._]*[&+][ ._]*e)\d{1,4}(?=$|[^a-z0-9]|e\d))*)",
     re.IGNORECASE,
 )
 _NXNN_RE = re.compile(
@@ -239,7 +255,9 @@ _WORDS_EPISODE_RE = re.compile(
     r"season[ ._-]*(?P<season>\d{1,3})[ ._/-]*episode[ ._-]*(?P<first>\d{1,4})(?!\d)",
     re.IGNORECASE,
 )
-_RANGE_PART_RE = re.compile(r"(?P<sep>[ ._]?-[ ._]?|[ ._]?)(?:\d{1,2}x|e)?(?P<num>\d{1,4})", re.I)
+_RANGE_PART_RE = re.compile(
+    r"(?P<sep>[ ._]?-[ ._]?|[ ._]*[&+][ ._]*|[ ._]?)(?:\d{1,2}x|e)?(?P<num>\d{1,4})", re.I
+)
 # Episode ranges after an "E01" or "1x01" marker, for the MAX_EPISODE_SPAN guard.
 _EPISODE_RANGE_RE = re.compile(
     r"(?:(?<![a-z])e|(?<=\d)x)(?P<first>\d{1,4})[ ._]?-[ ._]?(?:e|\d{1,3}x)?(?P<last>\d{1,6})"
@@ -321,7 +339,7 @@ def parse_fallback(
         episodes, episode_start = (int(absolute[1]),), absolute.start()
     folder_title, folder_year = _title_from_folders(name.folders)
     title, year = _title_from_text(stem, cut_at=episode_start)
-    if not title or _extras_folder_index(name.folders) is not None:
+    if not title or _extras_folder_index(name.folders, name.stem) is not None:
         title = folder_title  # "Show/Season 1/Extras/Making of.mkv" belongs to the show
     year = year or folder_year
     media_type = _media_type(season, episodes, media_type_hint, dated=False)
@@ -452,7 +470,7 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     extra_kind = _extra_kind(name, others, raw_title)
     title = _clean_title(raw_title)
     year = _first_int(guess.get("year"))
-    if extra_kind is not None and _extras_folder_index(name.folders) is not None:
+    if extra_kind is not None and _extras_folder_index(name.folders, name.stem) is not None:
         # "Show/Season 1/Extras/Making of.mkv": the extra belongs to the folder's title.
         folder_title, folder_year = _title_from_folders(name.folders)
         title, year = folder_title or title, year or folder_year
@@ -596,17 +614,24 @@ def _expand(first: int, rest: str) -> tuple[int, ...]:
 
 
 def _stack_marker(stem: str) -> re.Match[str] | None:
-    """CD1 / Disc 2 / part1 of a stacked movie; "Part 1 (2010)" followed by a year is a title."""
-    for match in _STACK_RE.finditer(stem):
-        if match["kind"].lower() in {"part", "pt"} and _YEAR_RE.search(stem, match.end()):
-            continue  # "Deathly Hallows Part 1 (2010)": the part belongs to the title
-        return match
-    return None
+    """CD1 / Disc 2 / partB / 1of2 / -A of a stacked movie, the first in the stem; "Part 1
+    (2010)" followed by a year is a title."""
+    markers = [
+        match
+        for match in _STACK_RE.finditer(stem)
+        # "Deathly Hallows Part 1 (2010)": the part belongs to the title
+        if match["kind"].lower() not in {"part", "pt"} or not _YEAR_RE.search(stem, match.end())
+    ]
+    markers += [m for regex in (_STACK_OF_RE, _STACK_LETTER_RE) if (m := regex.search(stem))]
+    return min(markers, key=lambda m: m.start(), default=None)
 
 
 def _stacked_part(stem: str) -> int | None:
     marker = _stack_marker(stem)
-    return int(marker["num"]) if marker else None
+    if marker is None:
+        return None
+    number = marker["num"]
+    return int(number) if number.isdigit() else ord(number.lower()) - ord("a") + 1
 
 
 def _title_part(stem: str) -> str | None:
@@ -633,6 +658,9 @@ def _edition(
         for match in _EDITION_WORD_RE.finditer(text):
             if normalize_title(match[1]) not in words:
                 found.add(_EDITION_WORD[match[1].lower()])
+        for match in _EDITION_ABBREVIATION_RE.finditer(text):
+            if match[1].casefold() not in words:
+                found.add(_EDITION_ABBREVIATIONS[match[1]])
     if not found:
         return None
     order = {edition: i for i, edition in enumerate(EDITIONS)}
@@ -659,15 +687,21 @@ def _is_3d(name: _Name, others: Iterable[str], title: str, media_type: MediaType
     return False
 
 
-def _extras_folder_index(folders: tuple[str, ...]) -> int | None:
+def _extras_folder_index(folders: tuple[str, ...], stem: str) -> int | None:
+    """The nearest extras folder; "Other/", "Shorts/", "Scenes/" only below a title's folder and
+    for a file without a year of its own ("Other/Heat (1995).mkv" is a film)."""
     for i in range(len(folders) - 1, -1, -1):
-        if _normal_words(folders[i]) in _EXTRA_FOLDERS:
-            return i
+        words = _normal_words(folders[i])
+        if words not in _EXTRA_FOLDERS:
+            continue
+        if words in _EXTRA_FOLDERS_IN_TITLE_ONLY and (i == 0 or _YEAR_RE.search(stem)):
+            continue
+        return i
     return None
 
 
 def _extra_kind(name: _Name, others: Iterable[str], title: str) -> str | None:
-    index = _extras_folder_index(name.folders)
+    index = _extras_folder_index(name.folders, name.stem)
     if index is not None:
         return _EXTRA_FOLDERS[_normal_words(name.folders[index])]
     if suffix := _EXTRA_SUFFIX_RE.search(name.stem):
