@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import functools
 import hashlib
 import multiprocessing
@@ -271,6 +272,17 @@ def _child(warehouse_path: str, task: dict[str, Any]) -> None:
         engine._unlink_checked = lambda *a, **k: _die()  # type: ignore[assignment]
     elif kill_at == "after_first_delete":
         _kill_after("_unlink_checked", 1, only_if_true=True)
+    if task.get("smb_like"):
+        # A file system with neither RENAME_NOREPLACE nor hard links (typical SMB mounts),
+        # which this machine cannot mount: the OS calls answer as such a mount does.
+        engine._renameat2 = None
+
+        def no_links(*args: Any, **kwargs: Any) -> None:
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+
+        engine.os.link = no_links  # type: ignore[assignment]
+        if kill_at == "after_placeholder":
+            engine.os.rename = lambda *a, **k: _die()  # type: ignore[assignment]
 
     if task["call"] == "stage":
         engine.stage(

@@ -20,6 +20,8 @@ from tests.staging_helpers import (
     md5,
     new_journal,
     request_for,
+    shm_dir,
+    stage_task,
     start_child,
     wait_killed,
     write_file,
@@ -161,3 +163,49 @@ def test_an_interrupted_purge_that_deleted_nothing_is_decided_again(
     assert files_under(staging_root) == before
     [kept] = purge(journal, now=LATER, retention_days=30, approved_file_ids=[])
     assert kept.status == "skipped" and files_under(staging_root) == before
+
+
+def test_a_hardlinked_file_staged_across_devices_is_copied_once_and_comes_back_linked(
+    library: Path, journal: StagingJournal
+) -> None:
+    """Two paths of one file (one row each in the plan): staged to another file system, the
+    bytes are stored once; restored, the two paths are links of one file again."""
+    digest = write_file(library / "Movies" / "Film.mkv", 300_000)
+    (library / "Extra copy").mkdir()
+    os.link(library / "Movies" / "Film.mkv", library / "Extra copy" / "Film.mkv")
+    requests = [request_for(library, p) for p in ("Movies/Film.mkv", "Extra copy/Film.mkv")]
+    with shm_dir() as shm:
+        outcomes = stage(requests, shm / "staging", journal, today=TODAY)
+        assert [o.status for o in outcomes] == ["moved", "moved"], outcomes
+        staged = [p for p in files_under(shm / "staging") if p.suffix == ".mkv"]
+        assert len(staged) == 2 and len({os.stat(p).st_ino for p in staged}) == 1
+        assert not (library / "Movies" / "Film.mkv").exists()
+        assert [o.status for o in restore(None, journal)] == ["restored", "restored"]
+    back = [library / "Movies" / "Film.mkv", library / "Extra copy" / "Film.mkv"]
+    assert {md5(p) for p in back} == {digest}
+    assert os.stat(back[0]).st_ino == os.stat(back[1]).st_ino
+
+
+def test_without_no_replace_rename_or_links_a_name_is_claimed_first(
+    tmp_path: Path, library: Path, journal: StagingJournal
+) -> None:
+    """On an SMB-like mount a crash between claiming the staged name and the rename leaves an
+    empty placeholder: recovery removes it and the film is where it was; a plain run works."""
+    digest = write_file(library / "Film.mkv", 5_000)
+    request = request_for(library, "Film.mkv")
+    staging_root = tmp_path / "staging"
+    task = stage_task(request, staging_root, smb_like=True)
+    wait_killed(start_child(journal, {**task, "kill_at": "after_placeholder"}))
+    [placeholder] = files_under(staging_root)
+    assert placeholder.stat().st_size == 0
+    [recovered] = recover(journal)
+    assert recovered.status == "rolled_back", recovered
+    assert files_under(staging_root) == [] and md5(library / "Film.mkv") == digest
+    assert not [op for op in journal.unfinished()]
+
+    child = start_child(journal, task)
+    child.join(60)
+    assert child.exitcode == 0
+    assert not (library / "Film.mkv").exists()
+    [staged] = [p for p in files_under(staging_root) if p.suffix == ".mkv"]
+    assert md5(staged) == digest

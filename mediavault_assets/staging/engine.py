@@ -124,6 +124,10 @@ OutcomeStatus = Literal[
 Progress = Callable[[int, int, int], None]
 
 
+# Cross-device copies made in one run: (st_dev, st_ino) of the source → the copy and its MD5.
+_Copies = dict[tuple[int, int], tuple[Path, str]]
+
+
 @dataclass(frozen=True, slots=True)
 class StageRequest:
     """An approved row of the deletion plan, with the file identity the decision was made on."""
@@ -180,8 +184,11 @@ def stage(
     requests = list(requests)
     with _run(journal, dry_run) as outcomes:
         staged = {op.file_id for op in journal.staged([r.file_id for r in requests])}
+        copies: _Copies = {}
         for request in requests:
-            outcome = _stage_one(request, staging_root, journal, today, dry_run, progress, staged)
+            outcome = _stage_one(
+                request, staging_root, journal, today, dry_run, progress, staged, copies
+            )
             if outcome.status == "moved":
                 staged.add(request.file_id)
             outcomes.append(outcome)
@@ -204,8 +211,9 @@ def restore(
             for file_id in file_ids or ()
             if file_id not in found
         )
+        copies: _Copies = {}
         for archive in staged:
-            outcomes.append(_restore_one(archive, journal, dry_run, progress))
+            outcomes.append(_restore_one(archive, journal, dry_run, progress, copies))
     return outcomes
 
 
@@ -264,6 +272,7 @@ def _stage_one(
     dry_run: bool,
     progress: Progress | None,
     staged: set[int],
+    copies: _Copies,
 ) -> Outcome:
     try:
         op = _plan_stage(request, staging_root, today, staged)
@@ -276,7 +285,7 @@ def _stage_one(
         row = _skipped_stage_row(request, str(skip))
         op_id = None if dry_run else journal.insert(row).id
         return Outcome("stage", request.file_id, "skipped", None, 0, str(skip), op_id)
-    return _outcome("stage", _execute(journal.insert(op), journal, progress))
+    return _outcome("stage", _execute(journal.insert(op), journal, progress, copies))
 
 
 def _plan_stage(
@@ -431,7 +440,11 @@ def _own_leftover(file_id: int, members: list[Member], manifest: Path) -> bool:
 
 
 def _restore_one(
-    archive: Operation, journal: StagingJournal, dry_run: bool, progress: Progress | None
+    archive: Operation,
+    journal: StagingJournal,
+    dry_run: bool,
+    progress: Progress | None,
+    copies: _Copies,
 ) -> Outcome:
     try:
         op = _plan_restore(archive)
@@ -451,7 +464,7 @@ def _restore_one(
     if dry_run:
         verb = "rename" if op.method == "rename" else "copy, verify and remove"
         return _outcome("restore", op, "dry_run", f"would {verb} back to the original path")
-    return _outcome("restore", _execute(journal.insert(op), journal, progress))
+    return _outcome("restore", _execute(journal.insert(op), journal, progress, copies))
 
 
 def _plan_restore(archive: Operation) -> Operation:
@@ -651,20 +664,31 @@ def _unlink_checked(path: Path, member: Member, staging_root: str | None) -> boo
 # -- moving files -----------------------------------------------------------------------------
 
 
-def _execute(op: Operation, journal: StagingJournal, progress: Progress | None) -> Operation:
+def _execute(
+    op: Operation, journal: StagingJournal, progress: Progress | None, copies: _Copies
+) -> Operation:
     """Run a journaled archive or restore operation to its end: completed or failed."""
     op = journal.update(op, status="in_progress", phase="moving")
-    op, error = _transfer(op, journal, progress)
+    copied: _Copies = {}
+    op, error = _transfer(op, journal, progress, copies, copied)
     if error is not None:
         return _abort(op, journal, error)
     op = journal.update(op, status="in_progress", phase="transferred", members=op.members)
-    return _finish(op, journal, verify=False)
+    op = _finish(op, journal, verify=False)
+    if op.status == "completed":
+        copies.update(copied)  # only copies that stay can be linked to by later operations
+    return op
 
 
 def _transfer(
-    op: Operation, journal: StagingJournal, progress: Progress | None
+    op: Operation,
+    journal: StagingJournal,
+    progress: Progress | None,
+    copies: _Copies,
+    copied: _Copies,
 ) -> tuple[Operation, str | None]:
-    """Rename or copy every member (and write the manifest); returns the error, if any."""
+    """Rename or copy every member (and write the manifest); returns the error, if any. Copies
+    made go into `copied`; a path of a file in `copies` or `copied` is linked, not copied."""
     members = list(op.members)
     step = "prepare folders for"
     member = members[0]
@@ -683,7 +707,16 @@ def _transfer(
                 # One device seen through two mounts (Docker bind mounts): copy instead.
                 op = journal.update(op, status="in_progress", phase="moving", method="copy")
             step = "copy"
-            members[index] = replace(member, md5=_copy_member(op, index, member, progress))
+            source = os.lstat(member.source)
+            physical = (source.st_dev, source.st_ino)
+            if earlier := copied.get(physical) or copies.get(physical):
+                # Another path of a file copied already (hard links): link to that copy, so the
+                # bytes are copied and stored once and the paths come back as links.
+                digest = _link_member(member, source, *earlier)
+            else:
+                digest = _copy_member(op, index, member, progress)
+                copied[physical] = (Path(str(member.destination)), digest)
+            members[index] = replace(member, md5=digest)
         op = replace(op, members=tuple(members))
         if op.operation_type == "archive":
             step = "write the manifest for"
@@ -730,6 +763,19 @@ def _copy_member(op: Operation, index: int, member: Member, progress: Progress |
     if not existing:
         _rename_noreplace(partial, dest)
         _fsync_dir(dest.parent)
+    return digest
+
+
+def _link_member(member: Member, source: os.stat_result, copy: Path, digest: str) -> str:
+    """Give `member` its destination as a second name of `copy`; returns the copy's MD5."""
+    if problem := _identity_problem(source, member):
+        raise _Failure(problem)
+    dest = Path(str(member.destination))
+    if not os.path.lexists(dest):  # else this path's own copy from a run whose journal was lost
+        os.link(copy, dest, follow_symlinks=False)
+        _fsync_dir(dest.parent)
+    elif _md5_file(dest) != digest:
+        raise _Failure(f"{dest}, which already exists, does not match (expected MD5 {digest})")
     return digest
 
 
@@ -872,6 +918,8 @@ def _roll_back(op: Operation) -> list[str]:
         source, dest = Path(member.source), Path(str(member.destination))
         try:
             _unlink_if_present(_partial_path(op, index))
+            if _is_placeholder(dest, source_size=member.size):
+                _unlink_if_present(dest)
             src, dst = _lstat(source), _lstat(dest)
             if dst is None:
                 if src is None:
@@ -1001,13 +1049,31 @@ def _rename_noreplace(source: Path, dest: Path) -> None:
     except OSError as error:
         if error.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOSYS):
             raise
-        # No hard links either (some SMB mounts): check, then rename. Only another writer in
-        # the staging folder within that instant could be overwritten.
-        if os.path.lexists(dest):
-            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(dest)) from None
-        os.rename(source, dest)
+        _rename_over_placeholder(source, dest)
         return
     os.unlink(source)
+
+
+def _rename_over_placeholder(source: Path, dest: Path) -> None:
+    """Rename where the file system has neither no-replace rename nor hard links (some SMB
+    mounts): an empty placeholder made with O_EXCL claims the name first, so a file that appears
+    there in between is never replaced; only our own placeholder is. A crash can leave the
+    placeholder, which roll-back recognises (_is_placeholder) and removes."""
+    os.close(os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+    try:
+        os.rename(source, dest)
+    except OSError:
+        with contextlib.suppress(OSError):
+            if _is_placeholder(dest, source_size=os.lstat(source).st_size):
+                os.unlink(dest)
+        raise
+
+
+def _is_placeholder(path: Path, *, source_size: int) -> bool:
+    """Whether `path` can only be a placeholder of _rename_over_placeholder: an empty file where
+    a non-empty one was to go (SMB mounts do not keep a distinctive mode to tell it by)."""
+    st = _lstat(path)
+    return source_size > 0 and st is not None and stat.S_ISREG(st.st_mode) and st.st_size == 0
 
 
 def _make_dirs(folder: Path) -> None:
