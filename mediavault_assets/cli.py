@@ -344,6 +344,35 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return _run_staging_job("purge_staged", "purge_files", {"dry_run": args.dry_run})
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    from mediavault_assets.doctor import examine
+    from mediavault_assets.orchestration import prepare_dagster_home
+
+    path = config_path()
+    settings = _settings_or_exit(path)
+    home = prepare_dagster_home(path.parent / DEFAULT_HOME / "dagster_home")
+    print(f"Settings: {path}\nDagster instance: {home}")
+    with dg.DagsterInstance.get() as instance:
+        try:
+            found = examine(settings, instance, dry_run=args.dry_run, echo=_print_safe)
+        except RuntimeError as error:
+            print(f"mediavault: {error}", file=sys.stderr)
+            return 1
+    if not found:
+        print("Nothing to repair: no dead run, interrupted move, partial file or stale snapshot.")
+    elif args.dry_run:
+        print(f"{found} thing(s) to repair; run `mediavault doctor` without --dry-run to do it.")
+    else:
+        print(f"Repaired {found} thing(s).")
+    return 0
+
+
+def _print_safe(line: str) -> None:
+    print(_printable(line))
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from mediavault_assets.chat.service import answer_from_cli
     from mediavault_assets.snapshot import DataUnavailable
@@ -441,6 +470,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     purge_cmd.add_argument("--dry-run", action="store_true", help="show what would be deleted")
     purge_cmd.set_defaults(func=cmd_purge)
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="repair what a crash left: dead runs holding the warehouse, interrupted moves, "
+        "partial files, a stale snapshot",
+    )
+    doctor.add_argument("--dry-run", action="store_true", help="only show what it would do")
+    doctor.set_defaults(func=cmd_doctor)
 
     ask = commands.add_parser("ask", help="ask the library a question in plain language")
     ask.add_argument("question", nargs="+", help='e.g. "How many 4K movies do I have?"')

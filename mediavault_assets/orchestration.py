@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from pathlib import Path
 import dagster as dg
 
 from mediavault_assets.defs.partitions import sync_library_roots
+from mediavault_assets.pool_wait import PoolWait
+from mediavault_assets.run_recovery import settle_dead_runs, this_process_tags
 from mediavault_assets.run_tags import ORIGIN_TAG, TRIGGER_TAG
-from mediavault_assets.settings import CONFIG_ENV, Settings
+from mediavault_assets.settings import CONFIG_ENV, Settings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,17 +70,20 @@ def refresh(
     load_definitions.cache_clear()
     defs = load_definitions()
     outcomes: list[RunOutcome] = []
+    wait_seconds = settings.pool_wait_seconds
     with dg.DagsterInstance.get() as instance:
         added, removed = sync_library_roots(instance, settings.root_keys)
         if added or removed:
             echo(f"Library roots: added {added or '-'}, removed {removed or '-'}")
         for key in roots or settings.root_keys:
             echo(f"Scanning root '{key}' ({settings.root(key).path}) ...")
-            outcome = _run(defs, "scan_library_root", instance, key, trigger)
+            outcome = _run(
+                defs, "scan_library_root", instance, key, trigger, wait_seconds, echo=echo
+            )
             outcomes.append(outcome)
             echo(f"  {outcome.summary}")
         echo("Analyzing the library (hashes, duplicate groups, deletion plan) ...")
-        outcome = _run(defs, "analyze_library", instance, None, trigger)
+        outcome = _run(defs, "analyze_library", instance, None, trigger, wait_seconds, echo=echo)
         outcomes.append(outcome)
         echo(f"  {outcome.summary}")
     return outcomes
@@ -89,12 +95,16 @@ def run_job(
     *,
     op_config: dict[str, dict] | None = None,
     trigger: str = "manual",
+    echo: Callable[[str], None] = print,
 ) -> RunOutcome:
     """Run one job in-process against the instance of DAGSTER_HOME (stage, restore, purge)."""
     os.environ[CONFIG_ENV] = str(config_file)
     load_definitions.cache_clear()
+    wait_seconds = load_settings(config_file).pool_wait_seconds
     with dg.DagsterInstance.get() as instance:
-        return _run(load_definitions(), job_name, instance, None, trigger, op_config)
+        return _run(
+            load_definitions(), job_name, instance, None, trigger, wait_seconds, op_config, echo
+        )
 
 
 def _run(
@@ -103,19 +113,37 @@ def _run(
     instance: dg.DagsterInstance,
     partition: str | None,
     trigger: str,
+    pool_wait_seconds: float,
     op_config: dict[str, dict] | None = None,
+    echo: Callable[[str], None] = print,
 ) -> RunOutcome:
     job = defs.resolve_job_def(job_name)
-    result = job.execute_in_process(
-        instance=instance,
-        run_config={
-            "loggers": {"console": {"config": {"log_level": "INFO"}}},
-            **({"ops": {op: {"config": c} for op, c in op_config.items()}} if op_config else {}),
-        },
-        partition_key=partition,
-        tags={TRIGGER_TAG: trigger, ORIGIN_TAG: "cli"},
-        raise_on_error=False,
-    )
+    # A run killed earlier must not keep the warehouse pool from this one.
+    settle_dead_runs(instance, echo=echo)
+    run_id = str(uuid.uuid4())
+    with PoolWait(instance, run_id, pool_wait_seconds, echo) as wait:
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                    **(
+                        {"ops": {op: {"config": c} for op, c in op_config.items()}}
+                        if op_config
+                        else {}
+                    ),
+                },
+                partition_key=partition,
+                run_id=run_id,
+                tags={TRIGGER_TAG: trigger, ORIGIN_TAG: "cli", **this_process_tags()},
+                raise_on_error=False,
+            )
+        except KeyboardInterrupt:
+            if not wait.gave_up:
+                raise
+            result = None
+    if result is None or wait.gave_up:
+        return RunOutcome(job_name, partition, run_id, False, wait.message)
     lines = []
     for event in result.get_asset_materialization_events():
         materialization = event.step_materialization_data.materialization

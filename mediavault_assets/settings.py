@@ -84,6 +84,11 @@ class Settings(BaseModel):
     # off takes an explicit word, never a typo'd 0.
     allow_purge_without_retention: bool = False
     guessit_timeout_seconds: float = Field(default=5.0, gt=0)
+    pool_wait_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        description="how long a command waits for another run to release the warehouse",
+    )
     dagster_url: str = Field(
         default="http://127.0.0.1:3000", description="the Dagster webserver the app starts runs on"
     )

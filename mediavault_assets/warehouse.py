@@ -49,6 +49,9 @@ class Warehouse(dg.ConfigurableResource):
     lock_wait_seconds: float = 120.0
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from mediavault_assets.run_recovery import record_worker  # it imports POOL from here
+
+        record_worker(context)
         self.migrate()
 
     @contextmanager

@@ -3,6 +3,7 @@ PostgreSQL-backed Dagster instance it uses (exercised for real on 127.0.0.1:5432
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import uuid
@@ -16,6 +17,7 @@ import yaml
 from mediavault_assets.defs.ingest.assets import inventory
 from mediavault_assets.defs.partitions import library_roots
 from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.run_recovery import WORKER_TAG, Worker, settle_dead_runs
 from mediavault_assets.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +139,10 @@ def test_materializes_against_a_postgres_backed_instance(
         assert result.success
         runs = instance.get_runs()
         assert [r.run_id for r in runs] == [result.run_id]
+        # The run recorded its worker (this process), so a crash of it could be settled.
+        worker = Worker.decode(runs[0].tags.get(WORKER_TAG))
+        assert worker is not None and worker.pid == os.getpid() and not worker.gone()
+        assert settle_dead_runs(instance) == []
     with psycopg2.connect(dbname=postgres_db, **PG) as con, con.cursor() as cur:
         cur.execute("SELECT count(*) FROM runs")
         assert cur.fetchone()[0] == 1

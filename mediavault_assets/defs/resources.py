@@ -2,9 +2,13 @@
 
 import dagster as dg
 
+from mediavault_assets import dagster_fixes
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.settings import config_path, load_settings
 from mediavault_assets.warehouse import Warehouse
+
+# Loaded with the code location: every run, sensor and CLI command gets the fix.
+dagster_fixes.apply()
 
 
 @dg.definitions

@@ -975,6 +975,35 @@ def _recover(journal: StagingJournal) -> list[Outcome]:
     return outcomes
 
 
+def leftovers(journal: StagingJournal, staging_root: Path) -> list[Path]:
+    """Partial files (`.mediavault-*.partial`) in staging and beside every file the journal moved.
+
+    Recovery removes those of the operations it settles; what is found after it belongs to no
+    operation (a journal restored from a backup, a crash before the row was written).
+    """
+    folders = {staging_root}
+    for op in journal.everything():
+        for member in op.members:
+            folders.update(Path(p).parent for p in (member.source, member.destination) if p)
+    found = []
+    for folder in sorted(folders):
+        if folder == staging_root:
+            found += [p for p in folder.rglob(".mediavault-*.partial") if not p.is_dir()]
+        elif folder.is_dir() and not _within(folder, staging_root):
+            found += [p for p in folder.glob(".mediavault-*.partial") if not p.is_dir()]
+    return sorted(set(found))
+
+
+def remove_leftovers(journal: StagingJournal, staging_root: Path) -> list[Path]:
+    """Settle interrupted operations, then remove the partial files no operation owns."""
+    with journal.exclusive():
+        _recover(journal)
+        removed = leftovers(journal, staging_root)
+        for path in removed:
+            _unlink_if_present(path)
+    return removed
+
+
 # -- outcomes ---------------------------------------------------------------------------------
 
 _DONE: dict[str, OutcomeStatus] = {"archive": "moved", "restore": "restored", "delete": "purged"}

@@ -261,6 +261,9 @@ class StagingJournal:
     def unfinished(self) -> list[Operation]:
         return self._select("staging_unfinished_operations", {})
 
+    def everything(self) -> list[Operation]:
+        return self._select("staging_all_operations", {})
+
     def staged(self, file_ids: Sequence[int] | None = None) -> list[Operation]:
         """Completed archive operations whose files are in staging now (all, or of `file_ids`)."""
         ids = None if file_ids is None else [int(i) for i in file_ids]

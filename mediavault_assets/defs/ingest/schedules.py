@@ -4,6 +4,7 @@ import dagster as dg
 
 from mediavault_assets.defs.jobs import analyze_library, scan_library_root
 from mediavault_assets.defs.partitions import library_roots
+from mediavault_assets.run_recovery import settle_dead_runs
 from mediavault_assets.run_tags import ORIGIN_TAG, TRIGGER_TAG
 
 
@@ -14,6 +15,7 @@ from mediavault_assets.run_tags import ORIGIN_TAG, TRIGGER_TAG
     description="Scan every library root at 03:00, one run per root.",
 )
 def nightly_scan(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] | dg.SkipReason:
+    settle_dead_runs(context.instance, echo=context.log.warning)
     keys = context.instance.get_dynamic_partitions(library_roots.name)
     if not keys:
         return dg.SkipReason("No library roots yet; the library_roots_sync sensor adds them.")
@@ -36,6 +38,8 @@ def nightly_scan(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest] |
 def analyze_after_scans(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
     if context.dagster_run.tags.get(ORIGIN_TAG) == "cli":
         return dg.SkipReason("`mediavault refresh` runs the analysis itself")
+    # A scan killed mid-run would otherwise count as running for ever and hold analysis back.
+    settle_dead_runs(context.instance, echo=context.log.warning)
     active = context.instance.get_run_records(
         dg.RunsFilter(
             job_name=scan_library_root.name,

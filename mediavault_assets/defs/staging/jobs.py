@@ -12,7 +12,7 @@ from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import FileSignature, ReviewStore
 from mediavault_assets.run_tags import TRIGGER_TAG
 from mediavault_assets.staging.approvals import purge_approvals, select_for_staging
-from mediavault_assets.staging.engine import Outcome, purge, restore, stage
+from mediavault_assets.staging.engine import Outcome, purge, recover, restore, stage
 from mediavault_assets.staging.journal import StagingJournal
 from mediavault_assets.staging.review_state import apply_review_state
 from mediavault_assets.warehouse import POOL, Warehouse
@@ -96,6 +96,10 @@ def stage_files(
 ) -> dict:
     conf = settings.load()
     store = ReviewStore(conf.app_store_path)
+    journal = StagingJournal(warehouse)
+    # A move an earlier run left half-done is settled first, so the files it rolled back are
+    # seen where they are and staged in this run, not the next.
+    recovered = [] if config.dry_run else recover(journal)
     selection = select_for_staging(
         warehouse.named("staging_candidates").iter_rows(named=True),
         store.decisions(),
@@ -104,10 +108,10 @@ def stage_files(
     )
     for file_id, why in selection.held_back:
         context.log.warning(f"not staging {file_id}: {why}")
-    outcomes = stage(
+    outcomes = recovered + stage(
         selection.requests,
         conf.staging_root,
-        StagingJournal(warehouse),
+        journal,
         today=date.today(),
         dry_run=config.dry_run,
     )

@@ -7,6 +7,7 @@ import dagster as dg
 from mediavault_assets.defs.staging.jobs import purge_staged, stage_approved
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
+from mediavault_assets.run_recovery import settle_dead_runs
 from mediavault_assets.snapshot import DataUnavailable, read_snapshot
 
 
@@ -20,6 +21,7 @@ from mediavault_assets.snapshot import DataUnavailable, read_snapshot
 def approved_decisions_sensor(
     context: dg.SensorEvaluationContext, settings: MediaVaultSettings
 ) -> dg.RunRequest | dg.SkipReason:
+    settle_dead_runs(context.instance, echo=context.log.warning)
     conf = settings.load()
     approved = {
         f"{d.file_id}@{d.decided_at}"
@@ -47,9 +49,28 @@ def approved_decisions_sensor(
     return dg.RunRequest(run_key=f"stage-{key}", tags={"mediavault/approvals": str(len(waiting))})
 
 
-nightly_purge = dg.ScheduleDefinition(
+@dg.schedule(
     job=purge_staged,
     cron_schedule="30 4 * * *",
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Purge staged files past the retention days (approved ones only).",
 )
+def nightly_purge(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    settle_dead_runs(context.instance, echo=context.log.warning)
+    return dg.RunRequest()
+
+
+@dg.sensor(
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Marks failed the runs whose process is gone (killed, or the host restarted) and "
+    "frees the warehouse pool they held, so no later run waits for them.",
+)
+def dead_runs_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    settled = settle_dead_runs(context.instance, echo=context.log.warning)
+    return dg.SkipReason(
+        f"Settled {len(settled)} run(s): "
+        + "; ".join(f"{s.run_id[:8]} {s.reason}" for s in settled)
+        if settled
+        else "No run holds the pool without a live process."
+    )
