@@ -81,17 +81,22 @@ def _child() -> None:
     answer = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever the function prints must not corrupt the answer
     module, name, args, limits = pickle.loads(sys.stdin.buffer.read())
+    # Our own code loads first, unlimited: the limits are for the work on untrusted input.
+    function = getattr(importlib.import_module(module), name)
     if limits.memory_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     if limits.cpu_seconds:
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds))
     try:
-        result: tuple[bool, Any] = (True, getattr(importlib.import_module(module), name)(*args))
+        result: tuple[bool, Any] = (True, function(*args))
+    except MemoryError:  # the address-space limit, met in Python code
+        result = (False, ChildFailed("the worker process ran out of its memory limit"))
     except Exception as error:  # handed to the parent, which raises it
         result = (False, error)
     try:
         data = pickle.dumps(result)
-    except Exception as error:  # an unpicklable result or exception: its text still goes back
+        pickle.loads(data)  # some C extensions' exceptions pickle but cannot be rebuilt
+    except Exception as error:  # then their text still goes back
         data = pickle.dumps((False, ChildFailed(f"{type(error).__name__}: {error}")))
     answer.write(data)
     answer.close()

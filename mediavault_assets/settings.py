@@ -88,6 +88,11 @@ class Settings(BaseModel):
         default="http://127.0.0.1:3000", description="the Dagster webserver the app starts runs on"
     )
     review_users: list[ReviewUser] = Field(default_factory=list)
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names besides loopback the app answers to without review_users "
+        "(e.g. a reverse proxy on this machine); anything else is refused (DNS rebinding)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:

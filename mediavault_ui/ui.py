@@ -16,6 +16,7 @@ from mediavault_ui.dagster_api import DagsterClient, DagsterError, DagsterUnavai
 from mediavault_ui.data import DataUnavailable, Library, open_library
 
 REVIEWER_KEY = "reviewer"
+MEDIA_TOKEN_KEY = "media_token"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
 
 CATEGORY_LABELS = {
@@ -125,7 +126,7 @@ def media_urls(kind: str, file_ids: list[int]) -> list[str]:
     """Same-origin URLs of files' video or thumbnail routes, with the session's media token.
 
     Reads the session here, in the script thread (not from polars worker threads)."""
-    token = st.session_state.get("media_token") if REVIEWER_KEY in st.session_state else None
+    token = st.session_state.get(MEDIA_TOKEN_KEY) if REVIEWER_KEY in st.session_state else None
     query = f"?t={token}" if token else ""
     return [f"/api/{kind}/{int(file_id)}{query}" for file_id in file_ids]
 
