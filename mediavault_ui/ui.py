@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable
 from datetime import datetime
@@ -10,14 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from mediavault_assets.presentation import human_bytes
+from mediavault_assets.presentation import human_bytes, plain
 from mediavault_ui import auth
 from mediavault_ui.dagster_api import DagsterClient, DagsterError, DagsterUnavailable
 from mediavault_ui.data import DataUnavailable, Library, open_library
 
 REVIEWER_KEY = "reviewer"
 MEDIA_TOKEN_KEY = "media_token"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
 
 CATEGORY_LABELS = {
     "duplicate_exact": "Exact duplicate",
@@ -31,12 +29,6 @@ CONFIDENCE_LABELS = {
     "review_recommended": "Review recommended",
     "uncertain": "Uncertain",
 }
-
-
-def plain(text: object) -> str:
-    """Untrusted text (file names, reasons) made inert for st.markdown: every markup character
-    is backslash-escaped, so a name can never become a link, an image or a colour directive."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text)).replace("\n", " ")
 
 
 def grid_key(name: str, ids: Iterable[object]) -> str:
