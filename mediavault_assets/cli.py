@@ -129,6 +129,9 @@ def _streamlit_command(port: int, address: str = "127.0.0.1") -> list[str]:
         str(port),
         "--server.headless",
         "true",
+        # Tracebacks go to the log only: a visitor must never read the app's internals.
+        "--client.showErrorDetails",
+        "none",
         "--browser.gatherUsageStats",
         "false",
     ]

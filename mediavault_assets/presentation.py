@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
 
-def _cell(value: Any) -> str:
-    # File names are untrusted text: neutralize table syntax and line breaks.
-    return (
-        str("" if value is None else value)
-        .replace("|", "\\|")
-        .replace("\n", " ")
-        .replace("\r", " ")
-    )
+
+def plain(text: object) -> str:
+    """Untrusted text (file names, reasons) made inert for Markdown (the review app's
+    st.markdown, Dagster's MetadataValue.md): every markup character is backslash-escaped and
+    line breaks become spaces, so a name can never become a link, an image, a table row or a
+    colour directive."""
+    text = "" if text is None else str(text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 
 
 def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
@@ -24,7 +26,7 @@ def markdown_table(rows: Sequence[dict[str, Any]]) -> str:
     lines = [
         "| " + " | ".join(columns) + " |",
         "|" + "---|" * len(columns),
-        *("| " + " | ".join(_cell(row.get(c)) for c in columns) + " |" for row in rows),
+        *("| " + " | ".join(plain(row.get(c)) for c in columns) + " |" for row in rows),
     ]
     return "\n".join(lines)
 

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 CONFIG_ENV = "MEDIAVAULT_CONFIG"
 DEFAULT_CONFIG = "mediavault.yaml"
@@ -93,6 +101,11 @@ class Settings(BaseModel):
         default="http://127.0.0.1:3000", description="the Dagster webserver the app starts runs on"
     )
     review_users: list[ReviewUser] = Field(default_factory=list)
+    allowed_hosts: list[str] = Field(
+        default_factory=list,
+        description="Host names besides loopback the app answers to without review_users "
+        "(e.g. a reverse proxy on this machine); anything else is refused (DNS rebinding)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -123,16 +136,19 @@ class Settings(BaseModel):
 
 
 class Secrets(BaseModel):
-    """API credentials, read only from the environment and never written anywhere."""
+    """API credentials, read only from the environment and never written anywhere.
+
+    Keys and tokens are SecretStr: a repr, a log line or a traceback's locals show `**********`;
+    `revealed()` hands the value to the one client that sends it."""
 
     model_config = ConfigDict(frozen=True)
 
-    tmdb_api_key: str | None = None
-    tmdb_read_access_token: str | None = None
+    tmdb_api_key: SecretStr | None = None
+    tmdb_read_access_token: SecretStr | None = None
     tmdb_api_base_url: str = "https://api.themoviedb.org/3"
-    openai_api_key: str | None = None
+    openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
-    azure_openai_key: str | None = None
+    azure_openai_key: SecretStr | None = None
     azure_openai_endpoint: str | None = None
     azure_openai_api_version: str | None = None
     azure_deployment_name_chat: str | None = None
@@ -154,6 +170,11 @@ class Secrets(BaseModel):
         return {
             name.upper(): bool(value) for name, value in self if name.endswith(("key", "token"))
         }
+
+
+def revealed(secret: SecretStr | None) -> str | None:
+    """A secret's value, for the API client that sends it (and nowhere else)."""
+    return secret.get_secret_value() if secret is not None else None
 
 
 def load_secrets(environ: os._Environ[str] | dict[str, str] | None = None) -> Secrets:

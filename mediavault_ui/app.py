@@ -9,7 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from starlette.middleware import Middleware
 
-from mediavault_ui.routes import media_routes
+from mediavault_ui.routes import HostGuard, media_routes
 
-app = st.App(Path(__file__).parent / "shell" / "main.py", routes=media_routes())
+app = st.App(
+    Path(__file__).parent / "shell" / "main.py",
+    routes=media_routes(),
+    middleware=[Middleware(HostGuard)],
+)

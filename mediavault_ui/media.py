@@ -3,19 +3,26 @@
 Both are made lazily, one file at a time, when a browser asks for them (a page of the library,
 a group on Compare), never for the whole library. Cache names carry the file's size and mtime, so
 a changed file gets a new thumbnail and preview; a file appears in the cache atomically.
+
+Library files are untrusted input to FFmpeg's decoders: `decode_limited` runs a maker in a child
+process with CPU, memory and wall-clock limits, at most DECODE_SLOTS of them at once (thumbnails
+and previews alike), so one hostile or huge file cannot take the app's cores or memory.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections import defaultdict
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 import av
+
+from mediavault_assets.limited import Limits, run_limited
 
 # What Chromium decodes by itself (DESIGN.md): everything else gets a preview clip.
 PLAYABLE_CONTAINERS = frozenset({"mp4", "mov", "m4v", "webm", "mkv", "matroska"})
@@ -23,9 +30,17 @@ PLAYABLE_VIDEO = frozenset({"h264", "avc", "vp8", "vp9", "av1"})
 PLAYABLE_AUDIO = frozenset({"aac", "mp3", "opus", "vorbis", "flac"})
 PREVIEW_SECONDS = 60.0
 PREVIEW_MAX_HEIGHT = 480
+PREVIEW_WALL_SECONDS = 120.0
 THUMB_WIDTH = 320
+# Decoding is CPU-bound: a burst of requests must not take every core from a Dagster run.
+DECODE_SLOTS = threading.BoundedSemaphore(2)
+PREVIEW_LIMITS = Limits(
+    wall_seconds=PREVIEW_WALL_SECONDS + 30, memory_bytes=3 * 2**30, cpu_seconds=600
+)
+THUMBNAIL_LIMITS = Limits(wall_seconds=30, memory_bytes=2 * 2**30, cpu_seconds=30)
 
-_locks: defaultdict[Path, threading.Lock] = defaultdict(threading.Lock)
+# target → [its lock, how many requests hold or wait for it]; an entry goes with its last user.
+_locks: dict[Path, tuple[threading.Lock, list[int]]] = {}
 _locks_guard = threading.Lock()
 
 
@@ -65,9 +80,7 @@ def thumbnail_path(cache_dir: Path, file_id: int, source: Path) -> Path:
 
 def ensure_cached(target: Path, make: Callable[[Path], None]) -> Path:
     """Make `target` once (concurrent requests for the same file wait for the first)."""
-    with _locks_guard:
-        lock = _locks[target]
-    with lock:
+    with _file_lock(target):
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
@@ -77,6 +90,29 @@ def ensure_cached(target: Path, make: Callable[[Path], None]) -> Path:
             finally:
                 partial.unlink(missing_ok=True)
     return target
+
+
+@contextmanager
+def _file_lock(target: Path) -> Iterator[None]:
+    with _locks_guard:
+        lock, users = _locks.setdefault(target, (threading.Lock(), [0]))
+        users[0] += 1
+    try:
+        with lock:
+            yield
+    finally:
+        with _locks_guard:
+            users[0] -= 1
+            if not users[0]:
+                del _locks[target]
+
+
+def decode_limited(
+    make: Callable[[Path, Path], None], source: Path, target: Path, limits: Limits
+) -> None:
+    """`make(source, target)` in a child process under `limits`, in one of the DECODE_SLOTS."""
+    with DECODE_SLOTS:
+        run_limited(make, source, target, limits=limits)
 
 
 def make_thumbnail(source: Path, target: Path, *, width: int = THUMB_WIDTH) -> None:
@@ -98,8 +134,13 @@ def make_preview(
     *,
     max_seconds: float = PREVIEW_SECONDS,
     max_height: int = PREVIEW_MAX_HEIGHT,
+    max_wall_seconds: float = PREVIEW_WALL_SECONDS,
 ) -> None:
-    """An H.264/AAC MP4 of the first `max_seconds`, at most `max_height` lines, for the browser."""
+    """An H.264/AAC MP4 of the first `max_seconds`, at most `max_height` lines, for the browser.
+
+    Packets without timestamps (raw streams, some AVIs) cannot say where the clip ends: the
+    frame count and a packet count stop those, and the clip ends short at `max_wall_seconds`."""
+    deadline = time.monotonic() + max_wall_seconds
     with (
         av.open(str(source)) as inp,
         av.open(str(target), "w", format="mp4", options={"movflags": "+faststart"}) as out,
@@ -120,10 +161,15 @@ def make_preview(
         if ain is not None:
             aout = out.add_stream("aac", rate=48_000, layout="stereo")
             resampler = av.AudioResampler(format="fltp", layout="stereo", rate=48_000)
-        frames = samples = 0
+        frame_cap = int((max_seconds + 1) * rate) + 1  # with timestamps, never reached
+        packet_cap = 8 * frame_cap + 256  # audio packets come several per video frame
+        frames = samples = packets = 0
         for packet in inp.demux(*(s for s in (vin, ain) if s is not None)):
+            packets += 1
             # Stop reading once the video is past the clip: a feature film is not decoded whole.
             if packet.stream is vin and _seconds(packet) > max_seconds + 2:
+                break
+            if frames >= frame_cap or packets > packet_cap or time.monotonic() > deadline:
                 break
             for frame in packet.decode():
                 if frame.time is not None and frame.time > max_seconds:

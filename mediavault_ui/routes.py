@@ -5,22 +5,30 @@ must resolve (symlinks followed) inside a configured library root. Unknown ids g
 Chromium cannot decode are answered with a cached H.264/AAC preview clip. FileResponse answers
 Range requests with 206, which is what lets a <video> element seek without reading whole files.
 
-With review_users configured, a request must carry a media token (``?t=``) from a logged-in
-session; without users the app serves 127.0.0.1 only and so do these routes.
+With review_users configured, a request must carry a media token (``?t=``) from a signed-in
+session; without users the app serves 127.0.0.1 only and so do these routes. `HostGuard`, the
+app's middleware, refuses every request (pages, websocket, media) whose Host header is not a
+loopback name or one of `allowed_hosts` while there are no users: that is what stops a web page
+from reaching the app through a DNS name re-pointed at 127.0.0.1 (DNS rebinding).
+
+Thumbnails and previews are decoded in limited child processes (media.decode_limited).
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import threading
 from pathlib import Path
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketClose
 
-from mediavault_assets.settings import Settings
+from mediavault_assets.limited import ChildFailed
+from mediavault_assets.settings import Settings, SettingsError, load_settings
 from mediavault_ui import auth, media, queries
 from mediavault_ui.data import DataUnavailable, open_library
 
@@ -35,8 +43,6 @@ _CONTENT_TYPES = {
     "matroska": "video/x-matroska",
 }
 _CACHE_CONTROL = "private, max-age=3600"
-# Transcoding is CPU-bound: a burst of requests must not take every core from a Dagster run.
-_transcode_slots = threading.BoundedSemaphore(2)
 _PLACEHOLDER = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="180" viewBox="0 0 320 180">'
     '<rect width="320" height="180" fill="#e6e8ee"/>'
@@ -63,9 +69,13 @@ def video(request: Request) -> Response:
         return FileResponse(source, media_type=content_type, headers=headers)
     target = media.preview_path(settings.cache_dir, file_id, source)
     try:
-        with _transcode_slots:
-            media.ensure_cached(target, lambda partial: media.make_preview(source, partial))
-    except (OSError, ValueError) as error:  # av.FFmpegError is an OSError
+        media.ensure_cached(
+            target,
+            lambda partial: media.decode_limited(
+                media.make_preview, source, partial, media.PREVIEW_LIMITS
+            ),
+        )
+    except (OSError, ValueError, ChildFailed) as error:  # av.FFmpegError is an OSError
         log.warning("no preview for file %s: %s", file_id, error)
         return PlainTextResponse("This file cannot be previewed.", status_code=422)
     return FileResponse(
@@ -85,9 +95,14 @@ def thumbnail(request: Request) -> Response:
     failed = target.with_suffix(".none")
     if not failed.exists():
         try:
-            media.ensure_cached(target, lambda partial: media.make_thumbnail(source, partial))
+            media.ensure_cached(
+                target,
+                lambda partial: media.decode_limited(
+                    media.make_thumbnail, source, partial, media.THUMBNAIL_LIMITS
+                ),
+            )
             return FileResponse(target, media_type="image/jpeg", headers=headers)
-        except (OSError, ValueError, StopIteration, IndexError) as error:
+        except (OSError, ValueError, StopIteration, IndexError, ChildFailed) as error:
             log.info("no thumbnail for file %s: %s", file_id, error)
             failed.touch()  # a broken file is not decoded again on every page view
     return Response(_PLACEHOLDER, media_type="image/svg+xml", headers=headers)
@@ -121,7 +136,8 @@ def _resolve(request: Request) -> tuple[int, dict[str, object], Path, Settings]:
 
 def _authorized(request: Request, settings: Settings) -> bool:
     if auth.login_required(settings):
-        return auth.token_user(request.query_params.get("t")) is not None
+        token = request.query_params.get("t")
+        return auth.token_user(token, settings.review_users) is not None
     return auth.is_loopback(request.client.host if request.client else None)
 
 
@@ -130,3 +146,36 @@ def media_routes() -> list[Route]:
         Route("/api/video/{file_id}", video, methods=["GET", "HEAD"]),
         Route("/api/thumb/{file_id}", thumbnail, methods=["GET", "HEAD"]),
     ]
+
+
+class HostGuard:
+    """ASGI middleware: without review_users, only requests naming this machine (Host is a
+    loopback name or one of `allowed_hosts`) reach the app and its routes."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and not _host_ok(scope):
+            log.warning("refused a request for Host %r", Headers(scope=scope).get("host"))
+            if scope["type"] == "websocket":
+                await WebSocketClose(code=1008)(scope, receive, send)
+            else:
+                refusal = PlainTextResponse(
+                    "MediaVault answers only to localhost here (see README: DNS rebinding).",
+                    status_code=403,
+                )
+                await refusal(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def _host_ok(scope: Scope) -> bool:
+    try:
+        settings: Settings | None = load_settings()
+    except SettingsError:
+        settings = None  # the pages say what is wrong, to this machine only
+    if settings is not None and auth.login_required(settings):
+        return True
+    allowed = settings.allowed_hosts if settings is not None else []
+    return auth.host_allowed(Headers(scope=scope).get("host"), allowed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable
 from datetime import datetime
@@ -10,13 +9,13 @@ from typing import Any
 
 import streamlit as st
 
-from mediavault_assets.presentation import human_bytes
+from mediavault_assets.presentation import human_bytes, plain
 from mediavault_ui import auth
 from mediavault_ui.dagster_api import DagsterClient, DagsterError, DagsterUnavailable
 from mediavault_ui.data import DataUnavailable, Library, open_library
 
 REVIEWER_KEY = "reviewer"
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^\"'])")
+MEDIA_TOKEN_KEY = "media_token"
 
 CATEGORY_LABELS = {
     "duplicate_exact": "Exact duplicate",
@@ -30,12 +29,6 @@ CONFIDENCE_LABELS = {
     "review_recommended": "Review recommended",
     "uncertain": "Uncertain",
 }
-
-
-def plain(text: object) -> str:
-    """Untrusted text (file names, reasons) made inert for st.markdown: every markup character
-    is backslash-escaped, so a name can never become a link, an image or a colour directive."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text)).replace("\n", " ")
 
 
 def grid_key(name: str, ids: Iterable[object]) -> str:
@@ -125,7 +118,7 @@ def media_urls(kind: str, file_ids: list[int]) -> list[str]:
     """Same-origin URLs of files' video or thumbnail routes, with the session's media token.
 
     Reads the session here, in the script thread (not from polars worker threads)."""
-    token = st.session_state.get("media_token") if REVIEWER_KEY in st.session_state else None
+    token = st.session_state.get(MEDIA_TOKEN_KEY) if REVIEWER_KEY in st.session_state else None
     query = f"?t={token}" if token else ""
     return [f"/api/{kind}/{int(file_id)}{query}" for file_id in file_ids]
 

@@ -84,3 +84,22 @@ def test_promise_checks_fail_on_a_plan_that_breaks_them() -> None:
         for f in files
     ]
     assert promise_violations(auto, foreign)["no_foreign_film_auto_approved"]
+
+
+def test_file_names_in_metadata_tables_are_inert_markdown(demo_copy: Warehouse) -> None:
+    """A file named like a Markdown image must not make the Dagster UI fetch a remote picture."""
+    from markdown_it import MarkdownIt
+
+    hostile = "/volume1/videos/![x](http://192.0.2.1/p.png) <img src=x> [a](javascript:x)|b.mkv"
+    demo_copy.execute(
+        "UPDATE inventory_files SET filepath = ? "
+        "WHERE file_id = (SELECT min(file_id) FROM parsed_names)",
+        [hostile],
+    )
+    demo_copy.execute(
+        "UPDATE parsed_names SET title = '' WHERE file_id = (SELECT min(file_id) FROM parsed_names)"
+    )
+    table = violations_result(demo_copy, "check_parsed_titles").metadata["examples"].value
+    html = MarkdownIt("commonmark").enable("table").render(table)
+    assert "<img" not in html and "<a " not in html and "&lt;img" in html
+    assert html.count("<td>") == 2  # the '|' in the name did not open a third cell

@@ -103,6 +103,25 @@ def test_like_pattern_escapes_wildcards_and_folds_accents() -> None:
     assert like_pattern("100% Wolf") == "%100\\%_wolf%"
     assert like_pattern("AC\\DC") == "%ac\\\\dc%"
     assert like_pattern("Red_Dwarf") == "%red_dwarf%"  # '_' separates words like '.' and ' '
+    assert like_pattern("_") == "%\\_%" and like_pattern("- -") == "%- -%"
+
+
+@pytest.mark.parametrize("title", ["_", "__", "%", "\\"])
+def test_a_wildcard_alone_is_looked_up_literally(sandbox: SafeSql, title: str) -> None:
+    """ "Why was _ planned for deletion?" must not list the whole plan ('%%')."""
+    result = answer(f"Why did you suggest deleting {title}?", sandbox).runs[0].result
+    assert result is not None
+    for row in result.records():
+        assert title in f"{row['title']} {row['filename']}".lower(), row
+    assert len(result.rows) < _plan_size(sandbox)
+
+
+def _plan_size(sandbox: SafeSql) -> int:
+    total = sandbox.run(
+        "SELECT (SELECT count(*) FROM chat_pending_deletions) "
+        "+ (SELECT count(*) FROM chat_keep_notes) AS n"
+    )
+    return int(total.rows[0][0])
 
 
 @pytest.fixture(scope="module")

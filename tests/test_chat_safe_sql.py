@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import resource
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -10,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from mediavault_assets import sql_sandbox
 from mediavault_assets.chat.safe_sql import (
     SafeSql,
     SqlFailed,
@@ -209,7 +213,7 @@ def test_nothing_changes_the_snapshot_or_the_warehouse(
 
 def test_the_sandbox_connection_itself_denies_files_writes_and_settings(sandbox: SafeSql) -> None:
     """Defence in depth: what the checks refuse, the engine refuses too."""
-    with sandbox._sandbox() as con:
+    with sql_sandbox.sandbox(sandbox.snapshot) as con:
         for sql in [
             "SELECT * FROM read_text('/etc/passwd')",
             "ATTACH '/tmp/mediavault-chat-test.duckdb' AS x",
@@ -259,3 +263,35 @@ def test_the_app_can_read_the_snapshot_while_a_chat_query_runs(snapshot: Path) -
 def test_no_snapshot_yet(tmp_path: Path) -> None:
     with pytest.raises(DataUnavailable, match="mediavault refresh"):
         SafeSql(tmp_path / "missing.snapshot.duckdb").run("SELECT 1")
+
+
+_HUGE = """
+import resource, sys
+from mediavault_assets.chat.safe_sql import SafeSql, SqlError
+try:
+    SafeSql(sys.argv[1]).run("SELECT length(repeat('x', 1000000000)) AS n")
+    print("ran")
+except SqlError as error:
+    print("refused:", error)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def _at_most_4_gb() -> None:  # should the sandbox fail, the test must not take the machine
+    resource.setrlimit(resource.RLIMIT_AS, (4 * 2**30, 4 * 2**30))
+
+
+def test_a_huge_string_is_refused_without_growing_the_callers_memory(snapshot: Path) -> None:
+    """A prompt-injected file name can ask for a gigabyte string: DuckDB's memory_limit does not
+    cover it. Measured in a subprocess, whose peak memory is the app's."""
+    done = subprocess.run(
+        [sys.executable, "-c", _HUGE, str(snapshot)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=_at_most_4_gb,
+    )
+    assert done.returncode == 0, done.stderr
+    outcome, peak_mb = done.stdout.strip().splitlines()
+    assert outcome.startswith("refused:") and "memory" in outcome, outcome
+    assert int(peak_mb) < 500, f"the caller grew to {peak_mb} MB"

@@ -148,3 +148,14 @@ def test_materializes_against_a_postgres_backed_instance(
         assert cur.fetchone()[0] == 1
     rows = Warehouse(path=warehouse_path).frame("SELECT relative_path FROM inventory_files")
     assert rows["relative_path"].to_list() == ["Movie (2001).mkv"]
+
+
+def test_the_dagster_webserver_is_reachable_only_by_the_app_unless_published_on_purpose() -> None:
+    """It has no sign-in and can launch purges: by default only the compose network (the review
+    app) reaches it; deploy/dagster-ui.yml publishes it on the host's loopback, nowhere else."""
+    webserver = _compose()["services"]["dagster-webserver"]
+    assert "ports" not in webserver and webserver["expose"] == ["3000"]
+    override = yaml.safe_load((ROOT / "deploy" / "dagster-ui.yml").read_text())
+    [published] = override["services"]["dagster-webserver"]["ports"]
+    assert published.startswith("127.0.0.1:") and published.endswith(":3000")
+    assert "dagster-ui.yml" in (ROOT / "README.md").read_text()

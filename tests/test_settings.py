@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mediavault_assets.settings import SettingsError, load_secrets, load_settings
+from mediavault_assets.settings import SettingsError, load_secrets, load_settings, revealed
 from tests.conftest import write_config
 
 
@@ -132,3 +132,19 @@ def test_secrets_only_from_environment() -> None:
         }
     )
     assert azure.chat_provider == "azure"
+
+
+def test_a_repr_of_the_secrets_never_shows_a_key() -> None:
+    values = {
+        "TMDB_API_KEY": "tmdb-key-123",
+        "TMDB_READ_ACCESS_TOKEN": "tmdb-token-456",
+        "OPENAI_API_KEY": "sk-openai-789",
+        "AZURE_OPENAI_KEY": "azure-key-000",
+        "AZURE_OPENAI_ENDPOINT": "http://127.0.0.1:1",
+        "AZURE_OPENAI_API_VERSION": "2024-08-01-preview",
+    }
+    secrets = load_secrets(values)
+    shown = " ".join([repr(secrets), str(secrets), str(secrets.model_dump()), f"{secrets!r}"])
+    for name in ("TMDB_API_KEY", "TMDB_READ_ACCESS_TOKEN", "OPENAI_API_KEY", "AZURE_OPENAI_KEY"):
+        assert values[name] not in shown, name
+    assert revealed(secrets.openai_api_key) == "sk-openai-789" and revealed(None) is None

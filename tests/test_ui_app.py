@@ -30,7 +30,7 @@ from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
 from mediavault_assets.review_store import ReviewStore
-from mediavault_assets.settings import ReviewUser
+from mediavault_assets.settings import ReviewUser, load_settings
 from mediavault_assets.warehouse import Warehouse, build_snapshot_tables, snapshot_path_for
 from mediavault_ui import auth, comparison, dagster_api, media, queries, review, status, ui
 from mediavault_ui.data import Library
@@ -70,6 +70,10 @@ def ui_settings(
     path = tmp_path / "mediavault.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
     return path
+
+
+def users_of(config: Path) -> list[ReviewUser]:
+    return load_settings(config).review_users
 
 
 def copy_snapshot(demo: Any, directory: Path) -> Path:
@@ -776,7 +780,7 @@ def test_users_must_sign_in_and_decisions_carry_their_name(
     at.button[0].click().run()
     assert at.title[0].value == "Dashboard"
     assert "Reviewer: **alice**" in texts(at)
-    assert auth.token_user(at.session_state["media_token"]) == "alice"
+    assert auth.token_user(at.session_state["media_token"], users_of(config)) == "alice"
 
     at.switch_page("../pages/compare.py").run()
     next(b for b in at.button if b.label == "Keep Right").click().run()
@@ -785,6 +789,146 @@ def test_users_must_sign_in_and_decisions_carry_their_name(
     next(b for b in at.button if b.label == "Stage anyway").click().run()
     decisions = ReviewStore(tmp_path / "review.sqlite").decisions()
     assert decisions and {d.reviewer for d in decisions.values()} == {"alice"}
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    return at.button[0].click().run()
+
+
+def test_non_ascii_user_names_never_crash_the_sign_in(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A configured non-ASCII name first in the list must not block the users after it."""
+    users = [
+        {"username": n, "password_hash": auth.hash_password(f"{n}-pw", iterations=1000)}
+        for n in ("josé", "bob")
+    ]
+    config = ui_settings(tmp_path, refreshed_demo, review_users=users)
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "Zoë", "ünïcode")
+    assert not at.exception and "wrong password" in at.error[0].value
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "bob", "bob-pw")
+    assert not at.exception and at.title[0].value == "Dashboard"
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "josé", "josé-pw")
+    assert not at.exception and at.title[0].value == "Dashboard"
+
+
+def test_visitors_never_see_tracebacks() -> None:
+    from mediavault_assets.cli import _streamlit_command
+
+    command = _streamlit_command(8501)
+    assert command[command.index("--client.showErrorDetails") + 1] == "none"
+
+
+def test_removing_a_user_or_signing_out_ends_the_session_and_its_media_tokens(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed = auth.hash_password("pw", iterations=1000)
+    users = [{"username": n, "password_hash": hashed} for n in ("carol", "dave")]
+    config = ui_settings(tmp_path, refreshed_demo, review_users=users)
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "carol", "pw")
+    assert at.title[0].value == "Dashboard"
+    token = at.session_state["media_token"]
+    assert auth.token_user(token, users_of(config)) == "carol"
+    ui_settings(tmp_path, refreshed_demo, review_users=users[1:])  # carol is removed
+    at.run()
+    assert at.title[0].value == "MediaVault" and len(at.text_input) == 2  # the sign-in form
+    assert auth.token_user(token, users_of(config)) is None
+    ui_settings(tmp_path, refreshed_demo, review_users=users)  # back, but the session is over
+    assert auth.token_user(token, users_of(config)) is None
+
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "dave", "pw")
+    token = at.session_state["media_token"]
+    assert auth.token_user(token, users_of(config)) == "dave"
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert len(at.text_input) == 2
+    assert auth.token_user(token, users_of(config)) is None
+
+
+def test_failed_sign_ins_back_off_in_the_app(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    users = [{"username": "erin", "password_hash": auth.hash_password("pw", iterations=1000)}]
+    config = ui_settings(tmp_path, refreshed_demo, review_users=users)
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+    at = AppTest.from_file(str(MAIN), default_timeout=60).run()
+    for _ in range(auth.SIGN_IN.free_failures):
+        assert "wrong password" in sign_in(at, "erin", "guess").error[0].value
+    at = sign_in(at, "erin", "pw")  # even the right password waits now
+    assert not at.exception and "Too many failed sign-ins" in at.error[0].value
+
+
+def _slowest(check: Any, repeat: int = 3) -> float:
+    """The fastest of a few runs: the least disturbed by other load on the machine."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        check()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def test_unknown_user_names_cost_as_much_as_known_ones() -> None:
+    users = [ReviewUser(username="bob", password_hash=auth.hash_password("pw", iterations=200_000))]
+    known = _slowest(lambda: auth.authenticate(users, "bob", "wrong"))
+    unknown = _slowest(lambda: auth.authenticate(users, "mallory", "wrong"))
+    assert 0.7 < unknown / known < 1.4, (unknown, known)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_failed_sign_ins_back_off_per_user_and_per_client(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    users = [ReviewUser(username="bob", password_hash=auth.hash_password("pw", iterations=1000))]
+    clock = _Clock()
+    guard = auth.SignInGuard(free_failures=3, base_delay_s=1.0, max_delay_s=60.0, clock=clock)
+    for _ in range(3):
+        assert guard.sign_in(users, "bob", "guess", "192.0.2.1") is None
+    assert "failed sign-in as 'bob' from 192.0.2.1" in caplog.text
+    with pytest.raises(auth.SignInRefused, match="try again in 1 s"):
+        guard.sign_in(users, "bob", "pw", "198.51.100.9")  # the user name waits, from anywhere
+    clock.now += 1
+    assert guard.sign_in(users, "bob", "guess", "192.0.2.1") is None
+    with pytest.raises(auth.SignInRefused, match="try again in 2 s"):  # growing delays
+        guard.sign_in(users, "bob", "pw", "192.0.2.1")
+    clock.now += 2
+    assert guard.sign_in(users, "bob", "pw", "192.0.2.1") == "bob"  # and success resets
+    assert guard.sign_in(users, "bob", "guess", "192.0.2.1") is None
+
+    for name in ("ann", "ben", "cat"):  # one client guessing many names waits too
+        assert guard.sign_in(users, name, "guess", "203.0.113.5") is None
+    with pytest.raises(auth.SignInRefused):
+        guard.sign_in(users, "dan", "guess", "203.0.113.5")
+    for _ in range(100):  # delays stop growing at the cap
+        clock.now += 61
+        guard.sign_in(users, "zed", "guess", None)
+    with pytest.raises(auth.SignInRefused, match="try again in 60 s"):
+        guard.sign_in(users, "zed", "guess", None)
+
+
+def test_only_one_password_is_verified_at_a_time() -> None:
+    """Parallel guesses queue for one KDF slot instead of taking every core of a NAS."""
+    heavy = auth.hash_password("pw", iterations=3_000_000)
+    users = [ReviewUser(username="bob", password_hash=heavy)]
+    guard = auth.SignInGuard(parallel=1, busy_wait_s=0.05)
+    first = threading.Thread(target=guard.sign_in, args=(users, "bob", "guess", "192.0.2.1"))
+    first.start()
+    time.sleep(0.1)
+    try:
+        with pytest.raises(auth.SignInRefused, match="at once"):
+            guard.sign_in(users, "bob", "guess", "192.0.2.2")
+    finally:
+        first.join()
 
 
 def test_refuses_to_serve_beyond_loopback_without_users(app_config: Path) -> None:
@@ -815,11 +959,13 @@ def test_password_hashes_and_tokens() -> None:
     users = [ReviewUser(username="bob", password_hash=encoded)]
     assert auth.authenticate(users, "bob", "correct horse") == "bob"
     assert auth.authenticate(users, "eve", "correct horse") is None
-    token = auth.media_token("bob:with:colons", now=1000.0)
-    assert auth.token_user(token, now=1001.0) == "bob:with:colons"
-    assert auth.token_user(token, now=1000.0 + auth.TOKEN_TTL_SECONDS + 1) is None
-    assert auth.token_user(token.replace("bob", "eve"), now=1001.0) is None
-    assert auth.token_user("1:a:b") is None and auth.token_user(None) is None
+    colons = [ReviewUser(username="bob:with:colons", password_hash=encoded)]
+    token = auth.media_token(auth.start_session("bob:with:colons"), "bob:with:colons", now=1000.0)
+    assert token is not None
+    assert auth.token_user(token, colons, now=1001.0) == "bob:with:colons"
+    assert auth.token_user(token, colons, now=1000.0 + auth.TOKEN_TTL_SECONDS + 1) is None
+    assert auth.token_user(token.replace("bob", "eve"), colons, now=1001.0) is None
+    assert auth.token_user("1:a:b", colons) is None and auth.token_user(None, colons) is None
     assert auth.is_loopback("127.0.0.1") and auth.is_loopback("::1")
     assert not auth.is_loopback("0.0.0.0") and not auth.is_loopback(None)
 

@@ -181,13 +181,12 @@ def like_pattern(title: str | None) -> str:
         for c in unicodedata.normalize("NFKD", (title or "").lower())
         if not unicodedata.combining(c)
     )
-    words = [
-        w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        for w in re.split(r"[\s._-]+", folded)
-        if w
-    ]
+    # A title of separators only ("_", "-") is looked up literally: no words would make "%%",
+    # which matches every file.
+    words = [w for w in re.split(r"[\s._-]+", folded) if w] or [folded.strip()]
+    escaped = [w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for w in words]
     # One wildcard character between words: "The Matrix" also finds "The.Matrix.1999...".
-    return "%" + "_".join(words) + "%"
+    return "%" + "_".join(escaped) + "%"
 
 
 def describe(intent: Intent, runs: Sequence[SqlRun]) -> str:

@@ -23,7 +23,7 @@ from mediavault_assets.chat import router
 from mediavault_assets.chat.history import ChatHistory, ChatMessage
 from mediavault_assets.chat.render import plain_text, strip_controls, text_table
 from mediavault_assets.chat.safe_sql import ROW_CAP, SafeSql, SqlRun, chat_sql, chat_views
-from mediavault_assets.settings import Secrets, Settings, load_secrets
+from mediavault_assets.settings import Secrets, Settings, load_secrets, revealed
 from mediavault_assets.warehouse import snapshot_path_for
 
 DEFAULT_MODEL = "gpt-4o"  # seed 000's default; AZURE_DEPLOYMENT_NAME_CHAT / OPENAI_CHAT_MODEL
@@ -144,7 +144,7 @@ def make_client(secrets: Secrets) -> tuple[OpenAI | None, str | None]:
     """
     if secrets.chat_provider == "azure":
         client: OpenAI = AzureOpenAI(
-            api_key=secrets.azure_openai_key,
+            api_key=revealed(secrets.azure_openai_key),
             azure_endpoint=secrets.azure_openai_endpoint,
             api_version=secrets.azure_openai_api_version,
             timeout=60.0,
@@ -153,7 +153,7 @@ def make_client(secrets: Secrets) -> tuple[OpenAI | None, str | None]:
         return client, secrets.azure_deployment_name_chat or DEFAULT_MODEL
     if secrets.chat_provider == "openai":
         client = OpenAI(
-            api_key=secrets.openai_api_key,
+            api_key=revealed(secrets.openai_api_key),
             base_url=secrets.openai_base_url,
             timeout=60.0,
             max_retries=1,

@@ -41,7 +41,7 @@ from mediavault_assets.domain.tmdb_matching import (
     matched,
 )
 from mediavault_assets.ingest.inventory import utc_now
-from mediavault_assets.settings import Secrets, load_secrets
+from mediavault_assets.settings import Secrets, load_secrets, revealed
 from mediavault_assets.tmdb.cache import ResponseCache, request_key
 
 DEFAULT_REQUESTS_PER_WINDOW = 40  # seed 002
@@ -336,8 +336,8 @@ class TmdbResource(dg.ConfigurableResource):
             return None
         return TmdbClient(
             secrets.tmdb_api_base_url,
-            api_key=secrets.tmdb_api_key,
-            read_access_token=secrets.tmdb_read_access_token,
+            api_key=revealed(secrets.tmdb_api_key),
+            read_access_token=revealed(secrets.tmdb_read_access_token),
             cache=cache,
             requests_per_window=self.requests_per_window,
             window_seconds=self.window_seconds,
