@@ -91,6 +91,11 @@ class Warehouse(dg.ConfigurableResource):
         """
         target = self.snapshot_path
         partial = target.with_name(target.name + ".partial")
+        # A publish killed midway leaves its copy's WAL, which DuckDB would replay onto the
+        # next copy: stale tables in the snapshot, or a refused open.
+        leftovers = (partial, partial.with_name(partial.name + ".wal"))
+        for path in leftovers:
+            path.unlink(missing_ok=True)
         with self.connect() as con:
             con.execute("CHECKPOINT")
             shutil.copyfile(self.path, partial)
@@ -100,7 +105,8 @@ class Warehouse(dg.ConfigurableResource):
                 build_snapshot_tables(con)
             os.replace(partial, target)
         finally:
-            partial.unlink(missing_ok=True)
+            for path in leftovers:
+                path.unlink(missing_ok=True)
         return target
 
     def schema_version(self) -> int:

@@ -95,7 +95,7 @@ def _run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     done = subprocess.run(
         _command(*args), env=env, capture_output=True, text=True, timeout=RERUN_SECONDS
     )
-    assert done.returncode == 0, (args, done.stdout[-3000:], done.stderr[-3000:])
+    assert done.returncode == 0, f"{args}\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
     assert time.monotonic() - started < RERUN_SECONDS
     return done
 

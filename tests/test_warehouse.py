@@ -1,4 +1,7 @@
 import multiprocessing
+import os
+import shutil
+import signal
 import time
 from datetime import datetime
 from pathlib import Path
@@ -245,3 +248,35 @@ def test_connect_waits_while_another_process_holds_the_file(tmp_path: Path) -> N
         assert time.monotonic() - started > 0.2
     finally:
         holder.join(30)
+
+
+def _publish_killed_while_building(warehouse_path: str) -> None:
+    """A publish SIGKILLed after it wrote to its partial copy but before it checkpointed."""
+    warehouse = Warehouse(path=warehouse_path)
+    partial = warehouse.snapshot_path.with_name(warehouse.snapshot_path.name + ".partial")
+    shutil.copyfile(warehouse_path, partial)
+    con = duckdb.connect(str(partial))
+    con.execute("SET checkpoint_threshold = '1GB'")  # keep the write in the WAL
+    con.execute("CREATE TABLE half_built AS SELECT range AS i FROM range(1000)")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_publish_killed_midway_leaves_nothing_the_next_publish_trips_on(
+    warehouse: Warehouse,
+) -> None:
+    warehouse.publish_snapshot()
+    child = multiprocessing.get_context("fork").Process(
+        target=_publish_killed_while_building, args=(warehouse.path,)
+    )
+    child.start()
+    child.join()
+    assert child.exitcode == -signal.SIGKILL
+    partial = warehouse.snapshot_path.with_name(warehouse.snapshot_path.name + ".partial")
+    assert Path(f"{partial}.wal").exists()  # what the killed run left
+
+    warehouse.publish_snapshot()
+
+    with duckdb.connect(str(warehouse.snapshot_path), read_only=True) as con:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert "half_built" not in tables and "library_browser" in tables
+    assert not partial.exists() and not Path(f"{partial}.wal").exists()
