@@ -861,21 +861,25 @@ def test_failed_sign_ins_back_off_in_the_app(
     assert not at.exception and "Too many failed sign-ins" in at.error[0].value
 
 
-def _slowest(check: Any, repeat: int = 3) -> float:
-    """The fastest of a few runs: the least disturbed by other load on the machine."""
-    times = []
+def _fastest_interleaved(first: Any, second: Any, repeat: int = 5) -> tuple[float, float]:
+    """The fastest of a few runs of each, taken in turn so that load on the machine hits both."""
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        started = time.perf_counter()
-        check()
-        times.append(time.perf_counter() - started)
-    return min(times)
+        for check, spent in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            check()
+            spent.append(time.perf_counter() - started)
+    return min(times[0]), min(times[1])
 
 
 def test_unknown_user_names_cost_as_much_as_known_ones() -> None:
     users = [ReviewUser(username="bob", password_hash=auth.hash_password("pw", iterations=200_000))]
-    known = _slowest(lambda: auth.authenticate(users, "bob", "wrong"))
-    unknown = _slowest(lambda: auth.authenticate(users, "mallory", "wrong"))
-    assert 0.7 < unknown / known < 1.4, (unknown, known)
+    known, unknown = _fastest_interleaved(
+        lambda: auth.authenticate(users, "bob", "wrong"),
+        lambda: auth.authenticate(users, "mallory", "wrong"),
+    )
+    # The hole was a ratio of 0.0015; noise on a loaded 2-core box stays well inside 0.5-2.
+    assert 0.5 < unknown / known < 2.0, (unknown, known)
 
 
 class _Clock:
