@@ -5,12 +5,19 @@ It serves the real API's paths and response shapes (v3, under /3) for the demo l
 /tv/{id}/season/{n} and /find/{external_id}. It authenticates like TMDb (api_key query parameter
 or a Bearer token, else 401), records every request with its arrival time (time.monotonic, the
 clock the client's rate limiter uses), and takes injected faults: 429 with Retry-After, 5xx,
-slow responses.
+slow responses, a path that always fails.
+
+Like the real API it answers with decoys (other films of the same or a similar title, shorts,
+direct-to-video releases), search hits whose details 404, and, from the recorded-shape bodies in
+fixtures/tmdb/ (which win over the generated ones), what real details carry: one person in cast
+and crew, several jobs in one department, repeated entries, nulls, genres no list here knows,
+collections, an episode listed twice, and one broken body (no id).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import unicodedata
@@ -19,6 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +39,7 @@ _GENRES = {
     12: "Adventure",
     14: "Fantasy",
     16: "Animation",
+    27: "Horror",
     18: "Drama",
     28: "Action",
     35: "Comedy",
@@ -68,7 +77,8 @@ class Movie:
     vote_count: int = 1000
     cast: tuple[tuple[int, str, str], ...] = ()  # (person id, name, character)
     crew: tuple[tuple[int, str, str, str], ...] = ()  # (person id, name, department, job)
-    details: bool = True  # search-only noise has no details page here
+    details: bool = True  # False: search finds it, its details page 404s
+    video: bool = False  # TMDb's flag for direct-to-video releases
 
 
 @dataclass(frozen=True)
@@ -233,6 +243,17 @@ MOVIES: tuple[Movie, ...] = (
     ),
     Movie(16219, "Gladiator", "1992-03-06", popularity=6.1, details=False),
     Movie(558449, "Gladiator II", "2024-11-05", popularity=120.0, details=False),
+    Movie(
+        1034411, "Inception: Jump Right Into the Action", "2010-12-07", popularity=2.1, video=True
+    ),
+    # The library names this one; TMDb's search still lists it, its details are gone (404).
+    Movie(429393, "Kill Switch", "2017-06-09", popularity=3.3, details=False),
+    # Its recorded details body has no id (fixtures/tmdb/movie_949.json): unusable.
+    Movie(949, "Heat", "1995-12-15", runtime=170, imdb_id="tt0113277", popularity=33.0),
+    Movie(680, "Pulp Fiction", "1994-09-10", runtime=154, imdb_id="tt0110912", popularity=70.0),
+    # Sequels a year-less or fuzzy comparison of names could confuse.
+    Movie(348, "Alien", "1979-05-25", runtime=117, imdb_id="tt0078748", genres=(27, 878)),
+    Movie(679, "Aliens", "1986-07-18", runtime=137, imdb_id="tt0090605", genres=(28, 878)),
     # Two films of one title: a name without a year cannot tell them apart.
     Movie(1091, "The Thing", "1982-06-25", runtime=109, imdb_id="tt0084787", popularity=40.0),
     Movie(60935, "The Thing", "2011-10-12", runtime=103, imdb_id="tt0905372", popularity=30.0),
@@ -262,7 +283,45 @@ SHOWS: tuple[Show, ...] = (
             )
         },
     ),
+    # One name, two shows: the names only tell them apart by the year.
+    Show(
+        121,
+        "Doctor Who",
+        "1963-11-23",
+        episode_run_time=(25,),
+        tvdb_id=76107,
+        popularity=30.0,
+        seasons={1: ((1, "An Unearthly Child", "1963-11-23", 25),)},
+    ),
+    Show(
+        57243,
+        "Doctor Who",
+        "2005-03-26",
+        episode_run_time=(45,),
+        tvdb_id=78804,
+        popularity=90.0,
+        seasons={1: ((1, "Rose", "2005-03-26", 45),)},
+    ),
 )
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "tmdb"
+_FIXTURE_NAME = re.compile(r"^(movie|tv)_(\d+)(?:_season_(\d+))?\.json$")
+
+
+def recorded_bodies() -> dict[str, dict[str, Any]]:
+    """Path ("/movie/27205", "/tv/326/season/1") → the recorded-shape body in fixtures/tmdb/."""
+    bodies: dict[str, dict[str, Any]] = {}
+    for file in sorted(FIXTURES.glob("*.json")):
+        match = _FIXTURE_NAME.match(file.name)
+        assert match, f"{file.name}: name it movie_ID.json, tv_ID.json or tv_ID_season_N.json"
+        kind, tmdb_id, season = match.groups()
+        path = f"/{kind}/{tmdb_id}" + (f"/season/{season}" if season else "")
+        bodies[path] = json.loads(file.read_text(encoding="utf-8"))
+    return bodies
+
+
+RECORDED = recorded_bodies()
 
 
 def _fold(text: str) -> str:
@@ -324,7 +383,7 @@ def movie_result(m: Movie) -> dict[str, Any]:
         "poster_path": f"/m{m.id}.jpg",
         "release_date": m.release_date,
         "title": m.title,
-        "video": False,
+        "video": m.video,
         "vote_average": m.vote_average,
         "vote_count": m.vote_count,
     }
@@ -480,6 +539,7 @@ class FakeTmdb:
     def __init__(self) -> None:
         self.requests: list[RecordedRequest] = []
         self._faults: deque[_Fault] = deque()
+        self._broken: dict[str, int] = {}  # path → the status it always answers
         self._lock = threading.Lock()
         fake = self
 
@@ -514,6 +574,15 @@ class FakeTmdb:
         with self._lock:
             self._faults.extend(_Fault(status, retry_after) for _ in range(times))
 
+    def fail_always(self, path: str, status: int = 500) -> None:
+        """Answer every request for `path` (without /3) with `status` until ``repair``."""
+        with self._lock:
+            self._broken[path] = status
+
+    def repair(self, path: str) -> None:
+        with self._lock:
+            self._broken.pop(path, None)
+
     def delay_next(self, seconds: float, *, times: int = 1) -> None:
         """Answer the next `times` requests normally, but only after `seconds`."""
         with self._lock:
@@ -533,6 +602,8 @@ class FakeTmdb:
         )
         with self._lock:
             fault = self._faults.popleft() if self._faults else _Fault()
+            if path in self._broken:
+                fault = _Fault(self._broken[path])
         headers: dict[str, str] = {}
         if not authorized:
             status, body = 401, _status(7, "Invalid API key: You must be granted a valid key.")
@@ -565,6 +636,8 @@ class FakeTmdb:
         parts = path.strip("/").split("/")
         append = set(params.get("append_to_response", "").split(","))
         not_found = 404, _status(34, "The resource you requested could not be found.")
+        if path in RECORDED:
+            return 200, RECORDED[path]
         if parts == ["search", "movie"]:
             query, year = _fold(params.get("query", "")), params.get("year")
             return 200, _page(

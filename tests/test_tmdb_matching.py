@@ -5,10 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from fake_tmdb import MOVIES, SHOWS, movie_details, season_details, show_details
+from fake_tmdb import (
+    MOVIES,
+    RECORDED,
+    SHOWS,
+    movie_details,
+    movie_result,
+    season_details,
+    show_details,
+)
 
 from mediavault_assets.domain.tmdb_matching import (
     Candidate,
+    candidates_from_results,
     choose,
     choose_found,
     episode_facts,
@@ -251,3 +260,44 @@ def test_expected_runtime_sums_episodes() -> None:
     assert expected_runtime(30, [29, 28]) == 57
     assert expected_runtime(30, [29, None]) == 59  # unknown length: the show's usual one
     assert expected_runtime(None, [29, None]) is None
+
+
+def test_title_facts_survive_nulls_and_repeats_anywhere() -> None:
+    body = {
+        "id": 7,
+        "title": None,
+        "genres": [None, {"id": 18, "name": "Drama"}, {"id": 18, "name": "Drama"}, {"id": 99}],
+        "spoken_languages": None,
+        "runtime": None,
+        "vote_average": None,
+        "belongs_to_collection": None,
+        "credits": {
+            "cast": [
+                {"id": 1, "name": "A", "character": "X", "order": None},
+                {"id": 1, "name": "A", "character": "X", "order": None},
+                {"id": 1, "name": "A", "character": "Y", "order": 3},
+                {"id": None, "name": "nobody"},
+                None,
+            ],
+            "crew": None,
+        },
+    }
+    facts = title_facts(body, "movie")
+    assert (facts.title, facts.runtime, facts.spoken_languages) == ("", None, ())
+    assert [(g.tmdb_genre_id, g.name) for g in facts.genres] == [(18, "Drama"), (99, "Genre 99")]
+    assert [(c.person_id, c.character_name) for c in facts.credits] == [(1, "Y"), (1, "X")]
+    with pytest.raises(ValueError, match="usable id"):
+        title_facts(RECORDED["/movie/949"], "movie")
+
+
+def test_search_results_without_id_or_adult_ones_are_no_candidates() -> None:
+    inception = next(m for m in MOVIES if m.id == 27205)
+    results = [movie_result(inception), {**movie_result(inception), "id": 9, "adult": True}]
+    results.append({"title": "no id"})
+    assert [c.tmdb_id for c in candidates_from_results(results, "movie")] == [27205]
+
+
+def test_a_season_body_listing_an_episode_twice_gives_it_once() -> None:
+    facts = episode_facts(RECORDED["/tv/326/season/1"])
+    assert [e.episode for e in facts] == [1, 2, 3, 4, 5, 6]
+    assert facts[-1].runtime is None

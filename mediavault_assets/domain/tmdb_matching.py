@@ -22,7 +22,8 @@ from rapidfuzz import fuzz
 from mediavault_assets.domain.model import MediaType, stable_id
 from mediavault_assets.domain.naming import normalize_title
 
-MatchStatus = Literal["matched", "unmatched", "ambiguous", "skipped"]
+# failed: TMDb or its answer broke for this title only; retried (from the cache) next run.
+MatchStatus = Literal["matched", "unmatched", "ambiguous", "skipped", "failed"]
 RuntimeFlag = Literal["sample", "truncated"]
 
 # Within a tier, the most popular candidate wins only if it is this many times more popular
@@ -151,6 +152,10 @@ def skipped(reason: str) -> MatchDecision:
     return MatchDecision("skipped", reason)
 
 
+def failed(reason: str) -> MatchDecision:
+    return MatchDecision("failed", reason)
+
+
 def candidates_from_results(
     results: Sequence[Mapping[str, Any]], tmdb_type: MediaType
 ) -> list[Candidate]:
@@ -171,7 +176,8 @@ def candidates_from_results(
             original_language=r.get("original_language"),
         )
         for r in results
-        if r.get("id") is not None
+        # include_adult=false is a hint TMDb does not always honour; no library title is adult.
+        if isinstance(r, Mapping) and _int(r.get("id")) is not None and not r.get("adult")
     ]
 
 
@@ -268,6 +274,32 @@ def _year(value: object) -> int | None:
     return int(text[:4]) if len(text) >= 4 and text[:4].isdigit() else None
 
 
+def _int(value: object) -> int | None:
+    """An integer TMDb sent as a number or numeric text; None for null or anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _dicts(value: object) -> list[Mapping[str, Any]]:
+    """The objects of a list TMDb sent (null, or a list with nulls in it, happen)."""
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
 def _date(value: object) -> date | None:
     try:
         return date.fromisoformat(str(value)) if value else None
@@ -293,6 +325,17 @@ class Credit:
     known_for_department: str | None
     profile_path: str | None
 
+    @property
+    def key(self) -> tuple[int, str, str | None, str | None]:
+        """Seed 003's media_credits key within a title (person, credit_type, department),
+        with the job or character, so several jobs in one department are several credits."""
+        return (
+            self.person_id,
+            self.credit_type,
+            self.department,
+            self.job if self.credit_type == "crew" else self.character_name,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class TitleFacts:
@@ -316,6 +359,10 @@ class TitleFacts:
     tvdb_id: int | None
     external_ids: Mapping[str, Any]
     credits: tuple[Credit, ...]
+    adult: bool = False
+    video: bool = False  # TMDb's flag for direct-to-video releases
+    collection_id: int | None = None  # belongs_to_collection: "The Matrix Collection"
+    collection_name: str | None = None
 
     @property
     def year(self) -> int | None:
@@ -332,71 +379,111 @@ def media_id(tmdb_type: str, tmdb_id: int) -> int:
 
 
 def title_facts(body: Mapping[str, Any], tmdb_type: MediaType) -> TitleFacts:
+    """The facts of a details body. Real bodies have nulls anywhere, unknown genres and
+    repeated credits; only a missing or non-numeric id makes a body unusable (ValueError)."""
+    tmdb_id = _int(body.get("id"))
+    if tmdb_id is None:
+        raise ValueError(f"TMDb details without a usable id: {body.get('id')!r}")
     movie = tmdb_type == "movie"
-    external = body.get("external_ids") or {}
-    runtimes = body.get("episode_run_time") or []
-    runtime = body.get("runtime") if movie else (runtimes[0] if runtimes else None)
+    external = body.get("external_ids")
+    external = external if isinstance(external, Mapping) else {}
+    runtimes = [r for r in (_int(v) for v in body.get("episode_run_time") or []) if r]
+    runtime = _int(body.get("runtime")) if movie else (runtimes[0] if runtimes else None)
+    collection = body.get("belongs_to_collection")
+    collection = collection if isinstance(collection, Mapping) else {}
     return TitleFacts(
-        tmdb_id=int(body["id"]),
+        tmdb_id=tmdb_id,
         tmdb_type=tmdb_type,
-        title=str(body.get("title" if movie else "name") or ""),
-        original_title=body.get("original_title" if movie else "original_name"),
-        original_language=body.get("original_language") or None,
+        title=_text(body.get("title" if movie else "name")) or "",
+        original_title=_text(body.get("original_title" if movie else "original_name")),
+        original_language=_text(body.get("original_language")),
         spoken_languages=tuple(
-            s["iso_639_1"] for s in body.get("spoken_languages") or [] if s.get("iso_639_1")
+            dict.fromkeys(
+                code
+                for s in _dicts(body.get("spoken_languages"))
+                if (code := _text(s.get("iso_639_1")))
+            )
         ),
-        runtime=int(runtime) if runtime else None,
-        genres=tuple(Genre(int(g["id"]), str(g["name"])) for g in body.get("genres") or []),
+        runtime=runtime or None,
+        genres=_genres(body.get("genres")),
         release_date=_date(body.get("release_date" if movie else "first_air_date")),
-        overview=body.get("overview") or None,
-        poster_path=body.get("poster_path"),
-        vote_average=body.get("vote_average"),
-        vote_count=body.get("vote_count"),
-        popularity=body.get("popularity"),
-        imdb_id=body.get("imdb_id") or external.get("imdb_id") or None,
-        tvdb_id=external.get("tvdb_id") or None,
+        overview=_text(body.get("overview")),
+        poster_path=_text(body.get("poster_path")),
+        vote_average=_float(body.get("vote_average")),
+        vote_count=_int(body.get("vote_count")),
+        popularity=_float(body.get("popularity")),
+        imdb_id=_text(body.get("imdb_id")) or _text(external.get("imdb_id")),
+        tvdb_id=_int(external.get("tvdb_id")) or None,
         external_ids=external,
         credits=_credits(body),
+        adult=body.get("adult") is True,
+        video=body.get("video") is True,
+        collection_id=_int(collection.get("id")),
+        collection_name=_text(collection.get("name")),
     )
+
+
+def _genres(value: object) -> tuple[Genre, ...]:
+    """Distinct genres; one TMDb added after this code was written keeps its id, and its name
+    if TMDb sent one."""
+    found: dict[int, Genre] = {}
+    for g in _dicts(value):
+        genre_id = _int(g.get("id"))
+        if genre_id is not None and genre_id not in found:
+            found[genre_id] = Genre(genre_id, _text(g.get("name")) or f"Genre {genre_id}")
+    return tuple(found.values())
 
 
 def _credits(body: Mapping[str, Any]) -> tuple[Credit, ...]:
-    """Top-billed cast and the key crew; a show's creators count as crew ("Creator")."""
-    credits = body.get("credits") or {}
-    cast = sorted(credits.get("cast") or [], key=lambda c: c.get("order", 0))[:TOP_CAST]
-    crew = [c for c in credits.get("crew") or [] if c.get("job") in KEY_CREW_JOBS]
-    creators = [
-        {**c, "department": "Writing", "job": "Creator"} for c in body.get("created_by") or []
-    ]
-    out = [
-        Credit(
-            int(c["id"]),
-            str(c.get("name") or ""),
-            "cast",
-            "Acting",
-            None,
-            c.get("character"),
-            c.get("order"),
-            c.get("known_for_department"),
-            c.get("profile_path"),
-        )
-        for c in cast
-    ]
-    out.extend(
-        Credit(
-            int(c["id"]),
-            str(c.get("name") or ""),
-            "crew",
-            c.get("department"),
-            c.get("job"),
-            None,
-            None,
-            c.get("known_for_department"),
-            c.get("profile_path"),
-        )
-        for c in [*creators, *crew]
+    """Top-billed cast and the key crew; a show's creators count as crew ("Creator").
+
+    TMDb repeats people: one person in cast and crew, several jobs in one department, the same
+    entry twice. A credit is one (person, cast/crew, department, job or character): repeats
+    collapse, several jobs or roles of one person stay.
+    """
+    credits = body.get("credits")
+    credits = credits if isinstance(credits, Mapping) else {}
+    found: dict[tuple[int, str, str | None, str | None], Credit] = {}
+    cast = sorted(
+        (c for c in _dicts(credits.get("cast")) if _int(c.get("id")) is not None),
+        key=lambda c: o if (o := _int(c.get("order"))) is not None else 10**6,
     )
-    return tuple(out)
+    billed: set[int] = set()  # the top-billed people (one person can play several roles)
+    for c in cast:
+        person = int(c["id"])
+        if person in billed or len(billed) < TOP_CAST:
+            billed.add(person)
+            credit = _credit(c, "cast", "Acting", None, _text(c.get("character")))
+            found.setdefault(credit.key, credit)
+    creators = [
+        {**c, "department": "Writing", "job": "Creator"} for c in _dicts(body.get("created_by"))
+    ]
+    crew = [c for c in _dicts(credits.get("crew")) if c.get("job") in KEY_CREW_JOBS]
+    for c in [*creators, *crew]:
+        if _int(c.get("id")) is not None:
+            credit = _credit(c, "crew", _text(c.get("department")), _text(c.get("job")), None)
+            found.setdefault(credit.key, credit)
+    return tuple(found.values())
+
+
+def _credit(
+    c: Mapping[str, Any],
+    credit_type: Literal["cast", "crew"],
+    department: str | None,
+    job: str | None,
+    character: str | None,
+) -> Credit:
+    return Credit(
+        int(c["id"]),
+        _text(c.get("name")) or "",
+        credit_type,
+        department,
+        job,
+        character,
+        _int(c.get("order")) if credit_type == "cast" else None,
+        _text(c.get("known_for_department")),
+        _text(c.get("profile_path")),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,17 +496,23 @@ class EpisodeFacts:
 
 
 def episode_facts(season_body: Mapping[str, Any]) -> list[EpisodeFacts]:
-    return [
-        EpisodeFacts(
-            season=int(e.get("season_number", season_body.get("season_number", 0))),
-            episode=int(e["episode_number"]),
-            name=e.get("name") or None,
+    """Distinct episodes of a season body (TMDb has been seen listing one twice)."""
+    found: dict[tuple[int, int], EpisodeFacts] = {}
+    default_season = _int(season_body.get("season_number"))
+    for e in _dicts(season_body.get("episodes")):
+        season = _int(e.get("season_number"))
+        season = default_season if season is None else season
+        number = _int(e.get("episode_number"))
+        if season is None or number is None or (season, number) in found:
+            continue
+        found[(season, number)] = EpisodeFacts(
+            season=season,
+            episode=number,
+            name=_text(e.get("name")),
             air_date=_date(e.get("air_date")),
-            runtime=e.get("runtime") or None,
+            runtime=_int(e.get("runtime")) or None,
         )
-        for e in season_body.get("episodes") or []
-        if e.get("episode_number") is not None
-    ]
+    return list(found.values())
 
 
 def expected_runtime(

@@ -28,6 +28,7 @@ from mediavault_assets.domain.tmdb_matching import (
     episode_facts,
     episode_key,
     expected_runtime,
+    failed,
     identities,
     identity_key,
     runtime_flag,
@@ -129,10 +130,15 @@ def fetch_tmdb(context: dg.OpExecutionContext, tmdb: TmdbResource, plan: TmdbPla
                 resolutions.append(Resolution(identity, skipped(stop_reason)))
             except TmdbError as error:
                 errors.append(f"{identity.title}: {error}")
-                resolutions.append(Resolution(identity, skipped(f"TMDb error: {error}")))
+                resolutions.append(Resolution(identity, failed(f"TMDb error: {error}")))
                 failures_in_a_row += 1
                 if failures_in_a_row >= MAX_CONSECUTIVE_FAILURES:
                     stop_reason = f"TMDb unavailable ({error})"
+            except (KeyError, TypeError, ValueError) as error:
+                # An answer of a shape nobody expected: this title only, TMDb itself is fine.
+                reason = f"unusable TMDb answer: {type(error).__name__}: {error}"
+                errors.append(f"{identity.title}: {reason}")
+                resolutions.append(Resolution(identity, failed(reason)))
             progress(done)
     if stop_reason:
         context.log.warning(f"TMDb lookups stopped: {stop_reason}")
@@ -161,9 +167,15 @@ def _all_skipped(pending: Iterable[TitleIdentity], reason: str) -> TmdbFetch:
 )
 def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: TmdbFetch) -> None:
     now = utc_now()
-    tables = _title_tables(fetched.resolutions, now)
+    # The responses first, in a transaction of their own: whatever fails after this, the next
+    # run answers these requests from the cache.
     with warehouse.transaction() as con:
         store_entries(con, fetched.new_cache, now)
+    tables = _title_tables(fetched.resolutions, now)
+    errors = [*fetched.errors, *tables.failures]
+    for error in tables.failures:
+        context.log.warning(error)
+    with warehouse.transaction() as con:
         for table, (key_sql, keys, frame) in tables.writes.items():
             _replace(con, table, key_sql, keys, frame)
         library = _query(con, "tmdb_library_files")
@@ -190,11 +202,13 @@ def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: Tm
             "identities_unmatched": summary["unmatched"],
             "identities_ambiguous": summary["ambiguous"],
             "identities_skipped": summary["skipped"],
+            "titles_failed": summary["failed"],
             "requests_sent": fetched.requests_sent,
             "cache_hits": fetched.cache_hits,
             "retries": fetched.retries,
             "rate_limit_wait_seconds": fetched.rate_limit_wait_seconds,
             "lookup_errors": len(fetched.errors),
+            "store_errors": len(tables.failures),
             "titles_stored": tables.titles,
             "files_matched": file_rows.height,
             "files_runtime_flagged": file_rows.filter(pl.col("runtime_flag").is_not_null()).height,
@@ -203,7 +217,7 @@ def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: Tm
                 markdown_table(review.drop("candidates").head(30).to_dicts()) or "nothing to review"
             ),
             "errors": dg.MetadataValue.md(
-                markdown_table([{"error": e} for e in fetched.errors[:30]]) or "none"
+                markdown_table([{"error": e} for e in errors[:30]]) or "none"
             ),
         }
     )
@@ -233,123 +247,143 @@ def metadata_definitions() -> dg.Definitions:
 
 @dataclass(frozen=True)
 class _TitleTables:
-    """Frames to write, each with the key expression and keys of the rows it replaces."""
+    """Frames to write, each with the key expression and keys of the rows it replaces; and the
+    identities whose TMDb answer could not be stored (title: reason)."""
 
     titles: int
     writes: dict[str, tuple[str, list[Any], pl.DataFrame]]
+    failures: tuple[str, ...] = ()
+
+
+# Per table: its schema and the key its rows are replaced and de-duplicated by.
+_KEYS = {
+    "tmdb_matches": ("identity_key",),
+    "tmdb_titles": ("media_id",),
+    "tmdb_episodes": ("show_tmdb_id", "season", "episode"),
+    "genres": ("id",),
+    "media_genres": ("media_id", "genre_id"),
+    "people": ("id",),
+    "media_credits": ("id",),
+    "provider_refs": ("id",),
+}
 
 
 def _title_tables(resolutions: Sequence[Resolution], now: datetime) -> _TitleTables:
-    matches: list[dict[str, Any]] = []
-    titles: dict[int, TitleFacts] = {}
-    episodes: list[dict[str, Any]] = []
+    """One title's rows are built (and typed) on their own, so a body that cannot be stored
+    costs that title, recorded as failed, never the store step."""
+    frames: dict[str, list[pl.DataFrame]] = {table: [] for table in _KEYS}
     seasons: list[str] = []
+    media_ids: list[int] = []
+    failures: list[str] = []
     for r in resolutions:
-        matches.append(_match_row(r.identity.key, r.identity, r.decision, now))
-        found: set[tuple[int, int]] = set()
-        if r.details is not None and r.decision.tmdb_type is not None:
-            facts = title_facts(r.details, r.decision.tmdb_type)
-            titles[facts.media_id] = facts
-            for number, body in r.seasons.items():
-                seasons.append(f"{facts.tmdb_id}:{number}")
-                for e in episode_facts(body):
-                    found.add((e.season, e.episode))
-                    episodes.append(
-                        {
-                            "show_tmdb_id": facts.tmdb_id,
-                            "season": e.season,
-                            "episode": e.episode,
-                            "name": e.name,
-                            "air_date": e.air_date,
-                            "runtime": e.runtime,
-                            "fetched_at": now,
-                        }
-                    )
-        for season, number in r.identity.episodes:
-            decision = _episode_decision(r.decision, found, season, number)
-            key = episode_key(r.identity.key, season, number)
-            matches.append(
-                _match_row(key, r.identity, decision, now, season=season, episode=number)
-            )
-    media_ids = sorted(titles)
-    genres = {g.tmdb_genre_id: g for t in titles.values() for g in t.genres}
-    people = {c.person_id: c for t in titles.values() for c in t.credits}
-    credits = {row["id"]: row for t in titles.values() for row in _credit_rows(t)}
-    frame = pl.DataFrame
+        try:
+            title_rows, title_seasons = _resolution_rows(r, now)
+            typed = {t: pl.DataFrame(rows, schema=_SCHEMAS[t]) for t, rows in title_rows.items()}
+        except (KeyError, TypeError, ValueError, OverflowError, pl.exceptions.PolarsError) as error:
+            reason = f"TMDb answer could not be stored: {type(error).__name__}: {error}"
+            failures.append(f"{r.identity.title}: {reason}")
+            decision = failed(reason[:500])
+            typed = {
+                "tmdb_matches": pl.DataFrame(
+                    [_match_row(r.identity.key, r.identity, decision, now)], schema=_MATCH_SCHEMA
+                )
+            }
+            title_seasons = []
+        for table, frame in typed.items():
+            frames[table].append(frame)
+        seasons.extend(title_seasons)
+        media_ids.extend(
+            typed["tmdb_titles"]["media_id"].to_list() if "tmdb_titles" in typed else []
+        )
+    merged = {
+        table: pl.concat(parts).unique(subset=list(_KEYS[table]), keep="last", maintain_order=True)
+        if parts
+        else pl.DataFrame(schema=_SCHEMAS[table])
+        for table, parts in frames.items()
+    }
+    media_ids = sorted(set(media_ids))
     return _TitleTables(
-        titles=len(titles),
+        titles=len(media_ids),
         writes={
             "tmdb_matches": (
                 "identity_key",
-                [m["identity_key"] for m in matches],
-                frame(matches, schema=_MATCH_SCHEMA),
+                merged["tmdb_matches"]["identity_key"].to_list(),
+                merged["tmdb_matches"],
             ),
-            "tmdb_titles": (
-                "media_id",
-                media_ids,
-                frame([_title_row(t, now) for t in titles.values()], schema=_TITLE_SCHEMA),
-            ),
+            "tmdb_titles": ("media_id", media_ids, merged["tmdb_titles"]),
             "tmdb_episodes": (
                 "show_tmdb_id::VARCHAR || ':' || season",
-                seasons,
-                frame(episodes, schema=_EPISODE_SCHEMA),
+                sorted(set(seasons)),
+                merged["tmdb_episodes"],
             ),
-            "genres": (
-                "id",
-                sorted(genres),
-                frame(
-                    [
-                        {"id": g, "tmdb_genre_id": g, "name": v.name, "slug": _slug(v.name)}
-                        for g, v in genres.items()
-                    ],
-                    schema=_GENRE_SCHEMA,
-                ),
-            ),
-            "media_genres": (
-                "media_id",
-                media_ids,
-                frame(
-                    [
-                        {"media_id": m, "genre_id": g.tmdb_genre_id}
-                        for m, t in titles.items()
-                        for g in t.genres
-                    ],
-                    schema={"media_id": pl.Int64, "genre_id": pl.Int64},
-                ),
-            ),
-            "people": (
-                "id",
-                sorted(people),
-                frame(
-                    [
-                        {
-                            "id": p,
-                            "tmdb_person_id": p,
-                            "name": c.name,
-                            "known_for_department": c.known_for_department,
-                            "profile_path": c.profile_path,
-                            "updated_at": now,
-                        }
-                        for p, c in people.items()
-                    ],
-                    schema=_PEOPLE_SCHEMA,
-                ),
-            ),
-            "media_credits": (
-                "media_id",
-                media_ids,
-                frame(list(credits.values()), schema=_CREDIT_SCHEMA),
-            ),
-            "provider_refs": (
-                "entity_id",
-                media_ids,
-                frame(
-                    [row for t in titles.values() for row in _provider_rows(t)],
-                    schema=_PROVIDER_SCHEMA,
-                ),
-            ),
+            "genres": ("id", merged["genres"]["id"].to_list(), merged["genres"]),
+            "media_genres": ("media_id", media_ids, merged["media_genres"]),
+            "people": ("id", merged["people"]["id"].to_list(), merged["people"]),
+            "media_credits": ("media_id", media_ids, merged["media_credits"]),
+            "provider_refs": ("entity_id", media_ids, merged["provider_refs"]),
         },
+        failures=tuple(failures),
     )
+
+
+def _resolution_rows(
+    r: Resolution, now: datetime
+) -> tuple[dict[str, list[dict[str, Any]]], list[str]]:
+    """The rows one resolution adds to each table, and the "show:season" keys it replaces."""
+    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in _KEYS}
+    seasons: list[str] = []
+    found: set[tuple[int, int]] = set()
+    if r.details is not None and r.decision.tmdb_type is not None:
+        t = title_facts(r.details, r.decision.tmdb_type)
+        rows["tmdb_titles"].append(_title_row(t, now))
+        rows["genres"].extend(
+            {
+                "id": g.tmdb_genre_id,
+                "tmdb_genre_id": g.tmdb_genre_id,
+                "name": g.name,
+                "slug": _slug(g.name),
+            }
+            for g in t.genres
+        )
+        rows["media_genres"].extend(
+            {"media_id": t.media_id, "genre_id": g.tmdb_genre_id} for g in t.genres
+        )
+        rows["people"].extend(
+            {
+                "id": c.person_id,
+                "tmdb_person_id": c.person_id,
+                "name": c.name,
+                "known_for_department": c.known_for_department,
+                "profile_path": c.profile_path,
+                "updated_at": now,
+            }
+            for c in t.credits
+        )
+        rows["media_credits"].extend(_credit_rows(t))
+        rows["provider_refs"].extend(_provider_rows(t))
+        for number, body in r.seasons.items():
+            seasons.append(f"{t.tmdb_id}:{number}")
+            for e in episode_facts(body):
+                found.add((e.season, e.episode))
+                rows["tmdb_episodes"].append(
+                    {
+                        "show_tmdb_id": t.tmdb_id,
+                        "season": e.season,
+                        "episode": e.episode,
+                        "name": e.name,
+                        "air_date": e.air_date,
+                        "runtime": e.runtime,
+                        "fetched_at": now,
+                    }
+                )
+    rows["tmdb_matches"].append(_match_row(r.identity.key, r.identity, r.decision, now))
+    for season, number in r.identity.episodes:
+        decision = _episode_decision(r.decision, found, season, number)
+        key = episode_key(r.identity.key, season, number)
+        rows["tmdb_matches"].append(
+            _match_row(key, r.identity, decision, now, season=season, episode=number)
+        )
+    return rows, seasons
 
 
 def _episode_decision(
@@ -395,6 +429,10 @@ def _title_row(t: TitleFacts, now: datetime) -> dict[str, Any]:
         "tmdb_id": t.tmdb_id,
         "tmdb_type": t.tmdb_type,
         "media_id": t.media_id,
+        "adult": t.adult,
+        "video": t.video,
+        "collection_id": t.collection_id,
+        "collection_name": t.collection_name,
         "title": t.title,
         "original_title": t.original_title,
         "original_language": t.original_language,
@@ -416,13 +454,7 @@ def _title_row(t: TitleFacts, now: datetime) -> dict[str, Any]:
 def _credit_rows(t: TitleFacts) -> list[dict[str, Any]]:
     return [
         {
-            "id": stable_id(
-                "credit",
-                str(t.media_id),
-                str(c.person_id),
-                c.credit_type,
-                c.job or c.character_name or "",
-            ),
+            "id": stable_id("credit", str(t.media_id), *(str(part or "") for part in c.key)),
             "media_id": t.media_id,
             "person_id": c.person_id,
             "credit_type": c.credit_type,
@@ -580,6 +612,10 @@ _TITLE_SCHEMA = {
     "vote_count": pl.Int32,
     "imdb_id": pl.String,
     "popularity": pl.Float64,
+    "adult": pl.Boolean,
+    "video": pl.Boolean,
+    "collection_id": pl.Int64,
+    "collection_name": pl.String,
     "fetched_at": pl.Datetime("us"),
 }
 _EPISODE_SCHEMA = {
@@ -634,6 +670,16 @@ _FILE_MATCH_SCHEMA = {
     "runtime": pl.Int32,
     "runtime_flag": pl.String,
     "matched_at": pl.Datetime("us"),
+}
+_SCHEMAS: dict[str, dict[str, Any]] = {
+    "tmdb_matches": _MATCH_SCHEMA,
+    "tmdb_titles": _TITLE_SCHEMA,
+    "tmdb_episodes": _EPISODE_SCHEMA,
+    "genres": _GENRE_SCHEMA,
+    "media_genres": {"media_id": pl.Int64, "genre_id": pl.Int64},
+    "people": _PEOPLE_SCHEMA,
+    "media_credits": _CREDIT_SCHEMA,
+    "provider_refs": _PROVIDER_SCHEMA,
 }
 _LANGUAGE_SCHEMA = {
     "file_id": pl.Int64,
