@@ -19,6 +19,7 @@ from mediavault_assets.domain.deletion_plan import (
 )
 from mediavault_assets.domain.grouping import group_duplicates
 from mediavault_assets.domain.model import LibraryFile, Sidecar
+from mediavault_assets.domain.plan_checks import check_runtimes_support_the_plan
 from mediavault_assets.domain.quality import calculate_quality_score
 
 GB = 1_000_000_000
@@ -746,6 +747,19 @@ CORRUPT: list[tuple[str, dict[str, Any], dict[str, Any], str, bool, str]] = [
         "Deleted unreadable file 'Heat.damaged.mkv' (could not be probed: no video stream).",
     ),
     (
+        "cut so short that its running time is gone (an MP4 that lost its index)",
+        {"tier": "720p"},
+        {
+            "tier": "SD",
+            "duration": None,
+            "probe_error": "no video track (MPEG-4)",
+            "integrity_error": "truncated",
+        },
+        "review_recommended",
+        True,
+        "Deleted unreadable file 'Heat.damaged.mkv' (could not be probed: truncated).",
+    ),
+    (
         "every copy is damaged",
         {"tier": "1080p", "integrity_error": "bad frame"},
         {"tier": "720p", "integrity_error": "truncated"},
@@ -783,6 +797,7 @@ def test_corrupt_files(
     )
     assert row.deletion_reason.startswith(reason)
     assert result.groups[0].primary_file_id == kept.file_id
+    assert not check_runtimes_support_the_plan(result.rows, {f.file_id: f for f in (kept, damaged)})
 
 
 def test_a_damaged_only_english_copy_is_kept() -> None:

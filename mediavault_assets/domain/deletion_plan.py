@@ -468,7 +468,9 @@ def _corrupted_proposal(group: DuplicateGroup, c: _Candidate, kept: _Candidate) 
             "Review before deleting.",
         )
         confidence: DecisionConfidence = "uncertain"
-    elif c.file.probe.integrity_error:
+    elif c.file.probe.integrity_error and c.file.probe.duration and kept.file.probe.duration:
+        # Certain only with both running times: damage that hides the duration (an MP4 cut
+        # before its index) leaves nothing to show it is the same cut as the keeper.
         reason = _join(
             f"Deleted corrupted file {name} ({_error(problem)}).",
             f"Kept healthy copy {_version(kept)}.",

@@ -235,8 +235,10 @@ def duplicate_analysis(
             metadata={"violations": len(found), "examples": "\n".join(found[:20]) or "none"},
         )
     if any(violations.values()):
+        broken = "; ".join(f"{name}: {found[0]}" for name, found in violations.items() if found)
         raise dg.Failure(
-            "The new deletion plan breaks a promise; it was not stored (the previous plan stays).",
+            "The new deletion plan breaks a promise; it was not stored (the previous plan "
+            f"stays). {broken}",
             metadata={name: len(found) for name, found in violations.items()},
         )
 
