@@ -97,6 +97,12 @@ class Settings(BaseModel):
         gt=0,
         description="how long a command waits for another run to release the warehouse",
     )
+    run_executor: Literal["in_process", "multiprocess"] = Field(
+        default="in_process",
+        description="how runs started from the Dagster UI or the app execute their steps: in "
+        "the run's own process (starts in seconds), or a process per step (parses and probes "
+        "in parallel with other steps, but each step imports everything again)",
+    )
     dagster_url: str = Field(
         default="http://127.0.0.1:3000", description="the Dagster webserver the app starts runs on"
     )

@@ -14,16 +14,18 @@ from mediavault_assets.demo.media_factory import (
     make_video,
     truncate_file,
 )
-from mediavault_assets.media import probe
+from mediavault_assets.media import mediainfo, probe
+from mediavault_assets.media.mediainfo import read_tracks
 from mediavault_assets.media.probe import (
     audio_codec_id,
     channel_layout_value,
     classify_hdr,
     container_id,
     probe_file,
+    probe_many,
     video_codec_id,
 )
-from tests.media_fixtures import cached_demo_library
+from tests.media_fixtures import cached_demo_library, mediainfo_tracks
 
 
 @pytest.fixture(scope="session")
@@ -131,6 +133,83 @@ def test_mp4_without_its_index_is_unprobeable_and_truncated(tmp_path: Path) -> N
     assert facts.integrity_error is not None and "truncated" in facts.integrity_error
 
 
+def _zero_tail(path: Path, fraction: float) -> None:
+    """A preallocated download that stopped: the size is final, the last part is still zeros."""
+    size = path.stat().st_size
+    start = int(size * (1 - fraction))
+    with path.open("r+b") as handle:
+        handle.seek(start)
+        handle.write(bytes(size - start))
+
+
+@pytest.mark.parametrize("container", ["mkv", "webm"])
+def test_a_zero_filled_tail_is_truncation(tmp_path: Path, container: str) -> None:
+    # libmediainfo sees a complete header and no cut, so this is the PyAV tail check's case.
+    path = tmp_path / f"clip.{container}"
+    codec = "vp9" if container == "webm" else "h264"
+    audio = AudioSpec("opus" if container == "webm" else "aac")
+    make_video(path, VideoSpec(container=container, video_codec=codec, audio=(audio,)))
+    _zero_tail(path, 0.4)
+    facts = probe_file(path)
+    assert read_tracks(path).general.get("istruncated") is None
+    assert facts.integrity_error is not None and "truncated" in facts.integrity_error
+    assert facts.probe_error is None
+
+
+def test_pyav_reads_only_where_mediainfo_leaves_a_question(
+    library: tuple[Path, DemoRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dest, record = library
+    opened: list[Path] = []
+    real = probe._inspect_with_pyav
+
+    def counted(path: Path, expected: float | None) -> object:
+        opened.append(path)
+        return real(path, expected)
+
+    monkeypatch.setattr(probe, "_inspect_with_pyav", counted)
+    intact = [
+        record.path_of(dest, f)
+        for f in record.files
+        if not f.corrupt and f.relative_path.endswith((".mkv", ".mp4"))
+    ]
+    assert intact
+    for path in intact:
+        assert probe_file(path).integrity_error is None
+    assert opened == []
+
+
+def test_mediainfo_fields_are_those_pymediainfo_reads(library: tuple[Path, DemoRecord]) -> None:
+    dest, record = library
+    kinds = {"General": "general", "Video": "videos", "Audio": "audios", "Text": "texts"}
+    checked = 0
+    for demo_file in record.files:
+        path = record.path_of(dest, demo_file)
+        if demo_file.corrupt or not path.exists():
+            continue
+        ours = read_tracks(path)
+        for kind, attribute in kinds.items():
+            theirs = mediainfo_tracks(path).get(kind, [])
+            mine = getattr(ours, attribute)
+            mine = [mine] if kind == "General" else mine
+            assert len(mine) == len(theirs), (path, kind)
+            for our_track, their_track in zip(mine, theirs, strict=True):
+                wanted = set(mediainfo.FIELDS_READ[kind]) & set(their_track)
+                assert wanted <= set(our_track), (path, kind, wanted - set(our_track))
+                for key, value in our_track.items():
+                    assert str(their_track[key]) == value or float(their_track[key]) == float(
+                        value
+                    ), (path, kind, key)
+                    checked += 1
+    assert checked > 300
+
+
+def test_probe_many_keeps_the_order_of_its_paths(library: tuple[Path, DemoRecord]) -> None:
+    dest, record = library
+    paths = [record.path_of(dest, f) for f in record.files][:40]
+    assert list(probe_many(paths, threads=4)) == [probe_file(p) for p in paths]
+
+
 def test_subtitle_flavours_and_untagged_tracks(tmp_path: Path) -> None:
     path = tmp_path / "subs.mkv"
     spec = VideoSpec(
@@ -236,7 +315,7 @@ HDR_CASES = [
         },
         "HDR10",
     ),
-    ({"bit_depth": 10, "colour_primaries": "BT.2020", "transfer_characteristics": "PQ"}, "HDR10"),
+    ({"bit_depth": 10, "color_primaries": "BT.2020", "transfer_characteristics": "PQ"}, "HDR10"),
     (
         {
             "bit_depth": 10,

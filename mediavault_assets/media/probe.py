@@ -1,9 +1,12 @@
 """What a video file's content says about itself: codecs, resolution, languages, HDR, integrity.
 
-One mediainfo parse supplies nearly everything. PyAV opens the file once more for what mediainfo
-does not tell: a cheap tail check (demux the last couple of seconds and compare with the duration
-the container announces) and the frame rate of containers such as ASF that do not store one.
-Nothing decodes the whole file: this runs on every new file of a large library over SMB.
+One libmediainfo parse supplies nearly everything, including "truncated" for the containers
+whose headers promise a size (Matroska/WebM, MP4/MOV, AVI). PyAV opens the file once more only
+where that leaves a question: a tail check (demux the last couple of seconds and compare with
+the duration the container announces) for the other containers and for files whose last bytes
+are zeros (a preallocated download that never finished: the size is right, the content is not),
+and the frame rate of containers such as ASF that do not store one. Nothing decodes the whole
+file: this runs on every new file of a large library over SMB, on several threads at once.
 
 `probe_file` never raises for bad input; `probe_error` says why a file could not be probed.
 """
@@ -12,13 +15,13 @@ from __future__ import annotations
 
 import re
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import babelfish
-from pymediainfo import MediaInfo
 
 from mediavault_assets.domain.languages import (
     UNDETERMINED,
@@ -26,8 +29,9 @@ from mediavault_assets.domain.languages import (
     normalize_subtitle_language,
 )
 from mediavault_assets.domain.model import ProbeFacts
+from mediavault_assets.media.mediainfo import MediaInfoTracks, read_tracks
 
-Track = Mapping[str, object]  # pymediainfo's Track.to_data(): lower-case mediainfo field names
+Track = Mapping[str, object]  # lower-case mediainfo field names (see media/mediainfo.py)
 
 # mediainfo General "Format" → our container id.
 _CONTAINERS = {
@@ -81,7 +85,21 @@ _TITLE_FLAVOURS = {"sdh": "sdh", "hi": "sdh", "hearing": "sdh", "cc": "cc", "for
 # Containers whose duration is an estimate from the stream itself, not a header promise:
 # comparing it with the last packet proves nothing.
 _HEADERLESS = frozenset({"mpegts", "m2ts", "mpeg"})
+# Containers whose cut files libmediainfo reports as truncated (their headers promise a size).
+_SIZE_CHECKED = frozenset({"mkv", "webm", "mp4", "mov", "avi"})
 _TAIL_SECONDS = 2.0
+_TAIL_BYTES = 4096
+
+
+# libmediainfo and FFmpeg do their work outside the GIL; on a NAS share, more threads than cores
+# also keep requests in flight while others wait for the network.
+PROBE_THREADS = 4
+
+
+def probe_many(paths: Iterable[Path], threads: int = PROBE_THREADS) -> Iterator[ProbeFacts]:
+    """`probe_file` of each path, in order, `threads` files at a time."""
+    with ThreadPoolExecutor(threads, thread_name_prefix="probe") as pool:
+        yield from pool.map(probe_file, paths)
 
 
 def probe_file(path: Path) -> ProbeFacts:
@@ -90,20 +108,17 @@ def probe_file(path: Path) -> ProbeFacts:
     if problem:
         return ProbeFacts(probe_error=problem)
     try:
-        info = MediaInfo.parse(str(path))
+        tracks = read_tracks(path)
     except Exception as exc:  # libmediainfo failures surface as assorted exception types
         return ProbeFacts(probe_error=f"mediainfo could not parse the file: {exc}")
     try:
-        return _facts(path, size, info)
+        return _facts(path, size, tracks)
     except Exception as exc:  # one odd file must not stop a scan of thousands
         return ProbeFacts(probe_error=f"unexpected probe failure: {type(exc).__name__}: {exc}")
 
 
-def _facts(path: Path, size: int, info: MediaInfo) -> ProbeFacts:
-    general = next((t.to_data() for t in info.general_tracks), {})
-    videos = [t.to_data() for t in info.video_tracks]
-    audios = [t.to_data() for t in info.audio_tracks]
-    texts = [t.to_data() for t in info.text_tracks]
+def _facts(path: Path, size: int, tracks: MediaInfoTracks) -> ProbeFacts:
+    general, videos, audios, texts = tracks.general, tracks.videos, tracks.audios, tracks.texts
     truncated = general.get("istruncated") == "Yes"
     if not videos:
         found = _text(general.get("format"))
@@ -116,7 +131,12 @@ def _facts(path: Path, size: int, info: MediaInfo) -> ProbeFacts:
     container = container_id(general)
     duration = _seconds(general.get("duration")) or _seconds(video.get("duration"))
     framerate = _number(video.get("frame_rate")) or _number(general.get("frame_rate"))
-    check_tail = not truncated and bool(duration) and container not in _HEADERLESS
+    check_tail = (
+        not truncated
+        and bool(duration)
+        and container not in _HEADERLESS
+        and (container not in _SIZE_CHECKED or _ends_in_zeros(path, size))
+    )
     pyav = _PyAVFindings()
     if check_tail or not framerate:
         pyav = _inspect_with_pyav(path, duration if check_tail else None)
@@ -198,7 +218,7 @@ def classify_hdr(video: Track) -> str:
         _text(video.get(k))
         for k in ("transfer_characteristics", "transfer_characteristics_original")
     ).lower()
-    primaries = _text(video.get("color_primaries") or video.get("colour_primaries")).lower()
+    primaries = _text(video.get("color_primaries")).lower()
     bit_depth = _integer(video.get("bit_depth"))
     wide = "2020" in primaries and (bit_depth is None or bit_depth >= 10)
     if wide and ("pq" in transfer.split() or "2084" in transfer):
@@ -260,6 +280,15 @@ def _tail_error(container: av.container.InputContainer, expected: float) -> str 
     return None
 
 
+def _ends_in_zeros(path: Path, size: int) -> bool:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, size - _TAIL_BYTES))
+            return not handle.read(_TAIL_BYTES).strip(b"\0")
+    except OSError:
+        return True  # let the tail check say what is wrong
+
+
 def _readable_size(path: Path) -> tuple[int, str | None]:
     """The file's size, or why it cannot be probed (named plainly: it shows up in the UI)."""
     try:
@@ -284,7 +313,7 @@ def _readable_size(path: Path) -> tuple[int, str | None]:
     return info.st_size, None
 
 
-def _main_audio(audios: list[dict[str, object]]) -> dict[str, object]:
+def _main_audio(audios: list[dict[str, str]]) -> dict[str, str]:
     return next((a for a in audios if _text(a.get("default")).startswith("Yes")), audios[0])
 
 

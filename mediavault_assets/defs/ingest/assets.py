@@ -26,9 +26,10 @@ from mediavault_assets.ingest.inventory import (
 from mediavault_assets.ingest.names import parsed_frame, parsed_row
 from mediavault_assets.ingest.probes import ProbeTask, probe_frame, probe_row, sidecar_languages
 from mediavault_assets.media.name_parsing import NameParser
-from mediavault_assets.media.probe import probe_file
+from mediavault_assets.media.probe import PROBE_THREADS, probe_many
 from mediavault_assets.media.walker import WalkResult, walk_root
 from mediavault_assets.presentation import markdown_table
+from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.run_tags import TRIGGER_TAG
 from mediavault_assets.settings import LibraryRoot
@@ -161,20 +162,6 @@ def inventory() -> None:
     return store_inventory(walk_library_root())
 
 
-class Progress:
-    """Logs "n of total" at most every few seconds, so long steps show they are alive."""
-
-    def __init__(self, context: dg.OpExecutionContext, what: str, total: int) -> None:
-        self.context, self.what, self.total = context, what, total
-        self.last = time.monotonic()
-
-    def __call__(self, done: int, total: int | None = None) -> None:
-        now = time.monotonic()
-        if now - self.last >= 5 or done == (total or self.total):
-            self.last = now
-            self.context.log.info(f"{self.what}: {done} of {total or self.total}")
-
-
 @dg.op(
     pool=POOL,
     ins={"start": dg.In(dg.Nothing)},
@@ -197,15 +184,25 @@ def plan_probes(context: dg.OpExecutionContext, warehouse: Warehouse) -> list[Pr
 
 @dg.op(description="Read media facts with mediainfo (no warehouse access).")
 def probe_files(context: dg.OpExecutionContext, tasks: list[ProbeTask]) -> list[dict]:
-    context.log.info(f"Probing {len(tasks)} new or changed files")
-    progress = Progress(context, "probed", len(tasks))
+    context.log.info(f"Probing {len(tasks)} new or changed files ({PROBE_THREADS} at a time)")
+    progress = Progress(context, "probe", len(tasks))
+    started = time.monotonic()
     rows = []
-    for done, task in enumerate(tasks, start=1):
-        rows.append(
-            probe_row(task, context.partition_key, probe_file(Path(task.local_path)), utc_now())
-        )
+    facts = probe_many(Path(task.local_path) for task in tasks)
+    for done, (task, found) in enumerate(zip(tasks, facts, strict=True), start=1):
+        rows.append(probe_row(task, context.partition_key, found, utc_now()))
         progress(done)
+    context.add_output_metadata(_rate_metadata(len(tasks), time.monotonic() - started))
     return rows
+
+
+def _rate_metadata(files: int, seconds: float) -> dict[str, float]:
+    """What a step's output tells in the run view: how many files, how long, how fast."""
+    return {
+        "files": files,
+        "seconds": round(seconds, 2),
+        "files_per_second": round(files / seconds, 1) if files and seconds > 0 else 0.0,
+    }
 
 
 @dg.op(
@@ -295,12 +292,14 @@ def parse_names(
     config = settings.load()
     root = config.root(context.partition_key)
     context.log.info(f"Parsing {len(todo)} new file names")
+    started = time.monotonic()
     with NameParser() as parser:
         parsed = parser.parse_many(
             [(path, root.media_type) for _, path in todo],
             timeout_s=config.guessit_timeout_seconds,
-            progress=Progress(context, "names parsed", len(todo)),
+            progress=Progress(context, "parse", len(todo)),
         )
+    context.add_output_metadata(_rate_metadata(len(todo), time.monotonic() - started))
     now = utc_now()
     return [
         parsed_row(file_id, root.key, path, name, now)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import dagster as dg
 import polars as pl
 
-from mediavault_assets.defs.ingest.assets import Progress, inventory, parsed_names, probes
+from mediavault_assets.defs.ingest.assets import inventory, parsed_names, probes
 from mediavault_assets.defs.metadata.assets import tmdb_metadata
 from mediavault_assets.domain.catalog import build_catalog
 from mediavault_assets.domain.deletion_plan import DeletionPlan, PlanPolicy, plan_deletions
@@ -33,6 +33,7 @@ from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.ingest.library_files import library_files
 from mediavault_assets.media.hashing import HashCandidate, HashRecord, find_exact_duplicates
 from mediavault_assets.presentation import human_bytes, markdown_table
+from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.staging.review_state import apply_review_state
@@ -58,7 +59,7 @@ def plan_hashes(warehouse: Warehouse) -> dict:
 def hash_files(context: dg.OpExecutionContext, plan: dict) -> dict:
     candidates: list[HashCandidate] = plan["candidates"]
     cache: dict[int, HashRecord] = plan["cache"]
-    progress = Progress(context, "bytes hashed", 0)
+    progress = Progress(context, "hash", 0, unit="bytes")
     result = find_exact_duplicates(candidates, cache, progress=progress)
     context.log.info(
         f"Read {human_bytes(result.bytes_read)} from {result.files_read} files; "

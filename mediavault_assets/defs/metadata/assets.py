@@ -18,7 +18,7 @@ import duckdb
 import polars as pl
 
 from mediavault_assets import sql_files
-from mediavault_assets.defs.ingest.assets import Progress, parsed_names, probes
+from mediavault_assets.defs.ingest.assets import parsed_names, probes
 from mediavault_assets.domain.languages import language_facts
 from mediavault_assets.domain.model import stable_id
 from mediavault_assets.domain.tmdb_matching import (
@@ -37,6 +37,7 @@ from mediavault_assets.domain.tmdb_matching import (
 )
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.presentation import markdown_table
+from mediavault_assets.progress import Progress
 from mediavault_assets.tmdb.cache import (
     CacheEntry,
     ResponseCache,
@@ -116,7 +117,7 @@ def fetch_tmdb(context: dg.OpExecutionContext, tmdb: TmdbResource, plan: TmdbPla
     errors: list[str] = []
     stop_reason: str | None = None
     failures_in_a_row = 0
-    progress = Progress(context, "titles looked up", len(plan.pending))
+    progress = Progress(context, "tmdb", len(plan.pending), unit="titles")
     with client:
         for done, identity in enumerate(plan.pending, start=1):
             if stop_reason is not None:

@@ -1,0 +1,152 @@
+"""The fields MediaVault reads from libmediainfo, asked for one by one.
+
+`pymediainfo.MediaInfo.parse` has libmediainfo render every field of every track as XML (in
+several human-readable variants each) and parses that XML in Python, holding the GIL: about
+half of a small file's probe time. Here the same library (the one bundled with pymediainfo) is
+asked only for the fields the probe uses, through `MediaInfo_Get`; all of the work happens in C,
+outside the GIL, so several threads probe in parallel. The values are libmediainfo's raw field
+values, the same ones `Track.to_data()` returns first, under the same lower-case keys.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pymediainfo import MediaInfo
+
+# libmediainfo's stream kinds (MediaInfo_stream_t) and info kind (MediaInfo_info_t).
+_GENERAL, _VIDEO, _AUDIO, _TEXT = 0, 1, 2, 3
+_INFO_TEXT, _INFO_NAME = 1, 0
+
+# Field name as libmediainfo knows it → key as pymediainfo's to_data() spells it.
+_FIELDS = {
+    _GENERAL: {
+        "Format": "format",
+        "Format_Profile": "format_profile",
+        "Duration": "duration",
+        "FrameRate": "frame_rate",
+        "OverallBitRate": "overall_bit_rate",
+        "IsTruncated": "istruncated",
+    },
+    _VIDEO: {
+        "Format": "format",
+        "Format_Version": "format_version",
+        "CodecID": "codec_id",
+        "Duration": "duration",
+        "FrameRate": "frame_rate",
+        "Width": "width",
+        "Height": "height",
+        "BitDepth": "bit_depth",
+        "HDR_Format": "hdr_format",
+        "HDR_Format_Commercial": "hdr_format_commercial",
+        "HDR_Format_Compatibility": "hdr_format_compatibility",
+        "transfer_characteristics": "transfer_characteristics",
+        "transfer_characteristics_Original": "transfer_characteristics_original",
+        "colour_primaries": "color_primaries",
+    },
+    _AUDIO: {
+        "Format": "format",
+        "Format_Profile": "format_profile",
+        "Channel(s)": "channel_s",
+        "ChannelLayout": "channel_layout",
+        "Language": "language",
+        "Default": "default",
+    },
+    _TEXT: {
+        "Language": "language",
+        "Title": "title",
+        "Forced": "forced",
+    },
+}
+
+
+# The keys read, by pymediainfo's track type name.
+FIELDS_READ = {
+    kind: tuple(_FIELDS[number].values())
+    for kind, number in (
+        ("General", _GENERAL),
+        ("Video", _VIDEO),
+        ("Audio", _AUDIO),
+        ("Text", _TEXT),
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfoTracks:
+    general: dict[str, str] = field(default_factory=dict)
+    videos: list[dict[str, str]] = field(default_factory=list)
+    audios: list[dict[str, str]] = field(default_factory=list)
+    texts: list[dict[str, str]] = field(default_factory=list)
+
+
+class MediaInfoError(RuntimeError):
+    """libmediainfo could not open the file."""
+
+
+_lock = threading.Lock()
+_library: ctypes.CDLL | None = None
+_keepalive = None  # pymediainfo keeps one handle open: threads misbehave without one
+
+
+def _lib() -> ctypes.CDLL:
+    global _library, _keepalive
+    with _lock:
+        if _library is None:
+            # pymediainfo knows where its bundled library lives and declares the prototypes.
+            lib, _keepalive, _, _ = MediaInfo._get_library()
+            lib.MediaInfo_Get.argtypes = [
+                ctypes.c_void_p,
+                ctypes.c_int,
+                ctypes.c_size_t,
+                ctypes.c_wchar_p,
+                ctypes.c_int,
+                ctypes.c_int,
+            ]
+            lib.MediaInfo_Get.restype = ctypes.c_wchar_p
+            lib.MediaInfo_Count_Get.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_ssize_t]
+            lib.MediaInfo_Count_Get.restype = ctypes.c_size_t
+            _library = lib
+        return _library
+
+
+def read_tracks(path: Path) -> MediaInfoTracks:
+    """The probe's fields of every general, video, audio and text track of `path`."""
+    lib = _lib()
+    handle = lib.MediaInfo_New()
+    try:
+        lib.MediaInfo_Option(handle, "CharSet", "UTF-8")
+        if lib.MediaInfo_Open(handle, str(path)) == 0:
+            raise MediaInfoError(f"libmediainfo could not open {path}")
+        try:
+            kinds = {
+                kind: [
+                    _track(lib, handle, kind, number, names)
+                    for number in range(lib.MediaInfo_Count_Get(handle, kind, -1))
+                ]
+                for kind, names in _FIELDS.items()
+            }
+        finally:
+            lib.MediaInfo_Close(handle)
+    finally:
+        lib.MediaInfo_Delete(handle)
+    return MediaInfoTracks(
+        general=next(iter(kinds[_GENERAL]), {}),
+        videos=kinds[_VIDEO],
+        audios=kinds[_AUDIO],
+        texts=kinds[_TEXT],
+    )
+
+
+def _track(
+    lib: ctypes.CDLL, handle: int, kind: int, number: int, names: dict[str, str]
+) -> dict[str, str]:
+    values = {}
+    for name, key in names.items():
+        value = lib.MediaInfo_Get(handle, kind, number, name, _INFO_TEXT, _INFO_NAME)
+        if value:
+            values[key] = value
+    return values
