@@ -558,14 +558,17 @@ def launch_latency(env: dict[str, str], settings: Path, log: Path) -> dict[str, 
         run_id = client.launch("scan_library_root", tags={**API_TAGS, PARTITION_TAG: "videos"})
         walk_started = None
         query = """query($id: ID!) { logsForRun(runId: $id) { __typename
-          ... on EventConnection { events { __typename timestamp
-            ... on ExecutionStepStartEvent { stepKey } } } } }"""
+          ... on EventConnection { events { __typename
+            ... on MessageEvent { timestamp stepKey } } } } }"""
         while time.time() - started < 300 and walk_started is None:
             body = httpx.post(
                 f"{client.url}/graphql", json={"query": query, "variables": {"id": run_id}}
             ).json()
             for event in body["data"]["logsForRun"].get("events") or []:
-                if event.get("stepKey") == "inventory.walk_library_root":
+                if (
+                    event["__typename"] == "ExecutionStepStartEvent"
+                    and event.get("stepKey") == "inventory.walk_library_root"
+                ):
                     walk_started = float(event["timestamp"]) / 1000
             time.sleep(0.2)
         result["launch_to_walk_s"] = walk_started - started if walk_started else None

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from mediavault_assets.progress import StageProgress, read_progress
 from mediavault_assets.run_tags import TRIGGER_TAG
 
 CODE_LOCATION = "mediavault"
@@ -61,6 +62,22 @@ query MediaVaultRuns($filter: RunsFilter, $limit: Int) {
           ... on RunStatsSnapshot { stepsSucceeded stepsFailed }
         }
       }
+    }
+    ... on Error { message }
+  }
+}
+"""
+
+
+# A run's log, page by page: the steps write their progress lines there.
+RUN_LOG_QUERY = """
+query MediaVaultRunLog($runId: ID!, $cursor: String) {
+  logsForRun(runId: $runId, afterCursor: $cursor) {
+    __typename
+    ... on EventConnection {
+      cursor
+      hasMore
+      events { __typename ... on MessageEvent { message stepKey } }
     }
     ... on Error { message }
   }
@@ -146,6 +163,23 @@ class DagsterClient:
         epoch = datetime.min.replace(tzinfo=UTC)
         found.sort(key=lambda r: r.created or epoch, reverse=True)
         return found[:limit]
+
+    def stage_progress(self, run_id: str) -> list[StageProgress]:
+        """The latest progress line of each stage of a run (probe, parse, hash...), in order."""
+        latest: dict[str, StageProgress] = {}
+        cursor = None
+        while True:
+            data = self._graphql(RUN_LOG_QUERY, {"runId": run_id, "cursor": cursor})["logsForRun"]
+            if data["__typename"] != "EventConnection":
+                raise DagsterError(data.get("message") or data["__typename"])
+            for event in data["events"]:
+                if event["__typename"] == "LogMessageEvent":
+                    progress = read_progress(event.get("message") or "")
+                    if progress is not None:
+                        latest[progress.stage] = progress
+            if not data.get("hasMore") or data.get("cursor") in (None, cursor):
+                return list(latest.values())
+            cursor = data["cursor"]
 
     def _repository_for(self, job: str) -> tuple[str, str]:
         """(code location, repository) that has `job`: "mediavault" (workspace.yaml), else the

@@ -29,6 +29,8 @@ from graphql import parse, validate
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
+from mediavault_assets.presentation import plain
+from mediavault_assets.progress import progress_line
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import ReviewUser, load_settings
 from mediavault_assets.warehouse import Warehouse, build_snapshot_tables, snapshot_path_for
@@ -122,7 +124,7 @@ def first_proposal(warehouse: Path) -> int:
 
 
 class FakeDagster:
-    """The three GraphQL operations the app sends, answered like dagster-webserver does."""
+    """The GraphQL operations the app sends, answered like dagster-webserver does."""
 
     JOBS = ("scan_library_root", "analyze_library", "stage_approved", "restore_staged")
 
@@ -130,6 +132,7 @@ class FakeDagster:
         self.launched: list[dict[str, Any]] = []
         self.runs: list[dict[str, Any]] = []
         self.queries: list[str] = []
+        self.logs: dict[str, list[dict[str, Any]]] = {}
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -174,6 +177,19 @@ class FakeDagster:
             job = (variables.get("filter") or {}).get("pipelineName")
             results = [r for r in self.runs if job in (None, r["jobName"])]
             return {"runsOrError": {"__typename": "Runs", "results": results}}
+        if "MediaVaultRunLog" in query:
+            # Two events a page, so that the app has to follow the cursor as on a long run.
+            events = self.logs.get(variables["runId"], [])
+            start = int(variables.get("cursor") or 0)
+            page = events[start : start + 2]
+            return {
+                "logsForRun": {
+                    "__typename": "EventConnection",
+                    "cursor": str(start + len(page)),
+                    "hasMore": start + len(page) < len(events),
+                    "events": page,
+                }
+            }
         raise AssertionError(f"unexpected query {query[:60]}")
 
     def add_run(
@@ -703,6 +719,42 @@ def test_scans_start_one_run_per_root_and_show_runs(
         assert set(runs["root"]) >= set(refreshed_demo.settings.root_keys)
 
 
+def test_scans_show_each_stage_of_a_running_scan(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeDagster() as dagster:
+        tags = {"executionMetadata": {"tags": [{"key": "dagster/partition", "value": "videos"}]}}
+        dagster.add_run("r1", "scan_library_root", "STARTED", tags)
+
+        def event(kind: str, step: str, message: str) -> dict[str, Any]:
+            return {"__typename": kind, "message": message, "stepKey": step}
+
+        dagster.logs["r1"] = [
+            event("ExecutionStepStartEvent", "inventory.walk_library_root", "Started step"),
+            event("LogMessageEvent", "inventory.walk_library_root", "Walking /v ..."),
+            event(
+                "LogMessageEvent",
+                "parsed_names.parse_names",
+                progress_line("parse", 2000, 2000, 4.0),
+            ),
+            event("LogMessageEvent", "probes.probe_files", progress_line("probe", 800, 2000, 4.0)),
+            event("EngineEvent", "probes.probe_files", "probe: 1 of 2 files (50 %)"),
+            event("LogMessageEvent", "probes.probe_files", progress_line("probe", 1600, 2000, 8.0)),
+        ]
+        monkeypatch.setenv(
+            "MEDIAVAULT_CONFIG",
+            str(ui_settings(tmp_path, refreshed_demo, dagster_url=dagster.url)),
+        )
+        at = open_page("scans")
+    assert_clean(at)
+    bars = {p.proto.text: p.value for p in at.get("progress")}  # value: percent
+    assert bars == {
+        "1 run(s) in progress": 50,
+        plain("videos · parse: 2,000 of 2,000 files (100 %), 500 files/s"): 100,
+        plain("videos · probe: 1,600 of 2,000 files (80 %), 200 files/s, about 2 s left"): 80,
+    }
+
+
 def test_banner_while_a_run_writes(
     tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1063,6 +1115,7 @@ def test_graphql_documents_match_dagsters_schema() -> None:
         dagster_api.REPOSITORIES_QUERY,
         dagster_api.LAUNCH_RUN_MUTATION,
         dagster_api.RUNS_QUERY,
+        dagster_api.RUN_LOG_QUERY,
     ):
         assert validate(schema, parse(document)) == []
 

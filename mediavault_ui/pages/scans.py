@@ -69,6 +69,15 @@ def runs_panel() -> None:
             / max(1, sum((r.steps_succeeded or 0) + 1 for r in active)),
             text=f"{len(active)} run(s) in progress",
         )
+    for run in active:
+        try:
+            stages = client.stage_progress(run.run_id)
+        except (DagsterUnavailable, DagsterError):
+            continue  # the runs table below still says what is going on
+        for stage in stages:
+            st.progress(
+                stage.percent / 100, text=ui.plain(f"{run.partition or run.job} · {stage.line}")
+            )
     st.dataframe(
         pl.DataFrame(
             {
