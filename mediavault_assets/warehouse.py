@@ -221,6 +221,12 @@ class Warehouse(dg.ConfigurableResource):
         """Run the statement in sql/queries/<query_name>.sql."""
         self.execute(sql_files.query(query_name), params)
 
+    def delete_named(self, query_name: str, params: Params = ()) -> int:
+        """Run the DELETE in sql/queries/<query_name>.sql; returns how many rows it deleted."""
+        with self.connect() as con:
+            row = con.execute(sql_files.query(query_name), bound_params(params)).fetchone()
+            return int(row[0]) if row else 0
+
 
 def replace_in(
     con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, where: str, params: Params

@@ -214,9 +214,10 @@ def store_probes(context: dg.OpExecutionContext, warehouse: Warehouse, rows: lis
     root_key = context.partition_key
     frame = probe_frame(rows)
     warehouse.replace_keys("file_probes", "file_id", frame["file_id"].to_list(), frame)
-    warehouse.execute_named("delete_orphan_probes", {"root_key": root_key})
+    dropped = warehouse.delete_named("delete_orphan_probes", {"root_key": root_key})
     totals = warehouse.named("probe_summary", {"root_key": root_key}).row(0, named=True)
-    warehouse.publish_snapshot()
+    if frame.height or dropped:  # else the inventory's publish already shows every probe
+        warehouse.publish_snapshot()
     failed = frame.filter(
         pl.col("probe_error").is_not_null() | pl.col("integrity_error").is_not_null()
     )
@@ -314,8 +315,8 @@ def store_parsed_names(
     root_key = context.partition_key
     frame = parsed_frame(rows)
     warehouse.replace_keys("parsed_names", "file_id", frame["file_id"].to_list(), frame)
-    warehouse.execute_named("delete_orphan_parsed_names", {"root_key": root_key})
-    warehouse.publish_snapshot()
+    if warehouse.delete_named("delete_orphan_parsed_names", {"root_key": root_key}) or frame.height:
+        warehouse.publish_snapshot()
     context.add_output_metadata(
         {
             "names_parsed": frame.height,

@@ -72,8 +72,8 @@ def hash_files(context: dg.OpExecutionContext, plan: dict) -> dict:
 def store_hashes(context: dg.OpExecutionContext, warehouse: Warehouse, hashed: dict) -> None:
     result = hashed["result"]
     frame = hash_frame(result, hashed["roots"])
+    # Published with the groups and the plan they lead to (duplicate_analysis), never alone.
     warehouse.replace_rows("file_hashes", frame, where="true")
-    warehouse.publish_snapshot()
     context.add_output_metadata(
         {
             "files": frame.height,
@@ -122,8 +122,7 @@ def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
         },
         schema={"file_id": pl.Int64, "quality_score": pl.Float64, "scored_at": pl.Datetime("us")},
     )
-    warehouse.replace_tables({"quality_scores": frame})
-    warehouse.publish_snapshot()
+    warehouse.replace_tables({"quality_scores": frame})  # published by duplicate_analysis
     top = warehouse.named("quality_score_preview")
     return dg.MaterializeResult(
         metadata={
