@@ -114,11 +114,31 @@ def _lib() -> ctypes.CDLL:
 
 
 def read_tracks(path: Path) -> MediaInfoTracks:
-    """The probe's fields of every general, video, audio and text track of `path`."""
+    """The probe's fields of every general, video, audio and text track of `path`.
+
+    Matroska/WebM and MP4/MOV describe their tracks in headers: there libmediainfo's quickest
+    parse (ParseSpeed 0) gives the same fields as its default (0.5), a third faster and reading
+    less of the file. Other containers (AVI, MPEG-TS, ASF...), and any file whose quick parse
+    leaves a video track without duration or frame rate, get the default parse.
+    """
+    tracks = _parse(path, _QUICK)
+    if tracks.general.get("format") in _HEADER_DESCRIBED and all(
+        "duration" in v and "frame_rate" in v for v in tracks.videos
+    ):
+        return tracks
+    return _parse(path, _DEFAULT)
+
+
+_QUICK, _DEFAULT = "0", "0.5"
+_HEADER_DESCRIBED = frozenset({"Matroska", "WebM", "MPEG-4"})
+
+
+def _parse(path: Path, parse_speed: str) -> MediaInfoTracks:
     lib = _lib()
     handle = lib.MediaInfo_New()
     try:
         lib.MediaInfo_Option(handle, "CharSet", "UTF-8")
+        lib.MediaInfo_Option(handle, "ParseSpeed", parse_speed)
         if lib.MediaInfo_Open(handle, str(path)) == 0:
             raise MediaInfoError(f"libmediainfo could not open {path}")
         try:
