@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from guessit.api import GuessItApi
 
+from mediavault_assets.domain.episode_markers import MAX_EPISODE_SPAN, EpisodeMarker, find_marker
 from mediavault_assets.domain.model import MediaType, ParsedName
 
 MediaTypeHint = Literal["tv", "movie", "mixed"]
@@ -30,9 +31,6 @@ UNKNOWN_TITLE = "Unknown"
 MAX_COMPONENT_CHARS = 255
 # show / season / extras folder / file: folders above that are library layout, not the name.
 MAX_COMPONENTS = 4
-# No file holds more than this many episodes; "E01-E9999" is a typo or an attack, and guessit
-# spends minutes expanding it. Wider ranges keep only their endpoints.
-MAX_EPISODE_SPAN = 100
 
 _GUESSIT_TYPE: dict[str, str] = {"tv": "episode", "movie": "movie"}
 _GUESSIT_APIS: dict[str, GuessItApi] = {}
@@ -239,25 +237,10 @@ _NOT_A_SUBTITLE = (
     _BARE_SBS_RE,
     _EXTRA_WORD_RE,
 )
+# Words that end a title even before a year: the regex title is no better than guessit's then.
+_NOT_A_TITLE_WORD = (_TAG_RE, _GROUP_RE, _STACK_MARKER_RE, _EDITION_WORD_RE, _3D_RE, _EXTRA_WORD_RE)
 _NOT_A_GROUP = frozenset({"edition", "cut", "version", "extended", "sample", "trailer", "proper"})
 
-_SXXEYY_RE = re.compile(
-    r"(?<![^\W_])s(?P<season>\d{1,3})[ ._-]?e(?P<first>\d{1,4})"
-    r"(?P<rest>(?:(?:[ ._]?-[ ._]?e?|[ ._]?e|[ ._]*[&+][ ._]*e)\d{1,4}(?=$|[^a-z0-9]|e\d))*)",
-    re.IGNORECASE,
-)
-_NXNN_RE = re.compile(
-    r"(?<![^\W_])(?P<season>\d{1,2})x(?P<first>\d{2,3})"
-    r"(?P<rest>(?:-(?:\d{1,2}x)?\d{2,3}(?![^\W_]))*)(?![^\W_])",
-    re.IGNORECASE,
-)
-_WORDS_EPISODE_RE = re.compile(
-    r"season[ ._-]*(?P<season>\d{1,3})[ ._/-]*episode[ ._-]*(?P<first>\d{1,4})(?!\d)",
-    re.IGNORECASE,
-)
-_RANGE_PART_RE = re.compile(
-    r"(?P<sep>[ ._]?-[ ._]?|[ ._]*[&+][ ._]*|[ ._]?)(?:\d{1,2}x|e)?(?P<num>\d{1,4})", re.I
-)
 # Episode ranges after an "E01" or "1x01" marker, for the MAX_EPISODE_SPAN guard.
 _EPISODE_RANGE_RE = re.compile(
     r"(?:(?<![a-z])e|(?<=\d)x)(?P<first>\d{1,4})[ ._]?-[ ._]?(?:e|\d{1,3}x)?(?P<last>\d{1,6})"
@@ -265,10 +248,10 @@ _EPISODE_RANGE_RE = re.compile(
     re.IGNORECASE,
 )
 _SEASON_FOLDER_RE = re.compile(r"^(?:season|series|staffel|saison)[ ._-]*(\d{1,3})$", re.I)
-_EPISODE_NUMBER_RE = re.compile(
-    r"(?:^|[ ._-])(?:e|ep|episode)?[ ._-]?(\d{1,4})(?=$|[ ._\-\[(])", re.IGNORECASE
+# The season a folder names, also after the show's name ("Red Dwarf - Season 1").
+_FOLDER_SEASON_RE = re.compile(
+    r"(?<![^\W_])(?:season|series|staffel|saison|temporada|seizoen)[ ._-]*(\d{1,3})$", re.I
 )
-_ABSOLUTE_EPISODE_RE = re.compile(r" - (\d{1,4})(?:v\d)?(?=$| |\[|\()")
 _SCREEN_RE = re.compile(r"(?<![^\W_])(?:(\d{3,4})([pi])|([48])k|(uhd))(?![^\W_])", re.IGNORECASE)
 _LEADING_GROUP_RE = re.compile(r"^\s*\[(?P<group>[^\[\]]{1,40})\]\s*")
 _TRAILING_GROUP_RE = re.compile(r"-(?P<group>[A-Za-z0-9]{2,20})$")
@@ -280,6 +263,7 @@ _FOLD = str.maketrans(
     {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i"}
 )
 _EDGE_JUNK = " -_.,:;~+[](){}"
+_LEADING_NUMBER_IN_BRACKETS_RE = re.compile(r"\(\d+\)\s+\w")
 
 
 def normalize_title(text: str) -> str:
@@ -327,22 +311,16 @@ def parse_fallback(
     """
     name = _prepare(relative_path)
     stem = _LEADING_GROUP_RE.sub("", name.stem)
-    season, episodes, episode_start = _regex_episodes(stem, name.folders)
-    if season is None and not episodes and name.season_folder is not None:
-        # "Season 01/Show - 01.mkv": the folder gives the season, the stem the episode number.
-        season = name.season_folder
-        numbers = list(_EPISODE_NUMBER_RE.finditer(_YEAR_RE.sub(" ", stem)))
-        if numbers:
-            episodes, episode_start = (int(numbers[-1][1]),), numbers[-1].start()
-    elif not episodes and (absolute := _ABSOLUTE_EPISODE_RE.search(stem)):
-        # "[Group] Show - 01 [1080p]": anime numbers episodes without a season.
-        episodes, episode_start = (int(absolute[1]),), absolute.start()
+    marker = _marker(name, media_type_hint)
+    season, episodes = _episodes(name, marker, None, ())
+    episode_start = marker.start - (len(name.stem) - len(stem)) if marker else None
     folder_title, folder_year = _title_from_folders(name.folders)
     title, year = _title_from_text(stem, cut_at=episode_start)
     if not title or _extras_folder_index(name.folders, name.stem) is not None:
         title = folder_title  # "Show/Season 1/Extras/Making of.mkv" belongs to the show
-    year = year or folder_year
     media_type = _media_type(season, episodes, media_type_hint, dated=False)
+    doubt = _identity_doubt(name, marker, media_type, season, episodes, year)
+    year = year or folder_year
     title = _final_title(title, name)
     return ParsedName(
         title=title,
@@ -350,10 +328,10 @@ def parse_fallback(
         media_type=media_type,
         year=year,
         season=season,
-        episodes=name.wide_range or episodes,
+        episodes=episodes,
         edition=_edition(name, (), title),
         is_3d=_is_3d(name, (), title, media_type),
-        part=_stacked_part(name.stem),
+        part=_stacked_part(name.stem, inside=marker),
         extra_kind=_extra_kind(name, (), title),
         release_group=_release_group(name, None),
         screen_size=_screen_size(name.stem),
@@ -361,6 +339,7 @@ def parse_fallback(
         imdb_id=name.imdb_id,
         tvdb_id=name.tvdb_id,
         parse_error=error,
+        identity_doubt=doubt,
     )
 
 
@@ -431,7 +410,7 @@ def _prepare(relative_path: str) -> _Name:
             wide_range = (first, last)
             text = text[: match.end("first")] + text[match.end() :]
             break
-    season_match = _SEASON_FOLDER_RE.match(folders[-1]) if folders else None
+    season_match = _FOLDER_SEASON_RE.search(folders[-1]) if folders else None
     return _Name(
         text=text,
         folders=folders,
@@ -450,13 +429,17 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     raw_title = _first_str(guess.get("title"))
     # Words guessit put in the title are not editions/extras/3D markers ("Uncut Gems").
     title_words = set(normalize_title(raw_title).split())
-    part = _stacked_part(name.stem)
+    marker = _marker(name, hint)
+    part = _stacked_part(name.stem, inside=marker)
     title_part = _title_part(name.stem) if guess.get("part") is not None and part is None else None
     if raw_title and title_part and title_part.casefold() not in raw_title.casefold():
         raw_title = f"{raw_title} {title_part}"  # guessit cut "Part Two" out of "Dune Part Two"
-    season = _first_int(guess.get("season"))
-    episodes = name.wide_range or tuple(sorted({int(e) for e in _as_list(guess.get("episode"))}))
+    season, episodes = _episodes(
+        name, marker, _first_int(guess.get("season")), _as_list(guess.get("episode"))
+    )
     media_type = _media_type(season, episodes, hint, dated=guess.get("date") is not None)
+    if guess.get("website") is None:
+        raw_title = _whole_title(raw_title, name, marker, _first_int(guess.get("year")))
     for alternative in _as_list(guess.get("alternative_title")) if media_type == "movie" else ():
         # "Mission Impossible - Fallout": guessit files the subtitle away as an alternative
         # title, which would make every film of a series the same title.
@@ -466,7 +449,9 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     if media_type == "tv" and guess.get("country") is not None and raw_title:
         # "The Office US" and "The Office UK" are different shows; keep them apart in the key.
         country = getattr(guess["country"], "alpha2", str(guess["country"]))
-        raw_title = f"{raw_title} {'UK' if country == 'GB' else country}"
+        country = "UK" if country == "GB" else country
+        if not raw_title.casefold().endswith(country.casefold()):
+            raw_title = f"{raw_title} {country}"
     extra_kind = _extra_kind(name, others, raw_title)
     title = _clean_title(raw_title)
     year = _first_int(guess.get("year"))
@@ -478,12 +463,14 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     episode_title = None
     if media_type == "tv":
         episode_title = _clean_title(_first_str(guess.get("episode_title")), split_camel=False)
+    year = year if year is None or 1900 <= year <= 2100 else None
+    doubt = _identity_doubt(name, marker, media_type, season, episodes, year)
     title = _final_title(title, name)
     return ParsedName(
         title=title,
         title_key=normalize_title(title) or title.casefold(),
         media_type=media_type,
-        year=year if year is None or 1900 <= year <= 2100 else None,
+        year=year,
         season=season,
         episodes=episodes,
         episode_title=episode_title or None,
@@ -498,7 +485,83 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
         imdb_id=name.imdb_id,
         tvdb_id=name.tvdb_id,
         parse_error=error,
+        identity_doubt=doubt,
     )
+
+
+def _marker(name: _Name, hint: MediaTypeHint) -> EpisodeMarker | None:
+    """The file's episode marker; none in a movie root, weak forms only where it must be TV."""
+    if hint == "movie":
+        return None
+    in_season_folder = name.season_folder is not None
+    weak = hint == "tv" or in_season_folder
+    return find_marker(name.stem, dates=True, weak=weak, in_season_folder=in_season_folder)
+
+
+def _episodes(
+    name: _Name, marker: EpisodeMarker | None, season: int | None, episodes: Iterable[Any]
+) -> tuple[int | None, tuple[int, ...]]:
+    """Season and episodes: our marker's when there is one, else guessit's without year-like
+    numbers; a "Season NN" folder gives the season a marker lacks. Never invented."""
+    if marker is not None:
+        season, numbers = marker.season, marker.episodes
+    else:
+        numbers = name.wide_range or tuple(sorted({int(e) for e in episodes if 0 <= int(e) < 1900}))
+        if season is not None and not 0 <= season < 1900:
+            season = None  # "Doctor Who 2005 ..." without a marker: a year is not a season
+    if season is None and numbers and not (marker and marker.air_date):
+        season = name.season_folder
+    return season, numbers
+
+
+def _whole_title(title: str, name: _Name, marker: EpisodeMarker | None, year: int | None) -> str:
+    """guessit's title, unless it lost words the name has before its year or episode marker
+    ("(500) Days of Summer", "The Good German") or ran into the marker ("Show Se 3")."""
+    stem = name.stem
+    cut = marker.start if marker else None
+    # The year guessit took (the last of "Blade Runner 2049 (2017)"), before any marker.
+    at = stem.rfind(str(year), 1, cut) if year else -1
+    if at > 0:
+        cut = at
+    if not cut or not title:
+        return title
+    head = _LEADING_GROUP_RE.sub("", stem[:cut])
+    if any(r.search(head) for r in _NOT_A_TITLE_WORD):
+        return title
+    ours = _clean_title(head.replace("_", " ").replace(".", " "), split_camel=False)
+    ours_key, theirs_key = normalize_title(ours), normalize_title(title)
+    if not ours_key or ours_key == theirs_key:
+        return title
+    longer, shorter = (
+        (ours_key, theirs_key) if len(ours_key) > len(theirs_key) else (theirs_key, ours_key)
+    )
+    if f" {longer} ".find(f" {shorter} ") < 0:
+        return title  # not the same words: guessit saw something the regex did not
+    return ours
+
+
+def _identity_doubt(
+    name: _Name,
+    marker: EpisodeMarker | None,
+    media_type: MediaType,
+    season: int | None,
+    episodes: tuple[int, ...],
+    year: int | None,
+) -> str | None:
+    """Why the file's identity is uncertain, when the path contradicts itself or lacks a part
+    of it; such a file may join a duplicate group only for a person to decide."""
+    if marker is not None and marker.too_wide:
+        return f"episode range wider than {MAX_EPISODE_SPAN} episodes"
+    folder_season = name.season_folder
+    if media_type == "tv":
+        if episodes and season is None:
+            return "episode number without a season"
+        if folder_season is not None and season is not None and season != folder_season:
+            return f"file name says season {season}, folder says season {folder_season}"
+    _, folder_year = _title_from_folders(name.folders)
+    if year is not None and folder_year is not None and year != folder_year:
+        return f"file name says {year}, folder says {folder_year}"
+    return None
 
 
 def _is_subtitle(text: str, title: str, alternative: str) -> bool:
@@ -540,7 +603,9 @@ def _clean_title(text: str, *, split_camel: bool = True) -> str:
             break
         head = text[: match.start()].strip(_EDGE_JUNK)
         text = head if head else text[match.end() :].strip(_EDGE_JUNK)
-    text = text.strip(_EDGE_JUNK)
+    text = text.rstrip(_EDGE_JUNK)
+    # A leading "(500)" is part of the title ("(500) Days of Summer"); other edge junk is not.
+    text = text if _LEADING_NUMBER_IN_BRACKETS_RE.match(text) else text.lstrip(_EDGE_JUNK)
     if split_camel and " " not in text:
         text = _split_camel(text)  # a glued "RedDwarf" only; "McDonald's Story" stays as written
     return text
@@ -581,38 +646,6 @@ def _title_from_folders(folders: tuple[str, ...]) -> tuple[str, int | None]:
     return "", None
 
 
-def _regex_episodes(
-    stem: str, folders: tuple[str, ...]
-) -> tuple[int | None, tuple[int, ...], int | None]:
-    """(season, episodes, where the marker starts in the stem) from the usual episode forms."""
-    for regex in (_SXXEYY_RE, _NXNN_RE):
-        if match := regex.search(stem):
-            return int(match["season"]), _expand(int(match["first"]), match["rest"]), match.start()
-    # "Season 1 Episode 01" in the file name, or "Season 1/Episode 01" across folder and file.
-    tail = "/".join((*folders[-1:], stem))
-    if match := _WORDS_EPISODE_RE.search(tail):
-        offset = len(tail) - len(stem)
-        return int(match["season"]), (int(match["first"]),), max(match.start() - offset, 0)
-    return None, (), None
-
-
-def _expand(first: int, rest: str) -> tuple[int, ...]:
-    """E01 + "E02E03" → (1, 2, 3); E01 + "-E04" or "-04" → (1, 2, 3, 4)."""
-    episodes = {first}
-    previous = first
-    for match in _RANGE_PART_RE.finditer(rest):
-        number = int(match["num"])
-        if "-" in match["sep"] and number > previous:
-            if number - previous > MAX_EPISODE_SPAN:
-                episodes.add(number)
-            else:
-                episodes.update(range(previous, number + 1))
-        else:
-            episodes.add(number)
-        previous = number
-    return tuple(sorted(episodes))
-
-
 def _stack_marker(stem: str) -> re.Match[str] | None:
     """CD1 / Disc 2 / partB / 1of2 / -A of a stacked movie, the first in the stem; "Part 1
     (2010)" followed by a year is a title."""
@@ -626,9 +659,10 @@ def _stack_marker(stem: str) -> re.Match[str] | None:
     return min(markers, key=lambda m: m.start(), default=None)
 
 
-def _stacked_part(stem: str) -> int | None:
+def _stacked_part(stem: str, *, inside: EpisodeMarker | None = None) -> int | None:
+    """The stacked part's number; none where the "Part 02" is the episode marker itself."""
     marker = _stack_marker(stem)
-    if marker is None:
+    if marker is None or (inside and inside.start <= marker.start() < inside.end):
         return None
     number = marker["num"]
     return int(number) if number.isdigit() else ord(number.lower()) - ord("a") + 1
