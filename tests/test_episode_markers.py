@@ -86,7 +86,7 @@ def test_ranges_expand_to_every_episode(
 ) -> None:
     marker = find_marker(stem, **TV)
     assert marker is not None
-    assert (marker.season, marker.episodes, marker.too_wide) == (season, episodes, False)
+    assert (marker.season, marker.episodes, marker.doubt) == (season, episodes, None)
 
 
 @pytest.mark.parametrize(("stem", "season", "episodes", "aired"), YEAR_LIKE)
@@ -130,9 +130,17 @@ def test_weak_forms_only_where_the_name_must_be_tv() -> None:
     assert leading is not None and leading.episodes == (5,)
 
 
+def test_a_range_into_the_next_season_keeps_this_season_and_says_so() -> None:
+    marker = find_marker("The.Simpsons.S06E25-S07E01.Who.Shot.Mr.Burns", **TV)
+    assert marker is not None
+    assert (marker.season, marker.episodes) == (6, (25,))
+    assert marker.doubt == "episode range runs into season 7"
+
+
 def test_a_huge_range_keeps_its_endpoints_and_says_so() -> None:
     marker = find_marker(f"Show.S01E01-E{MAX_EPISODE_SPAN + 50}", **TV)
     assert marker is not None
-    assert marker.episodes == (1, MAX_EPISODE_SPAN + 50) and marker.too_wide
+    assert marker.episodes == (1, MAX_EPISODE_SPAN + 50)
+    assert marker.doubt == f"episode range wider than {MAX_EPISODE_SPAN} episodes"
     exact = find_marker(f"Show.S01E01-E{MAX_EPISODE_SPAN + 1}", **TV)
     assert exact is not None and len(exact.episodes) == MAX_EPISODE_SPAN + 1

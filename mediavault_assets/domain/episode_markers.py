@@ -13,7 +13,7 @@ so these rules decide season and episodes whenever they find a marker.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 # No file holds more than this many episodes; "E01-E9999" is a typo or an attack. A wider range
@@ -26,15 +26,17 @@ _E = r"(?![^\W_])"  # end of a word
 # S01E01, S01E01E02, S01E01-E03, S01E01-03, S01E01-S01E03, S01E01 & E02, S6.E1E3, S01 E01.
 # A bare number joins a range only right after the dash: in "S01E05 - 10 Things" it is a title.
 _SXXEYY_RE = re.compile(
-    _B + r"s(?P<season>\d{1,3})[ ._-]?e(?P<first>\d{1,4})"
-    r"(?P<rest>(?:(?:[ ._]?-[ ._]?(?:s\d{1,3})?e|-|[ ._]?e|[ ._]*[&+][ ._]*e)\d{1,4}"
+    _B + r"s(?P<season>\d{1,4})[ ._-]?ep?(?P<first>\d{1,4})"
+    r"(?P<rest>(?:(?:[ ._]?-[ ._]?(?:s\d{1,4})?e|-|[ ._]?e|[ ._](?:s\d{1,4})e"
+    r"|[ ._]*(?:&|\+|and)[ ._]*(?:s\d{1,4})?e?)\d{1,4}"
     r"(?=$|[^a-z0-9]|e\d|v\d))*)(?:v\d)?" + _E,
     re.IGNORECASE,
 )
 # 1x01, 1x01x02, 1x01-x03, 2x09-2x10, [02x01-x02], 1x01-03, 1x01 & 1x02.
 _NXNN_RE = re.compile(
     _B + r"(?P<season>\d{1,2})x(?P<first>\d{1,3})"
-    r"(?P<rest>(?:(?:[ ._]?-[ ._]?(?:\d{1,2})?x|-|x|[ ._]*[&+][ ._]*(?:\d{1,2})?x)\d{1,3}"
+    r"(?P<rest>(?:(?:[ ._]?-[ ._]?(?:\d{1,2})?x|-|x|[ ._]\d{1,2}x"
+    r"|[ ._]*[&+][ ._]*(?:\d{1,2})?x)\d{1,3}"
     r"(?![^\W_]))*)" + _E,
     re.IGNORECASE,
 )
@@ -46,8 +48,15 @@ _WORDS_RE = re.compile(
     r"(?P<first>\d{1,4})(?P<rest>(?:[ ._]?-[ ._]?\d{1,4})?)" + _E,
     re.IGNORECASE,
 )
-# Spanish scene "Cap.101" (S01E01) and "Cap.1012" (S10E12).
-_CAP_RE = re.compile(_B + r"cap[ ._-]?(?P<season>\d{1,2}?)(?P<first>\d{2})" + _E, re.IGNORECASE)
+# Fansub seasons: "[Grp] Title S2 - 05 [1080p]".
+_SEASON_DASH_RE = re.compile(
+    _B + r"s(?P<season>\d{1,2})\s+-\s+(?P<first>\d{1,4})(?:v\d)?" + _E, re.I
+)
+# Spanish scene "Cap.101" (S01E01), "Cap.1012" (S10E12) and "Cap.102_104" (S01E02-04).
+_CAP_RE = re.compile(
+    _B + r"cap[ ._-]?(?P<season>\d{1,2}?)(?P<first>\d{2})(?:_\d{1,2}?(?P<rest>\d{2}))?" + _E,
+    re.IGNORECASE,
+)
 # An episode without a season: "Episode 5", "Ep05", "E05", "E01-E03", "Part 02", "Pt.2",
 # "5of9", "Part 5 of 9" (mini-series). Read only in TV roots: in a film a part is a stacked file.
 _EPISODE_ONLY_RE = re.compile(
@@ -66,6 +75,10 @@ _PACKED_RE = re.compile(
 )
 # "Season 02/05 - Title.mkv", "Season 1/01-02.mkv".
 _LEADING_NUMBER_RE = re.compile(r"(?P<first>\d{1,3})(?P<rest>(?:-\d{1,3})?)(?=$|[ ._-])")
+# One number of a range's rest, with the season repeated in it ("-S01E03", "-2x10", "& 1x02").
+_RANGE_NUMBER_RE = re.compile(
+    r"(?:s(?P<season>\d{1,4})e|(?P<nx>\d{1,2})x|x|e)?(?P<number>\d+)", re.I
+)
 # Air dates: 2012-03-15, 2012.03.15, 2012 03 15; 15.03.2012 / 03.15.2012 when unambiguous.
 _ISO_DATE_RE = re.compile(
     _B + r"(?P<year>(?:19|20)\d{2})[ ._-](?P<month>\d{2})[ ._-](?P<day>\d{2})" + _E
@@ -85,7 +98,9 @@ class EpisodeMarker:
     end: int
     air_date: date | None = None
     absolute: bool = False  # anime absolute numbering, or a mini-series part: no season
-    too_wide: bool = False  # a range over MAX_EPISODE_SPAN, kept as its endpoints
+    # Why the numbers may not be all the file holds: a range over MAX_EPISODE_SPAN (kept as its
+    # endpoints) or one that runs into the next season (kept up to the season's end).
+    doubt: str | None = None
 
 
 def find_marker(
@@ -98,7 +113,7 @@ def find_marker(
     and so do packed numbers ("Show.105"). ``in_season_folder``: a leading number is the episode
     ("Season 02/05 - Title.mkv").
     """
-    for regex in (_SXXEYY_RE, _NXNN_RE, _WORDS_RE, _CAP_RE):
+    for regex in (_SXXEYY_RE, _NXNN_RE, _WORDS_RE, _SEASON_DASH_RE, _CAP_RE):
         if match := regex.search(stem):
             return _with_date(_marker(match, int(match["season"] or 1)), stem)
     if in_season_folder and (match := _LEADING_NUMBER_RE.match(stem)):
@@ -110,17 +125,14 @@ def find_marker(
         return EpisodeMarker(day.year, (day.month * 100 + day.day,), start, end, air_date=day)
     if not weak:
         return None
-    if match := _EPISODE_ONLY_RE.search(stem):
-        return _marker(match, None, absolute=True)
-    if match := _OF_RE.search(stem):
-        first = int(match["first"])
-        if 0 < first <= int(match["total"]):
-            return EpisodeMarker(None, (first,), match.start(), match.end(), absolute=True)
-    if match := _ABSOLUTE_RE.search(stem):
-        return _marker(match, None, absolute=True)
-    if match := _packed(stem):
-        return match
-    return None
+    # The first of them: in "Show - 26 - Folk Blues Part 2" the episode is 26.
+    found = [m for r in (_EPISODE_ONLY_RE, _OF_RE, _ABSOLUTE_RE) if (m := r.search(stem))]
+    found = [
+        m for m in found if "total" not in m.groupdict() or 0 < int(m["first"]) <= int(m["total"])
+    ]
+    if found:
+        return _marker(min(found, key=lambda m: m.start()), None, absolute=True)
+    return _packed(stem)
 
 
 def air_date(text: str) -> tuple[date, int, int] | None:
@@ -142,29 +154,31 @@ def air_date(text: str) -> tuple[date, int, int] | None:
     return None
 
 
-def expand(first: int, rest: str) -> tuple[tuple[int, ...], bool]:
-    """Every episode from ``first`` through the numbers in ``rest``, and whether it was too wide.
+def expand(first: int, rest: str, season: int | None = None) -> tuple[tuple[int, ...], str | None]:
+    """Every episode from ``first`` through the numbers in ``rest``, and a doubt when the range
+    is too wide or leaves the season.
 
     A run of episode numbers is a range whatever joins them ("E01E03", "1x01-x03", "E01 & E03"
     all hold 1, 2 and 3): a file never holds episodes 1 and 3 without 2, and claiming too few
     episodes is the data-loss side (a single-episode copy would seem to cover the file).
     """
-    numbers = [first, *(int(n) for n in re.findall(r"\d+", _strip_seasons(rest)))]
+    numbers, doubt = [first], None
+    for match in _RANGE_NUMBER_RE.finditer(rest):
+        repeated = match["season"] or match["nx"]
+        if repeated and season is not None and int(repeated) != season:
+            doubt = f"episode range runs into season {int(repeated)}"
+            break  # "S06E25-S07E01": only this season's part can be named by one identity
+        numbers.append(int(match["number"]))
     low, high = min(numbers), max(numbers)
     if high - low > MAX_EPISODE_SPAN:
-        return (low, high), True
-    return tuple(range(low, high + 1)), False
-
-
-def _strip_seasons(rest: str) -> str:
-    # "-S01E03" / "-2x10" / "& 1x02": the season repeated inside a range is not an episode.
-    return re.sub(r"(?:s\d{1,3}(?=e)|\d{1,2}(?=x\d))", "", rest, flags=re.IGNORECASE)
+        return (low, high), f"episode range wider than {MAX_EPISODE_SPAN} episodes"
+    return tuple(range(low, high + 1)), doubt
 
 
 def _marker(match: re.Match[str], season: int | None, *, absolute: bool = False) -> EpisodeMarker:
-    episodes, too_wide = expand(int(match["first"]), match.groupdict().get("rest") or "")
+    episodes, doubt = expand(int(match["first"]), match.groupdict().get("rest") or "", season)
     return EpisodeMarker(
-        season, episodes, match.start(), match.end(), absolute=absolute, too_wide=too_wide
+        season, episodes, match.start(), match.end(), absolute=absolute, doubt=doubt
     )
 
 
@@ -174,9 +188,7 @@ def _with_date(marker: EpisodeMarker, stem: str) -> EpisodeMarker:
     aired = air_date(stem[marker.end :])
     if aired is None:
         return marker
-    return EpisodeMarker(
-        marker.season, marker.episodes, marker.start, marker.end, aired[0], too_wide=marker.too_wide
-    )
+    return replace(marker, air_date=aired[0])
 
 
 def _packed(stem: str) -> EpisodeMarker | None:

@@ -88,6 +88,9 @@ EDITIONS: tuple[str, ...] = (
     "Final Cut",
     "Criterion",
     "Redux",
+    "Ultimate Cut",
+    "Anniversary Edition",
+    "Open Matte",
 )
 _GUESSIT_EDITIONS = {
     "Director's Cut": "Director's Cut",
@@ -115,12 +118,17 @@ _EDITION_WORD = {
     "final": "Final Cut",
     "criterion": "Criterion",
     "redux": "Redux",
+    "ultimate": "Ultimate Cut",
+    "anniversary": "Anniversary Edition",
+    "open": "Open Matte",
 }
 # Phrases that are an edition wherever they appear (and are cut out of titles)...
 _EDITION_PHRASE_RE = re.compile(
     r"(?<![^\W_])(?:(director)(?:['’]?s)?[ ._-]*cut"
     r"|(extended|theatrical)[ ._-]+(?:edition|cut|version)|(special)[ ._-]+edition"
-    r"|(final)[ ._-]+cut|(criterion)[ ._-]+collection|(redux))(?![^\W_])",
+    r"|(final)[ ._-]+cut|(criterion)[ ._-]+collection|(redux)|(ultimate)[ ._-]+(?:cut|edition)"
+    r"|\d{1,3}(?:st|nd|rd|th)[ ._-]+(anniversary)(?:[ ._-]+edition)?|(anniversary)[ ._-]+edition"
+    r"|(open)[ ._-]+matte)(?![^\W_])",
     re.IGNORECASE,
 )
 # ...and single words that are an edition only outside the title ("Uncut Gems" is a title).
@@ -250,7 +258,7 @@ _EPISODE_RANGE_RE = re.compile(
 _SEASON_FOLDER_RE = re.compile(r"^(?:season|series|staffel|saison)[ ._-]*(\d{1,3})$", re.I)
 # The season a folder names, also after the show's name ("Red Dwarf - Season 1").
 _FOLDER_SEASON_RE = re.compile(
-    r"(?<![^\W_])(?:season|series|staffel|saison|temporada|seizoen)[ ._-]*(\d{1,3})$", re.I
+    r"(?<![^\W_])(?:(?:season|series|staffel|saison|temporada|seizoen)[ ._-]*|s)(\d{1,4})$", re.I
 )
 _SCREEN_RE = re.compile(r"(?<![^\W_])(?:(\d{3,4})([pi])|([48])k|(uhd))(?![^\W_])", re.IGNORECASE)
 _LEADING_GROUP_RE = re.compile(r"^\s*\[(?P<group>[^\[\]]{1,40})\]\s*")
@@ -264,6 +272,7 @@ _FOLD = str.maketrans(
 )
 _EDGE_JUNK = " -_.,:;~+[](){}"
 _LEADING_NUMBER_IN_BRACKETS_RE = re.compile(r"\(\d+\)\s+\w")
+_VOLUME_RE = re.compile(r"(?:vol|volume|chapter|part)\s+\w+")
 
 
 def normalize_title(text: str) -> str:
@@ -331,7 +340,7 @@ def parse_fallback(
         episodes=episodes,
         edition=_edition(name, (), title),
         is_3d=_is_3d(name, (), title, media_type),
-        part=_stacked_part(name.stem, inside=marker),
+        part=_stacked_part(name.stem, inside=marker, tv=marker is not None),
         extra_kind=_extra_kind(name, (), title),
         release_group=_release_group(name, None),
         screen_size=_screen_size(name.stem),
@@ -430,21 +439,31 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     # Words guessit put in the title are not editions/extras/3D markers ("Uncut Gems").
     title_words = set(normalize_title(raw_title).split())
     marker = _marker(name, hint)
-    part = _stacked_part(name.stem, inside=marker)
+    part = _stacked_part(name.stem, inside=marker, tv=marker is not None)
     title_part = _title_part(name.stem) if guess.get("part") is not None and part is None else None
     if raw_title and title_part and title_part.casefold() not in raw_title.casefold():
         raw_title = f"{raw_title} {title_part}"  # guessit cut "Part Two" out of "Dune Part Two"
-    season, episodes = _episodes(
-        name, marker, _first_int(guess.get("season")), _as_list(guess.get("episode"))
+    season, episodes = (
+        # In a movie root only an explicit marker makes an episode: "Heat.1995.2of2" is a
+        # stacked part, not E02 as guessit reads it.
+        (None, ())
+        if hint == "movie" and marker is None
+        else _episodes(
+            name, marker, _first_int(guess.get("season")), _as_list(guess.get("episode"))
+        )
     )
     media_type = _media_type(season, episodes, hint, dated=guess.get("date") is not None)
     if guess.get("website") is None:
-        raw_title = _whole_title(raw_title, name, marker, _first_int(guess.get("year")))
-    for alternative in _as_list(guess.get("alternative_title")) if media_type == "movie" else ():
+        raw_title = _whole_title(raw_title, name, marker, guess)
+    for alternative in _as_list(guess.get("alternative_title")):
         # "Mission Impossible - Fallout": guessit files the subtitle away as an alternative
         # title, which would make every film of a series the same title.
         alternative = _clean_text(str(alternative))
-        if raw_title and _is_subtitle(name.text, raw_title, alternative):
+        # An episode's subtitle only before its marker ("Bleach - Sennen Kessen-hen - 13").
+        text = name.stem[: marker.start] if marker else name.text
+        if media_type == "tv" and marker is None:
+            continue
+        if raw_title and _is_subtitle(text, raw_title, alternative):
             raw_title = f"{raw_title} - {alternative}"
     if media_type == "tv" and guess.get("country") is not None and raw_title:
         # "The Office US" and "The Office UK" are different shows; keep them apart in the key.
@@ -454,7 +473,7 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
             raw_title = f"{raw_title} {country}"
     extra_kind = _extra_kind(name, others, raw_title)
     title = _clean_title(raw_title)
-    year = _first_int(guess.get("year"))
+    year = _real_year(name, marker, _first_int(guess.get("year")))
     if extra_kind is not None and _extras_folder_index(name.folders, name.stem) is not None:
         # "Show/Season 1/Extras/Making of.mkv": the extra belongs to the folder's title.
         folder_title, folder_year = _title_from_folders(name.folders)
@@ -490,12 +509,13 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
 
 
 def _marker(name: _Name, hint: MediaTypeHint) -> EpisodeMarker | None:
-    """The file's episode marker; none in a movie root, weak forms only where it must be TV."""
-    if hint == "movie":
-        return None
+    """The file's episode marker: in a movie root only an explicit one ("S01E01"; the hint only
+    breaks ties), weak forms only where the name must be TV."""
     in_season_folder = name.season_folder is not None
     weak = hint == "tv" or in_season_folder
-    return find_marker(name.stem, dates=True, weak=weak, in_season_folder=in_season_folder)
+    return find_marker(
+        name.stem, dates=hint != "movie", weak=weak, in_season_folder=in_season_folder
+    )
 
 
 def _episodes(
@@ -514,16 +534,39 @@ def _episodes(
     return season, numbers
 
 
-def _whole_title(title: str, name: _Name, marker: EpisodeMarker | None, year: int | None) -> str:
+def _real_year(name: _Name, marker: EpisodeMarker | None, year: int | None) -> int | None:
+    """guessit's year, unless the name only has it inside the episode marker ("S2010E05", an
+    air date) or a season folder, or as its first word ("1923.S01E08": the title)."""
+    if year is None:
+        return None
+    text = str(year)
+    in_folders = any(
+        text in folder and not _FOLDER_SEASON_RE.search(folder) for folder in name.folders
+    )
+    outside_marker = [
+        i
+        for i in range(len(name.stem))
+        if name.stem.startswith(text, i) and not (marker and marker.start <= i < marker.end)
+    ]
+    return year if in_folders or any(i > 0 for i in outside_marker) else None
+
+
+def _whole_title(
+    title: str, name: _Name, marker: EpisodeMarker | None, guess: dict[str, Any]
+) -> str:
     """guessit's title, unless it lost words the name has before its year or episode marker
     ("(500) Days of Summer", "The Good German") or ran into the marker ("Show Se 3")."""
     stem = name.stem
     cut = marker.start if marker else None
+    year = _first_int(guess.get("year"))
     # The year guessit took (the last of "Blade Runner 2049 (2017)"), before any marker.
     at = stem.rfind(str(year), 1, cut) if year else -1
     if at > 0:
         cut = at
-    if not cut or not title:
+    if cut == 0 and marker is not None:
+        # "Season 04/23-24 - Title.avi": no title before the marker; the show folder names it.
+        return _title_from_folders(name.folders)[0] or title
+    if not cut:
         return title
     head = _LEADING_GROUP_RE.sub("", stem[:cut])
     if any(r.search(head) for r in _NOT_A_TITLE_WORD):
@@ -532,12 +575,28 @@ def _whole_title(title: str, name: _Name, marker: EpisodeMarker | None, year: in
     ours_key, theirs_key = normalize_title(ours), normalize_title(title)
     if not ours_key or ours_key == theirs_key:
         return title
-    longer, shorter = (
-        (ours_key, theirs_key) if len(ours_key) > len(theirs_key) else (theirs_key, ours_key)
-    )
-    if f" {longer} ".find(f" {shorter} ") < 0:
-        return title  # not the same words: guessit saw something the regex did not
-    return ours
+    if not theirs_key or (marker and f" {theirs_key} " not in f" {normalize_title(stem)} "):
+        return ours  # guessit found no title, or took a folder's ("Season") over the episode's
+    if marker is not None and theirs_key.startswith(f"{ours_key} "):
+        return ours  # "Show Name Se 3": guessit ran into a marker it does not know
+    # Words guessit dropped, only in the shapes it is known to get wrong: a leading number
+    # ("(500) Days of Summer", "60 Minutes"), a leading word it took for the release group
+    # ("Spider-Man No Way Home"), "Vol. 1" it took for a volume, and in a film's hand-named
+    # "Title (Year)" one word it took for a language ("The Good German"; scene names put the
+    # language after the year, so "Immersion.French.2011" is "Immersion").
+    lost = ours_key.removesuffix(f" {theirs_key}")
+    group = normalize_title(_first_str(guess.get("release_group")))
+    if lost != ours_key and (lost.isdigit() or (group and lost == group)):
+        return ours
+    extra = ours_key.removeprefix(f"{theirs_key} ")
+    if extra == ours_key:
+        return title
+    if _VOLUME_RE.fullmatch(extra):
+        return ours
+    hand_named = "." not in head.strip() and "_" not in head
+    if marker is None and hand_named and guess.get("language") and len(extra.split()) == 1:
+        return ours
+    return title
 
 
 def _identity_doubt(
@@ -550,8 +609,8 @@ def _identity_doubt(
 ) -> str | None:
     """Why the file's identity is uncertain, when the path contradicts itself or lacks a part
     of it; such a file may join a duplicate group only for a person to decide."""
-    if marker is not None and marker.too_wide:
-        return f"episode range wider than {MAX_EPISODE_SPAN} episodes"
+    if marker is not None and marker.doubt:
+        return marker.doubt
     folder_season = name.season_folder
     if media_type == "tv":
         if episodes and season is None:
@@ -640,6 +699,8 @@ def _title_from_folders(folders: tuple[str, ...]) -> tuple[str, int | None]:
     for folder in reversed(folders):
         if _SEASON_FOLDER_RE.match(folder) or _normal_words(folder) in _EXTRA_FOLDERS:
             continue
+        if season := _FOLDER_SEASON_RE.search(folder):
+            folder = folder[: season.start()]  # "Red Dwarf - Season 1"
         title, year = _title_from_text(folder, cut_at=None)
         if title:
             return title, year
@@ -659,10 +720,15 @@ def _stack_marker(stem: str) -> re.Match[str] | None:
     return min(markers, key=lambda m: m.start(), default=None)
 
 
-def _stacked_part(stem: str, *, inside: EpisodeMarker | None = None) -> int | None:
-    """The stacked part's number; none where the "Part 02" is the episode marker itself."""
+def _stacked_part(
+    stem: str, *, inside: EpisodeMarker | None = None, tv: bool = False
+) -> int | None:
+    """The stacked part's number; none where "Part 02" is the episode marker itself, and in an
+    episode only CD/DVD/Disc count ("Lost.S01E01.Pilot.Part.1" is the episode's title)."""
     marker = _stack_marker(stem)
     if marker is None or (inside and inside.start <= marker.start() < inside.end):
+        return None
+    if tv and marker.groupdict().get("kind", "").lower() in {"part", "pt"}:
         return None
     number = marker["num"]
     return int(number) if number.isdigit() else ord(number.lower()) - ord("a") + 1
@@ -722,13 +788,19 @@ def _is_3d(name: _Name, others: Iterable[str], title: str, media_type: MediaType
 
 
 def _extras_folder_index(folders: tuple[str, ...], stem: str) -> int | None:
-    """The nearest extras folder; "Other/", "Shorts/", "Scenes/" only below a title's folder and
-    for a file without a year of its own ("Other/Heat (1995).mkv" is a film)."""
+    """The nearest extras folder; "Other/", "Shorts/", "Scenes/" only right below a "Title (Year)"
+    folder, or below a title's folder for a file without a year of its own ("Movies/Other/Heat
+    (1995).mkv" is a film, "Heat (1995)/Other/Heat (1995) - Commentary.mkv" an extra)."""
     for i in range(len(folders) - 1, -1, -1):
         words = _normal_words(folders[i])
         if words not in _EXTRA_FOLDERS:
             continue
-        if words in _EXTRA_FOLDERS_IN_TITLE_ONLY and (i == 0 or _YEAR_RE.search(stem)):
+        in_title_folder = i > 0 and _YEAR_RE.search(folders[i - 1]) is not None
+        if (
+            words in _EXTRA_FOLDERS_IN_TITLE_ONLY
+            and not in_title_folder
+            and (i == 0 or _YEAR_RE.search(stem))
+        ):
             continue
         return i
     return None
