@@ -13,6 +13,7 @@ no processes; the time box around guessit lives in ``mediavault_assets.media.nam
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -22,11 +23,14 @@ from typing import Any, Literal
 from guessit.api import GuessItApi
 
 from mediavault_assets.domain.episode_markers import MAX_EPISODE_SPAN, EpisodeMarker, find_marker
+from mediavault_assets.domain.fast_names import read_common_shape
 from mediavault_assets.domain.model import MediaType, ParsedName
 
 MediaTypeHint = Literal["tv", "movie", "mixed"]
 
 UNKNOWN_TITLE = "Unknown"
+# Parsed names kept in memory per process (a ParsedName is well under 1 KB).
+PARSE_CACHE_SIZE = 200_000
 # A real file name component is at most 255 bytes (NAME_MAX); longer text only slows guessit down.
 MAX_COMPONENT_CHARS = 255
 # show / season / extras folder / file: folders above that are library layout, not the name.
@@ -300,9 +304,16 @@ def normalize_title(text: str) -> str:
     return " ".join(_join_initials(_NON_WORD_RE.sub(" ", text).split()))
 
 
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def parse_name(relative_path: str, media_type_hint: MediaTypeHint) -> ParsedName:
-    """Parse a root-relative path with guessit and MediaVault's corrections; never raises."""
+    """Parse a root-relative path with guessit and MediaVault's corrections; never raises.
+
+    Names of the common shapes (``fast_names``) skip guessit; results are cached by path and
+    root type (ParsedName is immutable, so a cached value is safe to share).
+    """
     name = _prepare(relative_path)
+    if (guess := _common_shape_guess(name)) is not None:
+        return _from_guess(name, guess, media_type_hint)
     try:
         guess = _guess(name.text, media_type_hint)
     except Exception as exc:  # guessit wraps its internal errors; any of them means "use regexes"
@@ -350,6 +361,33 @@ def parse_fallback(
         parse_error=error,
         identity_doubt=doubt,
     )
+
+
+def _common_shape_guess(name: _Name) -> dict[str, Any] | None:
+    """What guessit would answer for a common-shape name, when the path around it cannot change
+    that answer (no year in a folder guessit could take, no extras folder, no range guard)."""
+    if name.wide_range or name.plex_edition:
+        return None
+    if _extras_folder_index(name.folders, name.stem) is not None:
+        return None
+    if any("." in folder or _TAG_RE.search(folder) for folder in name.folders):
+        return None  # a release folder: guessit reads the episode title and group from it
+    shape = read_common_shape(name.stem)
+    if shape is None:
+        return None
+    folder_years = {int(y[0]) for folder in name.folders for y in _YEAR_RE.finditer(folder)}
+    if folder_years - {shape.year}:
+        return None  # guessit may take a folder's year (or title) over the file's
+    guess: dict[str, Any] = {"title": shape.title}
+    for key, value in (
+        ("year", shape.year),
+        ("episode_title", shape.episode_title),
+        ("release_group", shape.release_group),
+        ("screen_size", shape.screen_size),
+    ):
+        if value is not None:
+            guess[key] = value
+    return guess
 
 
 def _guess(text: str, hint: MediaTypeHint) -> dict[str, Any]:
