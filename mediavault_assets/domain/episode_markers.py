@@ -116,13 +116,13 @@ def find_marker(
     for regex in (_SXXEYY_RE, _NXNN_RE, _WORDS_RE, _SEASON_DASH_RE, _CAP_RE):
         if match := regex.search(stem):
             return _with_date(_marker(match, int(match["season"] or 1)), stem)
-    if in_season_folder and (match := _LEADING_NUMBER_RE.match(stem)):
-        return _marker(match, None)
     if dates and (aired := air_date(stem)):
         day, start, end = aired
         # A daily show's identity: the season is the year, the episode the month and day
         # (2012-03-15 → S2012E0315), which every copy of that day's show shares.
         return EpisodeMarker(day.year, (day.month * 100 + day.day,), start, end, air_date=day)
+    if in_season_folder and (match := _LEADING_NUMBER_RE.match(stem)):
+        return _marker(match, None)
     if not weak:
         return None
     # The first of them: in "Show - 26 - Folk Blues Part 2" the episode is 26.

@@ -37,7 +37,7 @@ MAX_COMPONENT_CHARS = 255
 MAX_COMPONENTS = 4
 
 _GUESSIT_TYPE: dict[str, str] = {"tv": "episode", "movie": "movie"}
-_GUESSIT_APIS: dict[str, GuessItApi] = {}
+_GUESSIT_APIS: dict[str, GuessItApi] = {}  # by type option and whether a title is expected
 _VIDEO_EXTENSIONS = frozenset(
     {"mkv", "mp4", "m4v", "avi", "mov", "wmv", "flv", "webm", "ts", "m2ts", "mts", "mpg", "mpeg"}
     | {"vob", "iso", "divx", "ogm", "ogv", "3gp", "rmvb", "rm", "asf"}
@@ -315,7 +315,7 @@ def parse_name(relative_path: str, media_type_hint: MediaTypeHint) -> ParsedName
     if (guess := _common_shape_guess(name)) is not None:
         return _from_guess(name, guess, media_type_hint)
     try:
-        guess = _guess(name.text, media_type_hint)
+        guess = _guess(name.text, media_type_hint, _expected_title(name))
     except Exception as exc:  # guessit wraps its internal errors; any of them means "use regexes"
         return parse_fallback(relative_path, media_type_hint, error=f"guessit failed: {exc!r:.200}")
     return _from_guess(name, guess, media_type_hint)
@@ -390,12 +390,24 @@ def _common_shape_guess(name: _Name) -> dict[str, Any] | None:
     return guess
 
 
-def _guess(text: str, hint: MediaTypeHint) -> dict[str, Any]:
+def _guess(text: str, hint: MediaTypeHint, expected_title: str | None = None) -> dict[str, Any]:
     # One guessit API per type option: guessit re-merges (deep-copies) its whole configuration
     # each time the options differ from the previous call, ~15% of a parse when hints alternate.
-    api = _GUESSIT_APIS.setdefault(hint, GuessItApi())
-    options = {"type": _GUESSIT_TYPE[hint]} if hint in _GUESSIT_TYPE else {}
+    api = _GUESSIT_APIS.setdefault(f"{hint}|{expected_title is not None}", GuessItApi())
+    options: dict[str, Any] = {"type": _GUESSIT_TYPE[hint]} if hint in _GUESSIT_TYPE else {}
+    if expected_title is not None:
+        options["expected_title"] = [expected_title]
     return dict(api.guessit(text, options))
+
+
+def _expected_title(name: _Name) -> str | None:
+    """The show folder's title, for guessit's ``expected_title``, where guessit needs it: a
+    title with numbers in it ("1923", "24", "9-1-1", "60 Minutes") is otherwise read as a year,
+    an episode or a date. Only then, since a changed option costs guessit a configuration merge."""
+    if name.season_folder is None:
+        return None
+    title, _ = _title_from_folders(name.folders)
+    return title if any(c.isdigit() for c in title) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -578,9 +590,8 @@ def _real_year(name: _Name, marker: EpisodeMarker | None, year: int | None) -> i
     if year is None:
         return None
     text = str(year)
-    in_folders = any(
-        text in folder and not _FOLDER_SEASON_RE.search(folder) for folder in name.folders
-    )
+    # A folder's year, not a season folder's number nor a title ("TV/1923/...").
+    in_folders = _title_from_folders(name.folders)[1] == year
     outside_marker = [
         i
         for i in range(len(name.stem))
