@@ -1,10 +1,14 @@
 """What a file's path says about its content: guessit plus MediaVault's normalization.
 
 ``parse_name`` runs guessit on the root-relative path (folders carry the show, the season and a
-movie's year) and then corrects what guessit gets wrong for duplicate detection: unknown release
-groups glued to titles, editions and stacked parts it misses, "Part Two" titles it cuts, 3D and
-extras it does not see. ``parse_fallback`` is the regex-only parse used when guessit fails or takes
-too long; ``normalize_title`` is the matching key both produce.
+movie's year) and then corrects what guessit gets wrong for duplicate detection: season and
+episodes come from ``episode_markers`` (every episode of a range, years and air dates told apart),
+unknown release groups glued to titles, words it drops from titles, editions and stacked parts it
+misses, "Part Two" titles it cuts, 3D and extras it does not see. Names in a common shape
+(``fast_names``) skip guessit; results are cached. A path that contradicts itself (folder and file
+name disagree) or lacks a season gets ``identity_doubt``, and the plan leaves such groups to a
+person. ``parse_fallback`` is the regex-only parse used when guessit fails or takes too long;
+``normalize_title`` is the matching key both produce. tests/naming_cases/ is the case table.
 
 Names are untrusted text (newlines, control characters, undecodable bytes, absurd lengths): every
 function here returns a ``ParsedName`` with a non-empty title instead of raising. Pure: no I/O and
@@ -29,8 +33,8 @@ from mediavault_assets.domain.model import MediaType, ParsedName
 MediaTypeHint = Literal["tv", "movie", "mixed"]
 
 UNKNOWN_TITLE = "Unknown"
-# Parsed names kept in memory per process (a ParsedName is well under 1 KB).
-PARSE_CACHE_SIZE = 200_000
+# Parsed names kept in memory per process (a ParsedName is under 1 KB: at most ~20 MB).
+PARSE_CACHE_SIZE = 20_000
 # A real file name component is at most 255 bytes (NAME_MAX); longer text only slows guessit down.
 MAX_COMPONENT_CHARS = 255
 # show / season / extras folder / file: folders above that are library layout, not the name.
@@ -154,13 +158,14 @@ _ID_VALUE_RE = re.compile(r"(?P<tt>tt)?(?P<number>\d{1,10})", re.IGNORECASE)
 _MAX_ID = 2**31 - 1  # the seed's INTEGER columns
 _BARE_IMDB_RE = re.compile(r"(?<![^\W_])tt\d{7,10}(?![^\W_])", re.IGNORECASE)
 
-# 3D markers; a bare "SBS" is also the Korean broadcaster, so it only counts for movies.
+# 3D markers; a bare "SBS" is also the Korean broadcaster and "TAB" a word, so they only count
+# for movies (and never as a title's word: "Tab Hunter Confidential").
 _3D_RE = re.compile(
     r"(?<![^\W_])(?:3d|h[ ._-]?sbs|half[ ._-]?sbs|full[ ._-]?sbs|h[ ._-]?ou|half[ ._-]?ou"
     r"|full[ ._-]?ou|h[ ._-]?tab|half[ ._-]?tab|mvc)(?![^\W_])",
     re.IGNORECASE,
 )
-_BARE_SBS_RE = re.compile(r"(?<![^\W_])sbs(?![^\W_])", re.IGNORECASE)
+_BARE_SBS_RE = re.compile(r"(?<![^\W_])(?:sbs|tab)(?![^\W_])", re.IGNORECASE)
 _GUESSIT_3D = frozenset(
     {"3D", "Half Side By Side", "Side By Side", "Half Over Under", "Over Under"}
 )
