@@ -117,7 +117,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args()
     items = generate(args.names, args.seed)
-    fast = sum(1 for path, _ in items if naming._common_shape_guess(naming._prepare(path)))
+    fast = sum(1 for path, hint in items if naming._common_shape_guess(naming._prepare(path), hint))
     for hint in ("tv", "movie"):  # build guessit's rules before any clock starts
         parse_name(f"Warm.Up.S01E01.{hint}.mkv", hint)
         _plain_guessit(f"Warm.Up.S01E01.{hint}.mkv", hint)

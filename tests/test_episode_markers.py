@@ -103,7 +103,6 @@ def test_sonarr_style_markers(stem: str, season: int | None, episodes: tuple[int
     marker = find_marker(stem, **TV)
     assert marker is not None
     assert (marker.season, marker.episodes) == (season, episodes)
-    assert marker.absolute == (season is None)
 
 
 @pytest.mark.parametrize(("stem", "aired"), DAILY)

@@ -32,11 +32,16 @@ def _benchmark() -> ModuleType:
 
 MIX: list[tuple[str, MediaTypeHint]] = _benchmark().generate(MIX_SIZE, seed=14)
 NAMES = [(c.path, c.hint) for c in CASES] + MIX
+# The same names in a root of the other kind and in a mixed one: the fast path must either step
+# aside or still agree.
+OTHER_ROOTS: list[tuple[str, MediaTypeHint]] = [
+    (path, other) for path, hint in MIX[:100] for other in ("tv", "movie", "mixed") if other != hint
+]
 
 
 def _both_ways(path: str, hint: MediaTypeHint) -> tuple[object, object] | None:
     name = naming._prepare(path)
-    fake = naming._common_shape_guess(name)
+    fake = naming._common_shape_guess(name, hint)
     if fake is None:
         return None
     real = naming._guess(name.text, hint)
@@ -45,7 +50,7 @@ def _both_ways(path: str, hint: MediaTypeHint) -> tuple[object, object] | None:
 
 def test_the_fast_path_answers_what_guessit_answers() -> None:
     compared, different = 0, []
-    for path, hint in NAMES:
+    for path, hint in NAMES + OTHER_ROOTS:
         if (pair := _both_ways(path, hint)) is None:
             continue
         compared += 1
@@ -57,7 +62,7 @@ def test_the_fast_path_answers_what_guessit_answers() -> None:
 
 
 def test_most_of_a_library_takes_the_fast_path() -> None:
-    fast = sum(1 for path, _ in MIX if naming._common_shape_guess(naming._prepare(path)))
+    fast = sum(1 for path, hint in MIX if naming._common_shape_guess(naming._prepare(path), hint))
     assert fast / len(MIX) >= 0.7
 
 

@@ -97,7 +97,6 @@ class EpisodeMarker:
     start: int
     end: int
     air_date: date | None = None
-    absolute: bool = False  # anime absolute numbering, or a mini-series part: no season
     # Why the numbers may not be all the file holds: a range over MAX_EPISODE_SPAN (kept as its
     # endpoints) or one that runs into the next season (kept up to the season's end).
     doubt: str | None = None
@@ -131,7 +130,7 @@ def find_marker(
         m for m in found if "total" not in m.groupdict() or 0 < int(m["first"]) <= int(m["total"])
     ]
     if found:
-        return _marker(min(found, key=lambda m: m.start()), None, absolute=True)
+        return _marker(min(found, key=lambda m: m.start()), None)
     return _packed(stem)
 
 
@@ -175,11 +174,9 @@ def expand(first: int, rest: str, season: int | None = None) -> tuple[tuple[int,
     return tuple(range(low, high + 1)), doubt
 
 
-def _marker(match: re.Match[str], season: int | None, *, absolute: bool = False) -> EpisodeMarker:
+def _marker(match: re.Match[str], season: int | None) -> EpisodeMarker:
     episodes, doubt = expand(int(match["first"]), match.groupdict().get("rest") or "", season)
-    return EpisodeMarker(
-        season, episodes, match.start(), match.end(), absolute=absolute, doubt=doubt
-    )
+    return EpisodeMarker(season, episodes, match.start(), match.end(), doubt=doubt)
 
 
 def _with_date(marker: EpisodeMarker, stem: str) -> EpisodeMarker:

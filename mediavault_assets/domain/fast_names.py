@@ -65,6 +65,7 @@ class CommonShape:
 
     title: str
     year: int | None
+    is_episode: bool
     episode_title: str | None
     release_group: str | None
     screen_size: str | None
@@ -88,6 +89,7 @@ def read_common_shape(stem: str) -> CommonShape | None:
         return CommonShape(
             title=title,
             year=int(groups["year"]) if groups.get("year") else None,
+            is_episode="season" in groups,
             episode_title=episode_title,
             release_group=groups.get("group"),
             screen_size=screen,

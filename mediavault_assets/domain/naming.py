@@ -264,7 +264,6 @@ _EPISODE_RANGE_RE = re.compile(
     r"(?!\d)",
     re.IGNORECASE,
 )
-_SEASON_FOLDER_RE = re.compile(r"^(?:season|series|staffel|saison)[ ._-]*(\d{1,3})$", re.I)
 # The season a folder names, also after the show's name ("Red Dwarf - Season 1").
 _FOLDER_SEASON_RE = re.compile(
     r"(?<![^\W_])(?:(?:season|series|staffel|saison|temporada|seizoen)[ ._-]*|s)(\d{1,4})$", re.I
@@ -317,7 +316,7 @@ def parse_name(relative_path: str, media_type_hint: MediaTypeHint) -> ParsedName
     root type (ParsedName is immutable, so a cached value is safe to share).
     """
     name = _prepare(relative_path)
-    if (guess := _common_shape_guess(name)) is not None:
+    if (guess := _common_shape_guess(name, media_type_hint)) is not None:
         return _from_guess(name, guess, media_type_hint)
     try:
         guess = _guess(name.text, media_type_hint, _expected_title(name))
@@ -368,9 +367,10 @@ def parse_fallback(
     )
 
 
-def _common_shape_guess(name: _Name) -> dict[str, Any] | None:
+def _common_shape_guess(name: _Name, hint: MediaTypeHint) -> dict[str, Any] | None:
     """What guessit would answer for a common-shape name, when the path around it cannot change
-    that answer (no year in a folder guessit could take, no extras folder, no range guard)."""
+    that answer (no year in a folder guessit could take, no extras folder, no range guard, an
+    episode shape not in a movie root nor a movie shape in a TV root)."""
     if name.wide_range or name.plex_edition:
         return None
     if _extras_folder_index(name.folders, name.stem) is not None:
@@ -378,7 +378,7 @@ def _common_shape_guess(name: _Name) -> dict[str, Any] | None:
     if any("." in folder or _TAG_RE.search(folder) for folder in name.folders):
         return None  # a release folder: guessit reads the episode title and group from it
     shape = read_common_shape(name.stem)
-    if shape is None:
+    if shape is None or hint == ("movie" if shape.is_episode else "tv"):
         return None
     folder_years = {int(y[0]) for folder in name.folders for y in _YEAR_RE.finditer(folder)}
     if folder_years - {shape.year}:
@@ -510,15 +510,15 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     media_type = _media_type(season, episodes, hint, dated=guess.get("date") is not None)
     if guess.get("website") is None:
         raw_title = _whole_title(raw_title, name, marker, guess)
-    for alternative in _as_list(guess.get("alternative_title")):
-        # "Mission Impossible - Fallout": guessit files the subtitle away as an alternative
-        # title, which would make every film of a series the same title.
+    # "Mission Impossible - Fallout": guessit files the subtitle away as an alternative title,
+    # which would make every film of a series the same title. An episode's subtitle counts only
+    # before its marker ("Bleach - Sennen Kessen-hen - 13").
+    subtitle_text = name.stem[: marker.start] if marker else name.text
+    for alternative in (
+        _as_list(guess.get("alternative_title")) if media_type == "movie" or marker else ()
+    ):
         alternative = _clean_text(str(alternative))
-        # An episode's subtitle only before its marker ("Bleach - Sennen Kessen-hen - 13").
-        text = name.stem[: marker.start] if marker else name.text
-        if media_type == "tv" and marker is None:
-            continue
-        if raw_title and _is_subtitle(text, raw_title, alternative):
+        if raw_title and _is_subtitle(subtitle_text, raw_title, alternative):
             raw_title = f"{raw_title} - {alternative}"
     if media_type == "tv" and guess.get("country") is not None and raw_title:
         # "The Office US" and "The Office UK" are different shows; keep them apart in the key.
@@ -598,9 +598,9 @@ def _real_year(name: _Name, marker: EpisodeMarker | None, year: int | None) -> i
     # A folder's year, not a season folder's number nor a title ("TV/1923/...").
     in_folders = _title_from_folders(name.folders)[1] == year
     outside_marker = [
-        i
-        for i in range(len(name.stem))
-        if name.stem.startswith(text, i) and not (marker and marker.start <= i < marker.end)
+        m.start()
+        for m in re.finditer(re.escape(text), name.stem)
+        if not (marker and marker.start <= m.start() < marker.end)
     ]
     return year if in_folders or any(i > 0 for i in outside_marker) else None
 
@@ -751,10 +751,10 @@ def _title_from_text(text: str, *, cut_at: int | None) -> tuple[str, int | None]
 def _title_from_folders(folders: tuple[str, ...]) -> tuple[str, int | None]:
     """The nearest folder that names the work (not "Season 1", "Extras" or "Sample")."""
     for folder in reversed(folders):
-        if _SEASON_FOLDER_RE.match(folder) or _normal_words(folder) in _EXTRA_FOLDERS:
+        if _normal_words(folder) in _EXTRA_FOLDERS:
             continue
         if season := _FOLDER_SEASON_RE.search(folder):
-            folder = folder[: season.start()]  # "Red Dwarf - Season 1"
+            folder = folder[: season.start()]  # "Season 1" names nothing; "Red Dwarf - Season 1"
         title, year = _title_from_text(folder, cut_at=None)
         if title:
             return title, year
