@@ -51,6 +51,12 @@ def test_a_double_episode_is_never_staged_for_a_single_episode_copy() -> None:
 
 UNCERTAIN = [
     (
+        "filed under another show",
+        "/volume1/videos/TV/Breaking Bad/Season 01/Better.Call.Saul.S01E01.480p.mkv",
+        "file name says 'Better Call Saul', show folder says 'Breaking Bad'",
+        "Better.Call.Saul.S01E01.1080p.WEB-DL.mkv",
+    ),
+    (
         "folder says season 2, file season 3",
         "/volume1/videos/TV/Show Name/Season 02/Show.Name.S03E05.480p.mkv",
         "file name says season 3, folder says season 2",

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from guessit.api import GuessItApi
+from rapidfuzz import fuzz
 
 from mediavault_assets.domain.episode_markers import MAX_EPISODE_SPAN, EpisodeMarker, find_marker
 from mediavault_assets.domain.fast_names import read_common_shape
@@ -39,6 +40,9 @@ PARSE_CACHE_SIZE = 20_000
 MAX_COMPONENT_CHARS = 255
 # show / season / extras folder / file: folders above that are library layout, not the name.
 MAX_COMPONENTS = 4
+# Below this token-set score a file's show title and its show folder's name are different shows
+# ("Better Call Saul" filed under "Breaking Bad"); a shorter form of one title scores 100.
+_SAME_SHOW_SCORE = 60
 
 _GUESSIT_TYPE: dict[str, str] = {"tv": "episode", "movie": "movie"}
 _GUESSIT_APIS: dict[str, GuessItApi] = {}  # by type option and whether a title is expected
@@ -343,7 +347,7 @@ def parse_fallback(
     if not title or _extras_folder_index(name.folders, name.stem) is not None:
         title = folder_title  # "Show/Season 1/Extras/Making of.mkv" belongs to the show
     media_type = _media_type(season, episodes, media_type_hint, dated=False)
-    doubt = _identity_doubt(name, marker, media_type, season, episodes, year)
+    doubt = _identity_doubt(name, marker, media_type, season, episodes, year, title)
     year = year or folder_year
     title = _final_title(title, name)
     return ParsedName(
@@ -538,7 +542,7 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     if media_type == "tv":
         episode_title = _clean_title(_first_str(guess.get("episode_title")), split_camel=False)
     year = year if year is None or 1900 <= year <= 2100 else None
-    doubt = _identity_doubt(name, marker, media_type, season, episodes, year)
+    doubt = _identity_doubt(name, marker, media_type, season, episodes, year, title)
     title = _final_title(title, name)
     return ParsedName(
         title=title,
@@ -660,18 +664,24 @@ def _identity_doubt(
     season: int | None,
     episodes: tuple[int, ...],
     year: int | None,
+    title: str,
 ) -> str | None:
     """Why the file's identity is uncertain, when the path contradicts itself or lacks a part
     of it; such a file may join a duplicate group only for a person to decide."""
     if marker is not None and marker.doubt:
         return marker.doubt
     folder_season = name.season_folder
+    folder_title, folder_year = _title_from_folders(name.folders)
     if media_type == "tv":
         if episodes and season is None:
             return "episode number without a season"
         if folder_season is not None and season is not None and season != folder_season:
             return f"file name says season {season}, folder says season {folder_season}"
-    _, folder_year = _title_from_folders(name.folders)
+        if folder_season is not None and title and folder_title:
+            # "Breaking Bad/Season 1/Better.Call.Saul.S01E01.mkv": filed under another show.
+            keys = normalize_title(title), normalize_title(folder_title)
+            if fuzz.token_set_ratio(*keys) < _SAME_SHOW_SCORE:
+                return f"file name says {title!r}, show folder says {folder_title!r}"
     if year is not None and folder_year is not None and year != folder_year:
         return f"file name says {year}, folder says {folder_year}"
     return None
