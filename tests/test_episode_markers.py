@@ -36,6 +36,12 @@ RANGES = [
     # A bare number after " - " is an episode title, not the end of a range.
     ("Show - S01E05 - 10 Things I Hate", 1, (5,)),
     ("Show - 1x05 - 12 Angry Men", 1, (5,)),
+    ("Show.S01E05.and.2.Others.720p", 1, (5,)),
+    ("Project.Runway.S14E00.and.S14E01.SDTV", 14, (0, 1)),
+    ("Show.S01E01+02.FRENCH", 1, (1, 2)),
+    ("Show.Name.S01E02.S01E03.HDTV", 1, (2, 3)),
+    ("Show.Name.1x02.1x03.HDTV", 1, (2, 3)),
+    ("Show.Name.Temporada.1[Cap.102_104]", 1, (2, 3, 4)),
 ]
 
 YEAR_LIKE = [

@@ -17,18 +17,19 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 # No file holds more than this many episodes; "E01-E9999" is a typo or an attack. A wider range
-# keeps only its endpoints and is flagged (``EpisodeMarker.too_wide``).
+# keeps only its endpoints and is flagged (``EpisodeMarker.doubt``).
 MAX_EPISODE_SPAN = 100
 
 _B = r"(?<![^\W_])"  # start of a word ("_" separates words in file names)
 _E = r"(?![^\W_])"  # end of a word
 
 # S01E01, S01E01E02, S01E01-E03, S01E01-03, S01E01-S01E03, S01E01 & E02, S6.E1E3, S01 E01.
-# A bare number joins a range only right after the dash: in "S01E05 - 10 Things" it is a title.
+# A bare number joins a range only right after the dash, "&" or "+": in "S01E05 - 10 Things" and
+# "S01E05.and.2.Others" it is the episode's title.
 _SXXEYY_RE = re.compile(
     _B + r"s(?P<season>\d{1,4})[ ._-]?ep?(?P<first>\d{1,4})"
     r"(?P<rest>(?:(?:[ ._]?-[ ._]?(?:s\d{1,4})?e|-|[ ._]?e|[ ._](?:s\d{1,4})e"
-    r"|[ ._]*(?:&|\+|and)[ ._]*(?:s\d{1,4})?e?)\d{1,4}"
+    r"|[ ._]*[&+][ ._]*(?:s\d{1,4})?e?|[ ._]+and[ ._]+(?:s\d{1,4})?e)\d{1,4}"
     r"(?=$|[^a-z0-9]|e\d|v\d))*)(?:v\d)?" + _E,
     re.IGNORECASE,
 )
