@@ -701,6 +701,7 @@ def test_guessit_failure_falls_back_to_regexes(monkeypatch: pytest.MonkeyPatch) 
         raise RuntimeError("internal error")
 
     monkeypatch.setattr(naming, "_guess", broken)
-    parsed = parse_name("Red.Dwarf.S01E01.WEB-DL.x264-TVLab.mkv", "tv")
+    # Not a common shape ("Proper" is guessit's to weigh), so guessit is asked, and fails.
+    parsed = parse_name("Red.Dwarf.S01E01.PROPER.Special.WEB-DL.x264-TVLab.mkv", "tv")
     assert (parsed.title, parsed.season, parsed.episodes) == ("Red Dwarf", 1, (1,))
     assert parsed.parse_error is not None and parsed.parse_error.startswith("guessit failed")

@@ -245,6 +245,7 @@ class _Proposal:
     review: bool
     auto_approved: bool
     reason: str
+    doubt: str | None = None  # why a member's identity is uncertain (see _with_identity_check)
 
 
 @dataclass(slots=True)
@@ -287,6 +288,11 @@ def plan_deletions(
             proposals,
             key=lambda p: (p.category != "duplicate_exact", p.group.episodes, p.group.id),
         )
+        # A file in a group with an uncertain identity is decided by a person, whichever of
+        # its groups gives the row.
+        doubt = next((p.doubt for p in proposals if p.doubt), None)
+        if doubt and not chosen.doubt:
+            chosen = _with_doubt(chosen, doubt)
         rows.extend(_rows(chosen, proposals, by_id))
 
     freed: dict[int, int] = defaultdict(int)
@@ -335,7 +341,9 @@ def _decide_group(
     redundant_ranks = [c.member.quality_rank for c in candidates if c.file.file_id not in kept_ids]
     for candidate in candidates:
         if candidate.file.file_id not in kept_ids:
-            proposal = _propose(decision, candidate, best, redundant_ranks, policy)
+            proposal = _with_identity_check(
+                _propose(decision, candidate, best, redundant_ranks, policy), candidates
+            )
             if runs_much_shorter(proposal.kept.file, candidate.file):
                 decision.notes.append(_runs_longer_note(proposal))
             else:
@@ -398,6 +406,28 @@ def _with_name_check(proposal: _Proposal) -> _Proposal:
         review=True,
         auto_approved=False,
         confidence="uncertain" if proposal.confidence == "uncertain" else "review_recommended",
+    )
+
+
+def _with_identity_check(proposal: _Proposal, members: list[_Candidate]) -> _Proposal:
+    """A group holding a file whose path leaves its identity uncertain (folder and file name
+    disagree, an episode without a season) is only a suggestion: a person decides every row."""
+    doubts = [
+        f"{_quoted(c.file.filename)}: {_safe(c.file.parsed.identity_doubt or '')}"
+        for c in members
+        if c.file.parsed.identity_doubt
+    ]
+    return _with_doubt(proposal, "; ".join(doubts)) if doubts else proposal
+
+
+def _with_doubt(proposal: _Proposal, doubt: str) -> _Proposal:
+    return replace(
+        proposal,
+        reason=_join(proposal.reason, f"REQUIRES REVIEW: identity uncertain ({doubt})."),
+        review=True,
+        auto_approved=False,
+        confidence="uncertain" if proposal.confidence == "uncertain" else "review_recommended",
+        doubt=doubt,
     )
 
 

@@ -44,6 +44,9 @@ class ParsedName:
     imdb_id: str | None = None
     tvdb_id: int | None = None
     parse_error: str | None = None  # e.g. guessit timed out; title then comes from the stem
+    # Why the path leaves the identity uncertain (folder and file disagree, no season): the
+    # plan lets a person decide on any group holding such a file.
+    identity_doubt: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

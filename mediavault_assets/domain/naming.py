@@ -1,10 +1,14 @@
 """What a file's path says about its content: guessit plus MediaVault's normalization.
 
 ``parse_name`` runs guessit on the root-relative path (folders carry the show, the season and a
-movie's year) and then corrects what guessit gets wrong for duplicate detection: unknown release
-groups glued to titles, editions and stacked parts it misses, "Part Two" titles it cuts, 3D and
-extras it does not see. ``parse_fallback`` is the regex-only parse used when guessit fails or takes
-too long; ``normalize_title`` is the matching key both produce.
+movie's year) and then corrects what guessit gets wrong for duplicate detection: season and
+episodes come from ``episode_markers`` (every episode of a range, years and air dates told apart),
+unknown release groups glued to titles, words it drops from titles, editions and stacked parts it
+misses, "Part Two" titles it cuts, 3D and extras it does not see. Names in a common shape
+(``fast_names``) skip guessit; results are cached. A path that contradicts itself (folder and file
+name disagree) or lacks a season gets ``identity_doubt``, and the plan leaves such groups to a
+person. ``parse_fallback`` is the regex-only parse used when guessit fails or takes too long;
+``normalize_title`` is the matching key both produce. tests/naming_cases/ is the case table.
 
 Names are untrusted text (newlines, control characters, undecodable bytes, absurd lengths): every
 function here returns a ``ParsedName`` with a non-empty title instead of raising. Pure: no I/O and
@@ -13,6 +17,7 @@ no processes; the time box around guessit lives in ``mediavault_assets.media.nam
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -20,22 +25,27 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from guessit.api import GuessItApi
+from rapidfuzz import fuzz
 
+from mediavault_assets.domain.episode_markers import MAX_EPISODE_SPAN, EpisodeMarker, find_marker
+from mediavault_assets.domain.fast_names import read_common_shape
 from mediavault_assets.domain.model import MediaType, ParsedName
 
 MediaTypeHint = Literal["tv", "movie", "mixed"]
 
 UNKNOWN_TITLE = "Unknown"
+# Parsed names kept in memory per process (a ParsedName is under 1 KB: at most ~20 MB).
+PARSE_CACHE_SIZE = 20_000
 # A real file name component is at most 255 bytes (NAME_MAX); longer text only slows guessit down.
 MAX_COMPONENT_CHARS = 255
 # show / season / extras folder / file: folders above that are library layout, not the name.
 MAX_COMPONENTS = 4
-# No file holds more than this many episodes; "E01-E9999" is a typo or an attack, and guessit
-# spends minutes expanding it. Wider ranges keep only their endpoints.
-MAX_EPISODE_SPAN = 100
+# Below this token-set score a file's show title and its show folder's name are different shows
+# ("Better Call Saul" filed under "Breaking Bad"); a shorter form of one title scores 100.
+_SAME_SHOW_SCORE = 60
 
 _GUESSIT_TYPE: dict[str, str] = {"tv": "episode", "movie": "movie"}
-_GUESSIT_APIS: dict[str, GuessItApi] = {}
+_GUESSIT_APIS: dict[str, GuessItApi] = {}  # by type option and whether a title is expected
 _VIDEO_EXTENSIONS = frozenset(
     {"mkv", "mp4", "m4v", "avi", "mov", "wmv", "flv", "webm", "ts", "m2ts", "mts", "mpg", "mpeg"}
     | {"vob", "iso", "divx", "ogm", "ogv", "3gp", "rmvb", "rm", "asf"}
@@ -90,6 +100,9 @@ EDITIONS: tuple[str, ...] = (
     "Final Cut",
     "Criterion",
     "Redux",
+    "Ultimate Cut",
+    "Anniversary Edition",
+    "Open Matte",
 )
 _GUESSIT_EDITIONS = {
     "Director's Cut": "Director's Cut",
@@ -117,12 +130,17 @@ _EDITION_WORD = {
     "final": "Final Cut",
     "criterion": "Criterion",
     "redux": "Redux",
+    "ultimate": "Ultimate Cut",
+    "anniversary": "Anniversary Edition",
+    "open": "Open Matte",
 }
 # Phrases that are an edition wherever they appear (and are cut out of titles)...
 _EDITION_PHRASE_RE = re.compile(
     r"(?<![^\W_])(?:(director)(?:['’]?s)?[ ._-]*cut"
     r"|(extended|theatrical)[ ._-]+(?:edition|cut|version)|(special)[ ._-]+edition"
-    r"|(final)[ ._-]+cut|(criterion)[ ._-]+collection|(redux))(?![^\W_])",
+    r"|(final)[ ._-]+cut|(criterion)[ ._-]+collection|(redux)|(ultimate)[ ._-]+(?:cut|edition)"
+    r"|\d{1,3}(?:st|nd|rd|th)[ ._-]+(anniversary)(?:[ ._-]+edition)?|(anniversary)[ ._-]+edition"
+    r"|(open)[ ._-]+matte)(?![^\W_])",
     re.IGNORECASE,
 )
 # ...and single words that are an edition only outside the title ("Uncut Gems" is a title).
@@ -144,13 +162,14 @@ _ID_VALUE_RE = re.compile(r"(?P<tt>tt)?(?P<number>\d{1,10})", re.IGNORECASE)
 _MAX_ID = 2**31 - 1  # the seed's INTEGER columns
 _BARE_IMDB_RE = re.compile(r"(?<![^\W_])tt\d{7,10}(?![^\W_])", re.IGNORECASE)
 
-# 3D markers; a bare "SBS" is also the Korean broadcaster, so it only counts for movies.
+# 3D markers; a bare "SBS" is also the Korean broadcaster and "TAB" a word, so they only count
+# for movies (and never as a title's word: "Tab Hunter Confidential").
 _3D_RE = re.compile(
     r"(?<![^\W_])(?:3d|h[ ._-]?sbs|half[ ._-]?sbs|full[ ._-]?sbs|h[ ._-]?ou|half[ ._-]?ou"
     r"|full[ ._-]?ou|h[ ._-]?tab|half[ ._-]?tab|mvc)(?![^\W_])",
     re.IGNORECASE,
 )
-_BARE_SBS_RE = re.compile(r"(?<![^\W_])sbs(?![^\W_])", re.IGNORECASE)
+_BARE_SBS_RE = re.compile(r"(?<![^\W_])(?:sbs|tab)(?![^\W_])", re.IGNORECASE)
 _GUESSIT_3D = frozenset(
     {"3D", "Half Side By Side", "Side By Side", "Half Over Under", "Over Under"}
 )
@@ -239,36 +258,20 @@ _NOT_A_SUBTITLE = (
     _BARE_SBS_RE,
     _EXTRA_WORD_RE,
 )
+# Words that end a title even before a year: the regex title is no better than guessit's then.
+_NOT_A_TITLE_WORD = (_TAG_RE, _GROUP_RE, _STACK_MARKER_RE, _EDITION_WORD_RE, _3D_RE, _EXTRA_WORD_RE)
 _NOT_A_GROUP = frozenset({"edition", "cut", "version", "extended", "sample", "trailer", "proper"})
 
-_SXXEYY_RE = re.compile(
-    r"(?<![^\W_])s(?P<season>\d{1,3})[ ._-]?e(?P<first>\d{1,4})"
-    r"(?P<rest>(?:(?:[ ._]?-[ ._]?e?|[ ._]?e|[ ._]*[&+][ ._]*e)\d{1,4}(?=$|[^a-z0-9]|e\d))*)",
-    re.IGNORECASE,
-)
-_NXNN_RE = re.compile(
-    r"(?<![^\W_])(?P<season>\d{1,2})x(?P<first>\d{2,3})"
-    r"(?P<rest>(?:-(?:\d{1,2}x)?\d{2,3}(?![^\W_]))*)(?![^\W_])",
-    re.IGNORECASE,
-)
-_WORDS_EPISODE_RE = re.compile(
-    r"season[ ._-]*(?P<season>\d{1,3})[ ._/-]*episode[ ._-]*(?P<first>\d{1,4})(?!\d)",
-    re.IGNORECASE,
-)
-_RANGE_PART_RE = re.compile(
-    r"(?P<sep>[ ._]?-[ ._]?|[ ._]*[&+][ ._]*|[ ._]?)(?:\d{1,2}x|e)?(?P<num>\d{1,4})", re.I
-)
 # Episode ranges after an "E01" or "1x01" marker, for the MAX_EPISODE_SPAN guard.
 _EPISODE_RANGE_RE = re.compile(
     r"(?:(?<![a-z])e|(?<=\d)x)(?P<first>\d{1,4})[ ._]?-[ ._]?(?:e|\d{1,3}x)?(?P<last>\d{1,6})"
     r"(?!\d)",
     re.IGNORECASE,
 )
-_SEASON_FOLDER_RE = re.compile(r"^(?:season|series|staffel|saison)[ ._-]*(\d{1,3})$", re.I)
-_EPISODE_NUMBER_RE = re.compile(
-    r"(?:^|[ ._-])(?:e|ep|episode)?[ ._-]?(\d{1,4})(?=$|[ ._\-\[(])", re.IGNORECASE
+# The season a folder names, also after the show's name ("Red Dwarf - Season 1").
+_FOLDER_SEASON_RE = re.compile(
+    r"(?<![^\W_])(?:(?:season|series|staffel|saison|temporada|seizoen)[ ._-]*|s)(\d{1,4})$", re.I
 )
-_ABSOLUTE_EPISODE_RE = re.compile(r" - (\d{1,4})(?:v\d)?(?=$| |\[|\()")
 _SCREEN_RE = re.compile(r"(?<![^\W_])(?:(\d{3,4})([pi])|([48])k|(uhd))(?![^\W_])", re.IGNORECASE)
 _LEADING_GROUP_RE = re.compile(r"^\s*\[(?P<group>[^\[\]]{1,40})\]\s*")
 _TRAILING_GROUP_RE = re.compile(r"-(?P<group>[A-Za-z0-9]{2,20})$")
@@ -280,6 +283,8 @@ _FOLD = str.maketrans(
     {"ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "þ": "th", "ð": "d", "ı": "i"}
 )
 _EDGE_JUNK = " -_.,:;~+[](){}"
+_LEADING_NUMBER_IN_BRACKETS_RE = re.compile(r"\(\d+\)\s+\w")
+_VOLUME_RE = re.compile(r"(?:vol|volume|chapter|part)\s+\w+")
 
 
 def normalize_title(text: str) -> str:
@@ -307,11 +312,18 @@ def normalize_title(text: str) -> str:
     return " ".join(_join_initials(_NON_WORD_RE.sub(" ", text).split()))
 
 
+@functools.lru_cache(maxsize=PARSE_CACHE_SIZE)
 def parse_name(relative_path: str, media_type_hint: MediaTypeHint) -> ParsedName:
-    """Parse a root-relative path with guessit and MediaVault's corrections; never raises."""
+    """Parse a root-relative path with guessit and MediaVault's corrections; never raises.
+
+    Names of the common shapes (``fast_names``) skip guessit; results are cached by path and
+    root type (ParsedName is immutable, so a cached value is safe to share).
+    """
     name = _prepare(relative_path)
+    if (guess := _common_shape_guess(name, media_type_hint)) is not None:
+        return _from_guess(name, guess, media_type_hint)
     try:
-        guess = _guess(name.text, media_type_hint)
+        guess = _guess(name.text, media_type_hint, _expected_title(name))
     except Exception as exc:  # guessit wraps its internal errors; any of them means "use regexes"
         return parse_fallback(relative_path, media_type_hint, error=f"guessit failed: {exc!r:.200}")
     return _from_guess(name, guess, media_type_hint)
@@ -327,22 +339,16 @@ def parse_fallback(
     """
     name = _prepare(relative_path)
     stem = _LEADING_GROUP_RE.sub("", name.stem)
-    season, episodes, episode_start = _regex_episodes(stem, name.folders)
-    if season is None and not episodes and name.season_folder is not None:
-        # "Season 01/Show - 01.mkv": the folder gives the season, the stem the episode number.
-        season = name.season_folder
-        numbers = list(_EPISODE_NUMBER_RE.finditer(_YEAR_RE.sub(" ", stem)))
-        if numbers:
-            episodes, episode_start = (int(numbers[-1][1]),), numbers[-1].start()
-    elif not episodes and (absolute := _ABSOLUTE_EPISODE_RE.search(stem)):
-        # "[Group] Show - 01 [1080p]": anime numbers episodes without a season.
-        episodes, episode_start = (int(absolute[1]),), absolute.start()
+    marker = _marker(name, media_type_hint)
+    season, episodes = _episodes(name, marker, None, ())
+    episode_start = marker.start - (len(name.stem) - len(stem)) if marker else None
     folder_title, folder_year = _title_from_folders(name.folders)
     title, year = _title_from_text(stem, cut_at=episode_start)
     if not title or _extras_folder_index(name.folders, name.stem) is not None:
         title = folder_title  # "Show/Season 1/Extras/Making of.mkv" belongs to the show
-    year = year or folder_year
     media_type = _media_type(season, episodes, media_type_hint, dated=False)
+    doubt = _identity_doubt(name, marker, media_type, season, episodes, year, title)
+    year = year or folder_year
     title = _final_title(title, name)
     return ParsedName(
         title=title,
@@ -350,10 +356,10 @@ def parse_fallback(
         media_type=media_type,
         year=year,
         season=season,
-        episodes=name.wide_range or episodes,
+        episodes=episodes,
         edition=_edition(name, (), title),
         is_3d=_is_3d(name, (), title, media_type),
-        part=_stacked_part(name.stem),
+        part=_stacked_part(name.stem, inside=marker, tv=marker is not None),
         extra_kind=_extra_kind(name, (), title),
         release_group=_release_group(name, None),
         screen_size=_screen_size(name.stem),
@@ -361,15 +367,56 @@ def parse_fallback(
         imdb_id=name.imdb_id,
         tvdb_id=name.tvdb_id,
         parse_error=error,
+        identity_doubt=doubt,
     )
 
 
-def _guess(text: str, hint: MediaTypeHint) -> dict[str, Any]:
+def _common_shape_guess(name: _Name, hint: MediaTypeHint) -> dict[str, Any] | None:
+    """What guessit would answer for a common-shape name, when the path around it cannot change
+    that answer (no year in a folder guessit could take, no extras folder, no range guard, an
+    episode shape not in a movie root nor a movie shape in a TV root)."""
+    if name.wide_range or name.plex_edition:
+        return None
+    if _extras_folder_index(name.folders, name.stem) is not None:
+        return None
+    if any("." in folder or _TAG_RE.search(folder) for folder in name.folders):
+        return None  # a release folder: guessit reads the episode title and group from it
+    shape = read_common_shape(name.stem)
+    if shape is None or hint == ("movie" if shape.is_episode else "tv"):
+        return None
+    folder_years = {int(y[0]) for folder in name.folders for y in _YEAR_RE.finditer(folder)}
+    if folder_years - {shape.year}:
+        return None  # guessit may take a folder's year (or title) over the file's
+    guess: dict[str, Any] = {"title": shape.title}
+    for key, value in (
+        ("year", shape.year),
+        ("episode_title", shape.episode_title),
+        ("release_group", shape.release_group),
+        ("screen_size", shape.screen_size),
+    ):
+        if value is not None:
+            guess[key] = value
+    return guess
+
+
+def _guess(text: str, hint: MediaTypeHint, expected_title: str | None = None) -> dict[str, Any]:
     # One guessit API per type option: guessit re-merges (deep-copies) its whole configuration
     # each time the options differ from the previous call, ~15% of a parse when hints alternate.
-    api = _GUESSIT_APIS.setdefault(hint, GuessItApi())
-    options = {"type": _GUESSIT_TYPE[hint]} if hint in _GUESSIT_TYPE else {}
+    api = _GUESSIT_APIS.setdefault(f"{hint}|{expected_title is not None}", GuessItApi())
+    options: dict[str, Any] = {"type": _GUESSIT_TYPE[hint]} if hint in _GUESSIT_TYPE else {}
+    if expected_title is not None:
+        options["expected_title"] = [expected_title]
     return dict(api.guessit(text, options))
+
+
+def _expected_title(name: _Name) -> str | None:
+    """The show folder's title, for guessit's ``expected_title``, where guessit needs it: a
+    title with numbers in it ("1923", "24", "9-1-1", "60 Minutes") is otherwise read as a year,
+    an episode or a date. Only then, since a changed option costs guessit a configuration merge."""
+    if name.season_folder is None:
+        return None
+    title, _ = _title_from_folders(name.folders)
+    return title if any(c.isdigit() for c in title) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,7 +478,7 @@ def _prepare(relative_path: str) -> _Name:
             wide_range = (first, last)
             text = text[: match.end("first")] + text[match.end() :]
             break
-    season_match = _SEASON_FOLDER_RE.match(folders[-1]) if folders else None
+    season_match = _FOLDER_SEASON_RE.search(folders[-1]) if folders else None
     return _Name(
         text=text,
         folders=folders,
@@ -450,26 +497,42 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     raw_title = _first_str(guess.get("title"))
     # Words guessit put in the title are not editions/extras/3D markers ("Uncut Gems").
     title_words = set(normalize_title(raw_title).split())
-    part = _stacked_part(name.stem)
+    marker = _marker(name, hint)
+    part = _stacked_part(name.stem, inside=marker, tv=marker is not None)
     title_part = _title_part(name.stem) if guess.get("part") is not None and part is None else None
     if raw_title and title_part and title_part.casefold() not in raw_title.casefold():
         raw_title = f"{raw_title} {title_part}"  # guessit cut "Part Two" out of "Dune Part Two"
-    season = _first_int(guess.get("season"))
-    episodes = name.wide_range or tuple(sorted({int(e) for e in _as_list(guess.get("episode"))}))
+    season, episodes = (
+        # In a movie root only an explicit marker makes an episode: "Heat.1995.2of2" is a
+        # stacked part, not E02 as guessit reads it.
+        (None, ())
+        if hint == "movie" and marker is None
+        else _episodes(
+            name, marker, _first_int(guess.get("season")), _as_list(guess.get("episode"))
+        )
+    )
     media_type = _media_type(season, episodes, hint, dated=guess.get("date") is not None)
-    for alternative in _as_list(guess.get("alternative_title")) if media_type == "movie" else ():
-        # "Mission Impossible - Fallout": guessit files the subtitle away as an alternative
-        # title, which would make every film of a series the same title.
+    if guess.get("website") is None:
+        raw_title = _whole_title(raw_title, name, marker, guess)
+    # "Mission Impossible - Fallout": guessit files the subtitle away as an alternative title,
+    # which would make every film of a series the same title. An episode's subtitle counts only
+    # before its marker ("Bleach - Sennen Kessen-hen - 13").
+    subtitle_text = name.stem[: marker.start] if marker else name.text
+    for alternative in (
+        _as_list(guess.get("alternative_title")) if media_type == "movie" or marker else ()
+    ):
         alternative = _clean_text(str(alternative))
-        if raw_title and _is_subtitle(name.text, raw_title, alternative):
+        if raw_title and _is_subtitle(subtitle_text, raw_title, alternative):
             raw_title = f"{raw_title} - {alternative}"
     if media_type == "tv" and guess.get("country") is not None and raw_title:
         # "The Office US" and "The Office UK" are different shows; keep them apart in the key.
         country = getattr(guess["country"], "alpha2", str(guess["country"]))
-        raw_title = f"{raw_title} {'UK' if country == 'GB' else country}"
+        country = "UK" if country == "GB" else country
+        if not raw_title.casefold().endswith(country.casefold()):
+            raw_title = f"{raw_title} {country}"
     extra_kind = _extra_kind(name, others, raw_title)
     title = _clean_title(raw_title)
-    year = _first_int(guess.get("year"))
+    year = _real_year(name, marker, _first_int(guess.get("year")))
     if extra_kind is not None and _extras_folder_index(name.folders, name.stem) is not None:
         # "Show/Season 1/Extras/Making of.mkv": the extra belongs to the folder's title.
         folder_title, folder_year = _title_from_folders(name.folders)
@@ -478,12 +541,14 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
     episode_title = None
     if media_type == "tv":
         episode_title = _clean_title(_first_str(guess.get("episode_title")), split_camel=False)
+    year = year if year is None or 1900 <= year <= 2100 else None
+    doubt = _identity_doubt(name, marker, media_type, season, episodes, year, title)
     title = _final_title(title, name)
     return ParsedName(
         title=title,
         title_key=normalize_title(title) or title.casefold(),
         media_type=media_type,
-        year=year if year is None or 1900 <= year <= 2100 else None,
+        year=year,
         season=season,
         episodes=episodes,
         episode_title=episode_title or None,
@@ -498,7 +563,128 @@ def _from_guess(name: _Name, guess: dict[str, Any], hint: MediaTypeHint) -> Pars
         imdb_id=name.imdb_id,
         tvdb_id=name.tvdb_id,
         parse_error=error,
+        identity_doubt=doubt,
     )
+
+
+def _marker(name: _Name, hint: MediaTypeHint) -> EpisodeMarker | None:
+    """The file's episode marker: in a movie root only an explicit one ("S01E01"; the hint only
+    breaks ties), weak forms only where the name must be TV."""
+    in_season_folder = name.season_folder is not None
+    weak = hint == "tv" or in_season_folder
+    return find_marker(
+        name.stem, dates=hint != "movie", weak=weak, in_season_folder=in_season_folder
+    )
+
+
+def _episodes(
+    name: _Name, marker: EpisodeMarker | None, season: int | None, episodes: Iterable[Any]
+) -> tuple[int | None, tuple[int, ...]]:
+    """Season and episodes: our marker's when there is one, else guessit's without year-like
+    numbers; a "Season NN" folder gives the season a marker lacks. Never invented."""
+    if marker is not None:
+        season, numbers = marker.season, marker.episodes
+    else:
+        numbers = name.wide_range or tuple(sorted({int(e) for e in episodes if 0 <= int(e) < 1900}))
+        if season is not None and not 0 <= season < 1900:
+            season = None  # "Doctor Who 2005 ..." without a marker: a year is not a season
+    if season is None and numbers and not (marker and marker.air_date):
+        season = name.season_folder
+    return season, numbers
+
+
+def _real_year(name: _Name, marker: EpisodeMarker | None, year: int | None) -> int | None:
+    """guessit's year, unless the name only has it inside the episode marker ("S2010E05", an
+    air date) or a season folder, or as its first word ("1923.S01E08": the title)."""
+    if year is None:
+        return None
+    text = str(year)
+    # A folder's year, not a season folder's number nor a title ("TV/1923/...").
+    in_folders = _title_from_folders(name.folders)[1] == year
+    outside_marker = [
+        m.start()
+        for m in re.finditer(re.escape(text), name.stem)
+        if not (marker and marker.start <= m.start() < marker.end)
+    ]
+    return year if in_folders or any(i > 0 for i in outside_marker) else None
+
+
+def _whole_title(
+    title: str, name: _Name, marker: EpisodeMarker | None, guess: dict[str, Any]
+) -> str:
+    """guessit's title, unless it lost words the name has before its year or episode marker
+    ("(500) Days of Summer", "The Good German") or ran into the marker ("Show Se 3")."""
+    stem = name.stem
+    cut = marker.start if marker else None
+    year = _first_int(guess.get("year"))
+    # The year guessit took (the last of "Blade Runner 2049 (2017)"), before any marker.
+    at = stem.rfind(str(year), 1, cut) if year else -1
+    if at > 0:
+        cut = at
+    if cut == 0 and marker is not None:
+        # "Season 04/23-24 - Title.avi": no title before the marker; the show folder names it.
+        return _title_from_folders(name.folders)[0] or title
+    if not cut:
+        return title
+    head = _LEADING_GROUP_RE.sub("", stem[:cut])
+    if any(r.search(head) for r in _NOT_A_TITLE_WORD):
+        return title
+    ours = _clean_title(head.replace("_", " ").replace(".", " "), split_camel=False)
+    ours_key, theirs_key = normalize_title(ours), normalize_title(title)
+    if not ours_key or ours_key == theirs_key:
+        return title
+    if not theirs_key or (marker and f" {theirs_key} " not in f" {normalize_title(stem)} "):
+        return ours  # guessit found no title, or took a folder's ("Season") over the episode's
+    if marker is not None and theirs_key.startswith(f"{ours_key} "):
+        return ours  # "Show Name Se 3": guessit ran into a marker it does not know
+    # Words guessit dropped, only in the shapes it is known to get wrong: a leading number
+    # ("(500) Days of Summer", "60 Minutes"), a leading word it took for the release group
+    # ("Spider-Man No Way Home"), "Vol. 1" it took for a volume, and in a film's hand-named
+    # "Title (Year)" one word it took for a language ("The Good German"; scene names put the
+    # language after the year, so "Immersion.French.2011" is "Immersion").
+    lost = ours_key.removesuffix(f" {theirs_key}")
+    group = normalize_title(_first_str(guess.get("release_group")))
+    if lost != ours_key and (lost.isdigit() or (group and lost == group)):
+        return ours
+    extra = ours_key.removeprefix(f"{theirs_key} ")
+    if extra == ours_key:
+        return title
+    if _VOLUME_RE.fullmatch(extra):
+        return ours
+    hand_named = "." not in head.strip() and "_" not in head
+    if marker is None and hand_named and guess.get("language") and len(extra.split()) == 1:
+        return ours
+    return title
+
+
+def _identity_doubt(
+    name: _Name,
+    marker: EpisodeMarker | None,
+    media_type: MediaType,
+    season: int | None,
+    episodes: tuple[int, ...],
+    year: int | None,
+    title: str,
+) -> str | None:
+    """Why the file's identity is uncertain, when the path contradicts itself or lacks a part
+    of it; such a file may join a duplicate group only for a person to decide."""
+    if marker is not None and marker.doubt:
+        return marker.doubt
+    folder_season = name.season_folder
+    folder_title, folder_year = _title_from_folders(name.folders)
+    if media_type == "tv":
+        if episodes and season is None:
+            return "episode number without a season"
+        if folder_season is not None and season is not None and season != folder_season:
+            return f"file name says season {season}, folder says season {folder_season}"
+        if folder_season is not None and title and folder_title:
+            # "Breaking Bad/Season 1/Better.Call.Saul.S01E01.mkv": filed under another show.
+            keys = normalize_title(title), normalize_title(folder_title)
+            if fuzz.token_set_ratio(*keys) < _SAME_SHOW_SCORE:
+                return f"file name says {title!r}, show folder says {folder_title!r}"
+    if year is not None and folder_year is not None and year != folder_year:
+        return f"file name says {year}, folder says {folder_year}"
+    return None
 
 
 def _is_subtitle(text: str, title: str, alternative: str) -> bool:
@@ -540,7 +726,9 @@ def _clean_title(text: str, *, split_camel: bool = True) -> str:
             break
         head = text[: match.start()].strip(_EDGE_JUNK)
         text = head if head else text[match.end() :].strip(_EDGE_JUNK)
-    text = text.strip(_EDGE_JUNK)
+    text = text.rstrip(_EDGE_JUNK)
+    # A leading "(500)" is part of the title ("(500) Days of Summer"); other edge junk is not.
+    text = text if _LEADING_NUMBER_IN_BRACKETS_RE.match(text) else text.lstrip(_EDGE_JUNK)
     if split_camel and " " not in text:
         text = _split_camel(text)  # a glued "RedDwarf" only; "McDonald's Story" stays as written
     return text
@@ -573,44 +761,14 @@ def _title_from_text(text: str, *, cut_at: int | None) -> tuple[str, int | None]
 def _title_from_folders(folders: tuple[str, ...]) -> tuple[str, int | None]:
     """The nearest folder that names the work (not "Season 1", "Extras" or "Sample")."""
     for folder in reversed(folders):
-        if _SEASON_FOLDER_RE.match(folder) or _normal_words(folder) in _EXTRA_FOLDERS:
+        if _normal_words(folder) in _EXTRA_FOLDERS:
             continue
+        if season := _FOLDER_SEASON_RE.search(folder):
+            folder = folder[: season.start()]  # "Season 1" names nothing; "Red Dwarf - Season 1"
         title, year = _title_from_text(folder, cut_at=None)
         if title:
             return title, year
     return "", None
-
-
-def _regex_episodes(
-    stem: str, folders: tuple[str, ...]
-) -> tuple[int | None, tuple[int, ...], int | None]:
-    """(season, episodes, where the marker starts in the stem) from the usual episode forms."""
-    for regex in (_SXXEYY_RE, _NXNN_RE):
-        if match := regex.search(stem):
-            return int(match["season"]), _expand(int(match["first"]), match["rest"]), match.start()
-    # "Season 1 Episode 01" in the file name, or "Season 1/Episode 01" across folder and file.
-    tail = "/".join((*folders[-1:], stem))
-    if match := _WORDS_EPISODE_RE.search(tail):
-        offset = len(tail) - len(stem)
-        return int(match["season"]), (int(match["first"]),), max(match.start() - offset, 0)
-    return None, (), None
-
-
-def _expand(first: int, rest: str) -> tuple[int, ...]:
-    """E01 + "E02E03" → (1, 2, 3); E01 + "-E04" or "-04" → (1, 2, 3, 4)."""
-    episodes = {first}
-    previous = first
-    for match in _RANGE_PART_RE.finditer(rest):
-        number = int(match["num"])
-        if "-" in match["sep"] and number > previous:
-            if number - previous > MAX_EPISODE_SPAN:
-                episodes.add(number)
-            else:
-                episodes.update(range(previous, number + 1))
-        else:
-            episodes.add(number)
-        previous = number
-    return tuple(sorted(episodes))
 
 
 def _stack_marker(stem: str) -> re.Match[str] | None:
@@ -626,9 +784,15 @@ def _stack_marker(stem: str) -> re.Match[str] | None:
     return min(markers, key=lambda m: m.start(), default=None)
 
 
-def _stacked_part(stem: str) -> int | None:
+def _stacked_part(
+    stem: str, *, inside: EpisodeMarker | None = None, tv: bool = False
+) -> int | None:
+    """The stacked part's number; none where "Part 02" is the episode marker itself, and in an
+    episode only CD/DVD/Disc count ("Lost.S01E01.Pilot.Part.1" is the episode's title)."""
     marker = _stack_marker(stem)
-    if marker is None:
+    if marker is None or (inside and inside.start <= marker.start() < inside.end):
+        return None
+    if tv and marker.groupdict().get("kind", "").lower() in {"part", "pt"}:
         return None
     number = marker["num"]
     return int(number) if number.isdigit() else ord(number.lower()) - ord("a") + 1
@@ -688,13 +852,19 @@ def _is_3d(name: _Name, others: Iterable[str], title: str, media_type: MediaType
 
 
 def _extras_folder_index(folders: tuple[str, ...], stem: str) -> int | None:
-    """The nearest extras folder; "Other/", "Shorts/", "Scenes/" only below a title's folder and
-    for a file without a year of its own ("Other/Heat (1995).mkv" is a film)."""
+    """The nearest extras folder; "Other/", "Shorts/", "Scenes/" only right below a "Title (Year)"
+    folder, or below a title's folder for a file without a year of its own ("Movies/Other/Heat
+    (1995).mkv" is a film, "Heat (1995)/Other/Heat (1995) - Commentary.mkv" an extra)."""
     for i in range(len(folders) - 1, -1, -1):
         words = _normal_words(folders[i])
         if words not in _EXTRA_FOLDERS:
             continue
-        if words in _EXTRA_FOLDERS_IN_TITLE_ONLY and (i == 0 or _YEAR_RE.search(stem)):
+        in_title_folder = i > 0 and _YEAR_RE.search(folders[i - 1]) is not None
+        if (
+            words in _EXTRA_FOLDERS_IN_TITLE_ONLY
+            and not in_title_folder
+            and (i == 0 or _YEAR_RE.search(stem))
+        ):
             continue
         return i
     return None

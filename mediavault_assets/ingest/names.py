@@ -30,6 +30,7 @@ PARSED_SCHEMA = {
     "imdb_id": pl.String,
     "tvdb_id": pl.Int64,
     "parse_error": pl.String,
+    "identity_doubt": pl.String,
     "parsed_at": pl.Datetime("us"),
 }
 

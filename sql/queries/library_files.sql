@@ -8,7 +8,7 @@ SELECT
     p.audio_languages, p.embedded_subtitle_languages, p.integrity_error, p.probe_error,
     n.title, n.title_key, n.media_type, n.year, n.season, n.episodes, n.episode_title,
     n.edition, n.is_3d, n.part, n.extra_kind, n.release_group, n.screen_size, n.tmdb_id,
-    n.imdb_id, n.tvdb_id, n.parse_error,
+    n.imdb_id, n.tvdb_id, n.parse_error, n.identity_doubt,
     t.original_language
 FROM inventory_files AS i
 JOIN file_probes AS p USING (file_id)
