@@ -38,7 +38,7 @@ from mediavault_assets.domain.tmdb_matching import (
     candidates_from_results,
     choose,
     choose_found,
-    matched,
+    manual_match,
 )
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.settings import Secrets, load_secrets, revealed
@@ -145,8 +145,8 @@ def details_request(tmdb_type: MediaType, tmdb_id: int) -> tuple[str, dict[str, 
 
 def first_requests(identity: TitleIdentity) -> list[tuple[str, dict[str, Any]]]:
     """The requests a lookup of this identity starts with (what the plan step preloads)."""
-    if identity.tmdb_id:
-        return [details_request(identity.media_type, identity.tmdb_id)]
+    if identity.known_tmdb_id:
+        return [details_request(identity.media_type, identity.known_tmdb_id)]
     if found := find_request(identity):
         return [found]
     return [search_request(identity, with_year=True), search_request(identity, with_year=False)]
@@ -288,11 +288,8 @@ class TmdbClient:
         return Resolution(identity, decision, details, seasons)
 
     def _decide(self, identity: TitleIdentity) -> MatchDecision:
-        if identity.tmdb_id:
-            tagged = Candidate(
-                identity.tmdb_id, identity.media_type, identity.title, None, None, 0.0
-            )
-            return matched(tagged, 1.0, f"ID tag tmdb-{identity.tmdb_id}")
+        if known := manual_match(identity):
+            return known
         if found := find_request(identity):
             external_id = found[0].removeprefix("/find/")
             return choose_found(self.get(*found) or {}, identity.media_type, external_id)
