@@ -15,12 +15,15 @@ import polars as pl
 import pytest
 from fake_tmdb import API_KEY, FakeTmdb, clear_proxy_env, running_fake_tmdb
 
+from mediavault_assets.chat.router import answer
+from mediavault_assets.chat.safe_sql import SafeSql
 from mediavault_assets.cli import demo_settings
 from mediavault_assets.demo.demo_library import generate_demo_library
 from mediavault_assets.demo.media_factory import AudioSpec, VideoSpec, make_video
 from mediavault_assets.orchestration import prepare_dagster_home, refresh
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings, load_settings, write_settings
+from mediavault_assets.warehouse import snapshot_path_for
 
 pytestmark = pytest.mark.slow
 
@@ -158,6 +161,28 @@ def test_demo_refresh_with_tmdb_matches_groups_and_keeps_a_manual_match(
     assert "TV/Doctor Who (2005)/Season 01/Doctor Who (2005) - S01E01 - Rose.mkv" in group_of(
         settings, bare
     )
+
+    # The original language still feeds the language rules: the untagged AVI audio of an
+    # English show is English.
+    avi = query(
+        settings,
+        "SELECT audio_languages, has_english_audio, tmdb_original_language FROM media_files "
+        "WHERE relative_path = 'media/tv/Red.Dwarf.S01E01.WonderCrew.avi'",
+    ).row(0)
+    assert avi == (["en"], True, "en")
+
+    # The chat sees genres and cast, and answers the genre question offline.
+    chat = SafeSql(snapshot_path_for(settings.warehouse_path))
+    scifi = answer("Which sci-fi movies have duplicates?", chat)
+    assert scifi.intent.name == "genre_duplicates"
+    assert "Inception (2010)" in scifi.text and "The Matrix (1999)" in scifi.text
+    assert "Amélie" not in scifi.text and "Parasite" not in scifi.text
+    cast = chat.run(
+        "SELECT DISTINCT tmdb_cast, tmdb_genres FROM chat_media_files WHERE tmdb_title = 'Amélie'"
+    )
+    assert cast.records() == [
+        {"tmdb_cast": ["Audrey Tautou"], "tmdb_genres": ["Comedy", "Romance"]}
+    ]
 
     # A second refresh asks TMDb nothing.
     sent = len(fake.requests)

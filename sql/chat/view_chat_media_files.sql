@@ -1,38 +1,55 @@
 -- chat_media_files: one row per video file (seed 002/000 column names); status 'active' or 'error'.
+-- tmdb_genres (TMDb's names, e.g. 'Science Fiction', for shows 'Sci-Fi & Fantasy') and tmdb_cast
+-- (top-billed actors, in billing order) are those of the TMDb title the file was matched to.
 CREATE TEMP VIEW chat_media_files AS
 SELECT
-    id,
-    filename,
-    filepath,
-    file_size,
-    media_type,
-    show_name,
-    season_number,
-    episode_number,
-    episode_title,
-    year,
-    quality_tier,
-    resolution,
-    video_codec,
-    audio_codec,
-    hdr_type,
-    bitrate,
-    duration,
-    audio_languages,
-    subtitle_languages,
-    has_english_audio,
-    has_english_subtitles,
-    is_foreign_film,
-    status,
-    is_duplicate,
-    duplicate_group_id,
-    quality_rank,
-    quality_score,
-    edition,
-    extra_kind,
-    root_key,
-    tmdb_title,
-    tmdb_year,
-    tmdb_rating,
-    tmdb_overview
-FROM media_files;
+    f.id,
+    f.filename,
+    f.filepath,
+    f.file_size,
+    f.media_type,
+    f.show_name,
+    f.season_number,
+    f.episode_number,
+    f.episode_title,
+    f.year,
+    f.quality_tier,
+    f.resolution,
+    f.video_codec,
+    f.audio_codec,
+    f.hdr_type,
+    f.bitrate,
+    f.duration,
+    f.audio_languages,
+    f.subtitle_languages,
+    f.has_english_audio,
+    f.has_english_subtitles,
+    f.is_foreign_film,
+    f.status,
+    f.is_duplicate,
+    f.duplicate_group_id,
+    f.quality_rank,
+    f.quality_score,
+    f.edition,
+    f.extra_kind,
+    f.root_key,
+    f.tmdb_title,
+    f.tmdb_year,
+    f.tmdb_rating,
+    f.tmdb_overview,
+    f.tmdb_original_language,
+    t.genres AS tmdb_genres,
+    c.cast_names AS tmdb_cast
+FROM media_files AS f
+LEFT JOIN tmdb_titles AS t ON t.tmdb_id = f.tmdb_id AND t.tmdb_type = f.tmdb_type
+LEFT JOIN (
+    SELECT cr.media_id, list(p.name ORDER BY cr.order_position, p.name) AS cast_names
+    FROM (
+        SELECT media_id, person_id, min(order_position) AS order_position
+        FROM media_credits
+        WHERE credit_type = 'cast'
+        GROUP BY media_id, person_id
+    ) AS cr
+    JOIN people AS p ON p.id = cr.person_id
+    GROUP BY cr.media_id
+) AS c ON c.media_id = t.media_id;
