@@ -138,8 +138,6 @@ def reject(
     )
 
 
-
-
 def decide_group(
     library: Library,
     group_id: int,

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import polars as pl
 import pytest
 from fake_tmdb import API_KEY, FakeTmdb, clear_proxy_env, running_fake_tmdb
 
+from mediavault_assets import sql_files
 from mediavault_assets.chat.router import answer
 from mediavault_assets.chat.safe_sql import SafeSql
 from mediavault_assets.cli import demo_settings
@@ -24,8 +26,18 @@ from mediavault_assets.orchestration import prepare_dagster_home, refresh
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings, load_settings, write_settings
 from mediavault_assets.warehouse import snapshot_path_for
+from tests.test_ui_app import (
+    _app_process_state,  # noqa: F401 (an autouse fixture: the app serves 127.0.0.1)
+    assert_clean,
+    open_page,
+    select_rows,
+    texts,
+    ui_settings,
+)
 
 pytestmark = pytest.mark.slow
+# The TMDb matches page's rows, in its order (ambiguous first).
+TITLE_KEYS = sql_files.query("app/tmdb_title_matches")
 
 # Files added to the demo library: each names a title the way another release group would.
 EXTRA_FILES = {
@@ -134,7 +146,10 @@ def reason_of(settings: Settings, relative_path: str) -> str:
 
 
 def test_demo_refresh_with_tmdb_matches_groups_and_keeps_a_manual_match(
-    fake: FakeTmdb, demo: tuple[Settings, Path]
+    fake: FakeTmdb,
+    demo: tuple[Settings, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings, config = demo
     fake.fail_next(429, retry_after="1")
@@ -189,13 +204,54 @@ def test_demo_refresh_with_tmdb_matches_groups_and_keeps_a_manual_match(
     refreshed(settings, config)
     assert len(fake.requests) == sent
 
-    # A person says the bare name is the 1963 show (while nothing runs: the review store).
-    key = query(
-        settings,
-        "SELECT identity_key FROM tmdb_matches WHERE title = 'Doctor Who' AND year IS NULL "
-        "AND season IS NULL",
-    )["identity_key"][0]
-    ReviewStore(settings.app_store_path).set_tmdb_match(key, 121, reviewer="ann")
+    # The Library page shows the match; the TMDb matches page lists the ambiguous name first.
+    monkeypatch.setenv(
+        "MEDIAVAULT_CONFIG",
+        str(
+            ui_settings(
+                tmp_path,
+                SimpleNamespace(settings=settings),
+                app_store_path=str(settings.app_store_path),
+            )
+        ),
+    )
+    at = open_page("library")
+    at.text_input[0].input("Inception.720p")
+    at.run()
+    inception_id = query(
+        settings, "SELECT id FROM media_files WHERE relative_path = 'media/Inception.720p.mkv'"
+    )["id"][0]
+    at = select_rows(at, "library_rows", [inception_id], [0])
+    assert_clean(at)
+    shown = texts(at)
+    for fact in (
+        "Inception (2010)",
+        "TMDb movie 27205",
+        "Rating 8.4/10",
+        "Original language: en",
+        "Match confidence: 80%",
+        "Science Fiction",
+        "Leonardo DiCaprio",
+        "/t/p/w342/m27205",  # the poster address, never loaded (no request to TMDb)
+        "Overview of Inception",
+    ):
+        assert fact in shown, fact
+
+    # A person says the bare name is the 1963 show, on the TMDb matches page (the review store).
+    at = open_page("matches")
+    assert_clean(at)
+    table = at.dataframe[0].value
+    assert (table["name"][0], table["status"][0]) == ("Doctor Who", "ambiguous")
+    at = select_rows(at, "tmdb_matches", list(query(settings, TITLE_KEYS)["identity_key"]), [0])
+    options = " | ".join(at.radio[0].options)  # markup-escaped: "Doctor Who \\(2005\\) ..."
+    assert "TMDb 57243" in options and "TMDb 121" in options
+    next(n for n in at.number_input if n.label.startswith("Or a TMDb")).set_value(121)
+    next(b for b in at.button if b.label == "Use this match").click()
+    at.run()
+    assert_clean(at)
+    assert "the next refresh uses TMDb id 121 for Doctor Who" in texts(at)
+    key = query(settings, TITLE_KEYS)["identity_key"][0]
+    assert ReviewStore(settings.app_store_path).manual_tmdb_matches() == {key: 121}
 
     refreshed(settings, config)
     # Only that title's details (and its season) were fetched: no search.

@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -41,7 +40,7 @@ from mediavault_assets.domain.tmdb_matching import (
     manual_match,
 )
 from mediavault_assets.ingest.inventory import utc_now
-from mediavault_assets.settings import Secrets, load_secrets, revealed
+from mediavault_assets.settings import load_tmdb_secrets, revealed
 from mediavault_assets.tmdb.cache import ResponseCache, request_key
 
 DEFAULT_REQUESTS_PER_WINDOW = 40  # seed 002
@@ -323,12 +322,12 @@ class TmdbResource(dg.ConfigurableResource):
         return timedelta(days=self.cache_ttl_days)
 
     def has_credentials(self) -> bool:
-        return _tmdb_secrets().has_tmdb
+        return load_tmdb_secrets().has_tmdb
 
     def client(self, cache: ResponseCache) -> TmdbClient | None:
         """A client over `cache`, or None when neither TMDB_API_KEY nor
         TMDB_READ_ACCESS_TOKEN is set."""
-        secrets = _tmdb_secrets()
+        secrets = load_tmdb_secrets()
         if not secrets.has_tmdb:
             return None
         return TmdbClient(
@@ -343,8 +342,3 @@ class TmdbResource(dg.ConfigurableResource):
             backoff_seconds=self.backoff_seconds,
             max_retry_after_seconds=self.max_retry_after_seconds,
         )
-
-
-def _tmdb_secrets() -> Secrets:
-    # Only the TMDb variables: an unrelated half-configured chat provider must not stop TMDb.
-    return load_secrets({k: v for k, v in os.environ.items() if k.startswith("TMDB_")})

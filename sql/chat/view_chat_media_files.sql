@@ -39,17 +39,6 @@ SELECT
     f.tmdb_overview,
     f.tmdb_original_language,
     t.genres AS tmdb_genres,
-    c.cast_names AS tmdb_cast
+    t.cast_names AS tmdb_cast
 FROM media_files AS f
-LEFT JOIN tmdb_titles AS t ON t.tmdb_id = f.tmdb_id AND t.tmdb_type = f.tmdb_type
-LEFT JOIN (
-    SELECT cr.media_id, list(p.name ORDER BY cr.order_position, p.name) AS cast_names
-    FROM (
-        SELECT media_id, person_id, min(order_position) AS order_position
-        FROM media_credits
-        WHERE credit_type = 'cast'
-        GROUP BY media_id, person_id
-    ) AS cr
-    JOIN people AS p ON p.id = cr.person_id
-    GROUP BY cr.media_id
-) AS c ON c.media_id = t.media_id;
+LEFT JOIN tmdb_title_facts AS t ON t.tmdb_id = f.tmdb_id AND t.tmdb_type = f.tmdb_type;
