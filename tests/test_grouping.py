@@ -577,3 +577,25 @@ def test_ranks_by_quality_and_by_size() -> None:
     )
     assert not any(m.is_primary for m in group.members)  # the plan decides
     assert group.primary_file_id is None
+
+
+def test_edition_3d_part_and_extra_rules_apply_on_top_of_a_shared_tmdb_match() -> None:
+    base = ("/volume1/videos/Movies/Blade Runner (1982).mkv", movie("Blade Runner", 1982))
+    others = [
+        (
+            "/volume1/docker/Blade Runner Final Cut.mkv",
+            movie("Blade Runner", 1982, edition="Final Cut"),
+        ),
+        ("/volume1/docker/Blade Runner 3D.mkv", movie("Blade Runner", 1982, is_3d=True)),
+        ("/volume1/docker/Blade Runner CD1.mkv", movie("Blade Runner", 1982, part=1)),
+        (
+            "/volume1/docker/Blade Runner trailer.mkv",
+            movie("Blade Runner", 1982, extra_kind="trailer"),
+        ),
+    ]
+    for path, parsed in others:
+        files = [
+            library_file(base[0], base[1], tmdb_match=matched_to(78)),
+            library_file(path, parsed, tmdb_match=matched_to(78)),
+        ]
+        assert group_duplicates(files) == [], path

@@ -362,15 +362,21 @@ def _match_block(
         score_cutoff=max(0.0, 2 * (threshold - _OTHER_TERMS_MAX)),
         workers=1,
     )
+    tmdb_ids = {
+        title: {contents[slots[slot][0]].parsed.tmdb_id for slot in title_slots} - {None}
+        for title, title_slots in by_title.items()
+    }
     for i, title_a in enumerate(titles):
         for j in range(i, len(titles)):
+            # A shared TMDb id is the title, however little the names look alike.
+            if scores[i, j] <= 0 and not tmdb_ids[title_a] & tmdb_ids[titles[j]]:
+                continue
             slots_a, slots_b = by_title[title_a], by_title[titles[j]]
             for x, slot_a in enumerate(slots_a):
                 for slot_b in slots_a[x + 1 :] if i == j else slots_b:
                     a = contents[slots[slot_a][0]].parsed
                     b = contents[slots[slot_b][0]].parsed
                     same_tmdb = a.tmdb_id is not None and a.tmdb_id == b.tmdb_id
-                    # A shared TMDb id is the title, however little the names look alike.
                     if scores[i, j] <= 0 and not same_tmdb:
                         continue
                     confidence = match_confidence(
