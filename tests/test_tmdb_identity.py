@@ -81,7 +81,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTmdb]:
 
 
 @pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Settings, Path]:
+def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Settings, Path]]:
     library = tmp_path / "library"
     generate_demo_library(library)
     for (root, relative), spec in EXTRA_FILES.items():
