@@ -1,4 +1,4 @@
-"""The review side's own store: decisions on plan rows and groups (and, later, chat history).
+"""The review side's own store: decisions on plan rows and groups, and manual TMDb matches.
 
 The Streamlit app and the CLI write it; Dagster only reads it. It is a SQLite file in WAL mode,
 separate from the DuckDB warehouse, so a decision can be saved while a Dagster run writes the
@@ -197,6 +197,29 @@ class ReviewStore:
     def not_duplicate_groups(self) -> set[int]:
         with self._connect() as con:
             return {r[0] for r in con.execute("SELECT group_id FROM not_duplicate_groups")}
+
+    def set_tmdb_match(self, identity_key: str, tmdb_id: int, *, reviewer: str) -> None:
+        """The TMDb title (of the identity's media type) a person says this identity is."""
+        if tmdb_id <= 0:
+            raise ValueError(f"not a TMDb id: {tmdb_id}")
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO manual_tmdb_matches (identity_key, tmdb_id, reviewer, decided_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (identity_key) DO UPDATE SET "
+                "tmdb_id = excluded.tmdb_id, reviewer = excluded.reviewer, "
+                "decided_at = excluded.decided_at",
+                (identity_key, tmdb_id, reviewer, _now()),
+            )
+
+    def clear_tmdb_match(self, identity_key: str) -> None:
+        with self._write() as con:
+            con.execute("DELETE FROM manual_tmdb_matches WHERE identity_key = ?", (identity_key,))
+
+    def manual_tmdb_matches(self) -> dict[str, int]:
+        """identity_key → TMDb id, for every identity a person matched by hand."""
+        with self._connect() as con:
+            rows = con.execute("SELECT identity_key, tmdb_id FROM manual_tmdb_matches")
+            return {key: tmdb_id for key, tmdb_id in rows}
 
     def user_decisions(self) -> list[dict[str, object]]:
         with self._connect() as con:

@@ -201,6 +201,11 @@ def load_secrets(environ: os._Environ[str] | dict[str, str] | None = None) -> Se
     return secrets
 
 
+def load_tmdb_secrets() -> Secrets:
+    """The TMDb variables only: an unrelated half-configured chat provider must not stop TMDb."""
+    return load_secrets({k: v for k, v in os.environ.items() if k.startswith("TMDB_")})
+
+
 def config_path(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     return Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG).expanduser().resolve()

@@ -15,6 +15,7 @@ PAGES_DIR = Path(__file__).parent / "pages"
 _MENU = [
     ("dashboard", "Dashboard", ":material/dashboard:"),
     ("library", "Library", ":material/video_library:"),
+    ("matches", "TMDb matches", ":material/movie_filter:"),
     ("duplicates", "Duplicates", ":material/content_copy:"),
     ("compare", "Compare", ":material/compare:"),
     ("review", "Review", ":material/fact_check:"),

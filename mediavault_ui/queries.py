@@ -31,6 +31,7 @@ SIGNATURES = sql_files.query("app/signatures")
 AWAY_FILES = sql_files.query("app/away_files")
 MEDIA_FILE = sql_files.query("app/media_file")
 LIBRARY_OPTIONS = sql_files.query("app/library_options")
+TMDB_TITLE_MATCHES = sql_files.query("app/tmdb_title_matches")
 
 # Sort keys a person can pick, mapped to SQL (never a column name from the request).
 LIBRARY_SORTS: dict[str, tuple[str, ...]] = {

@@ -10,11 +10,22 @@ from typing import Any
 import streamlit as st
 
 from mediavault_assets.presentation import human_bytes, plain
+from mediavault_assets.settings import SettingsError, load_tmdb_secrets
 from mediavault_ui import auth
 from mediavault_ui.dagster_api import DagsterClient, DagsterError, DagsterUnavailable
 from mediavault_ui.data import DataUnavailable, Library, open_library
 
 REVIEWER_KEY = "reviewer"
+# The page's own text, read by the Library and TMDb matches pages (the app never fetches it:
+# posters are shown as their TMDb address, never loaded from TMDb).
+TMDB_IMAGE_BASE = "https://image.tmdb.org/t/p/w342"
+NO_TMDB_KEY = (
+    "No TMDb key: titles come from file names only. To match them to TMDb (posters, overview, "
+    "rating, genres, cast), set TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the environment "
+    "Dagster runs in, then refresh."
+)
+# The TMDb matches page opens on this identity (set by the Library page's "Fix the match").
+MATCH_IDENTITY_KEY = "tmdb_match_identity"
 MEDIA_TOKEN_KEY = "media_token"
 
 CATEGORY_LABELS = {
@@ -108,6 +119,13 @@ def library_or_stop() -> Library:
 def show_unavailable(problem: DataUnavailable) -> None:
     st.info(str(problem), icon=":material/info:")
     st.stop()
+
+
+def has_tmdb_key() -> bool:
+    try:
+        return load_tmdb_secrets().has_tmdb
+    except SettingsError:
+        return False
 
 
 def reviewer() -> str:

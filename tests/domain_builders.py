@@ -11,6 +11,7 @@ from mediavault_assets.domain.model import (
     ParsedName,
     ProbeFacts,
     Sidecar,
+    TmdbMatch,
     file_id_for,
 )
 
@@ -82,6 +83,7 @@ def library_file(
     mtime: float = 1_600_000_000.0,
     sidecars: tuple[Sidecar, ...] = (),
     original_language: str | None = None,
+    tmdb_match: TmdbMatch | None = None,
 ) -> LibraryFile:
     """A file at an absolute NAS path such as /volume1/videos/Movies/Inception.mkv.
 
@@ -104,7 +106,13 @@ def library_file(
         md5=md5,
         sidecars=sidecars,
         original_language=original_language,
+        tmdb_match=tmdb_match,
     )
+
+
+def matched_to(tmdb_id: int, confidence: float = 1.0, tmdb_type: str = "movie") -> TmdbMatch:
+    """What the TMDb asset matched a file's name to (search, not an ID tag in the name)."""
+    return TmdbMatch(tmdb_id, tmdb_type, confidence)  # type: ignore[arg-type]
 
 
 def hardlink(of: LibraryFile, path: str, *, nlink: int = 2) -> tuple[LibraryFile, LibraryFile]:

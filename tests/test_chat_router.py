@@ -48,6 +48,20 @@ from tests.conftest import Refreshed
         ("How many duplicates do I have?", Intent("duplicate_summary")),
         ("any dupes?", Intent("duplicate_summary")),
         ("Why do I have so many duplicates?", Intent("duplicate_summary")),
+        # Duplicates of a TMDb genre.
+        (
+            "Which sci-fi movies have duplicates?",
+            Intent("genre_duplicates", "movie", genres=("Science Fiction", "Sci-Fi & Fantasy")),
+        ),
+        (
+            "any duplicated science fiction shows",
+            Intent("genre_duplicates", "tv", genres=("Science Fiction", "Sci-Fi & Fantasy")),
+        ),
+        ("Do I have duplicate comedies?", Intent("genre_duplicates", genres=("Comedy",))),
+        (
+            "which romantic dramas have copies",
+            Intent("genre_duplicates", genres=("Drama", "Romance")),
+        ),
         # Space.
         ("Which movies take up the most space?", Intent("most_space", "movie")),
         ("which shows use the most storage", Intent("most_space", "tv")),

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from domain_builders import episode, hardlink, library_file, movie, probe
+from domain_builders import episode, hardlink, library_file, matched_to, movie, probe
 
 from mediavault_assets.domain.deletion_plan import (
     DeletionPlan,
@@ -399,6 +399,51 @@ def test_a_shared_tmdb_id_makes_differently_named_files_lower_quality() -> None:
         probe("480p"),
     )
     assert row_of(plan([kept, other]), other).deletion_category == "lower_quality"
+
+
+def test_a_decisive_tmdb_match_makes_differently_named_files_one_title_and_says_so() -> None:
+    kept = library_file(
+        "/volume1/videos/Movies/Le Fabuleux Destin d'Amelie Poulain (2001).mkv",
+        movie("Le Fabuleux Destin d'Amelie Poulain", 2001),
+        probe("1080p"),
+        tmdb_match=matched_to(194),
+    )
+    other = library_file(
+        "/volume1/docker/Amelie.2001.avi",
+        movie("Amelie", 2001),
+        probe("480p"),
+        tmdb_match=matched_to(194, 0.85),
+    )
+    row = row_of(plan([kept, other], PlanPolicy(auto_approve_enabled=True)), other)
+    assert (row.deletion_category, row.decision_confidence) == ("lower_quality", "certain")
+    assert row.deletion_reason.endswith("Same title by TMDb id 194, although the names differ.")
+
+
+def test_a_low_confidence_tmdb_match_alone_never_decides() -> None:
+    kept = library_file(
+        "/volume1/videos/Movies/Gladiator (2000).mkv",
+        movie("Gladiator", 2000),
+        probe("4K"),
+        tmdb_match=matched_to(98),
+    )
+    other = library_file(
+        "/volume1/docker/Gladiator.480p.avi",
+        movie("Gladiator", None),
+        probe("480p"),
+        tmdb_match=matched_to(98, 0.7),
+    )
+    row = row_of(plan([kept, other], PlanPolicy(auto_approve_enabled=True)), other)
+    assert row.deletion_category == "lower_quality"
+    assert row.quality_difference > 50
+    assert (row.decision_confidence, row.requires_manual_review, row.auto_approved) == (
+        "review_recommended",
+        True,
+        False,
+    )
+    assert (
+        "'Gladiator (2000).mkv' and 'Gladiator.480p.avi' are one title only by a "
+        "low-confidence TMDb match (id 98, 70%): check they are the same movie."
+    ) in row.deletion_reason
 
 
 # --- rule 3: languages -------------------------------------------------------------------------

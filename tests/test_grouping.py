@@ -6,11 +6,12 @@ import random
 from collections.abc import Callable
 
 import pytest
-from domain_builders import episode, hardlink, library_file, movie, probe
+from domain_builders import episode, hardlink, library_file, matched_to, movie, probe
 
 from mediavault_assets.domain.grouping import (
     DuplicateGroup,
     group_duplicates,
+    identity_basis,
     match_confidence,
 )
 from mediavault_assets.domain.model import LibraryFile, ParsedName
@@ -351,6 +352,135 @@ def test_a_shared_tmdb_id_decides_the_title() -> None:
     assert group.identity_key.startswith("movie|tmdb:27205|2010")
 
 
+# --- identity by the TMDb match of the name (tmdb_file_matches), not a tag in it --------------
+
+MOVIE_MATCH_PAIRS = [
+    # situation, (path, parsed, match) twice, grouped?
+    (
+        "one name has no year",
+        ("/volume1/videos/Movies/Inception (2010).1080p.mkv", movie("Inception", 2010), 27205),
+        ("/volume1/docker/Inception.1080p.mkv", movie("Inception", None), 27205),
+        True,
+    ),
+    (
+        "English and original title",
+        (
+            "/volume1/videos/Movies/Amelie (2001).mkv",
+            movie("Amelie", 2001),
+            194,
+        ),
+        (
+            "/volume1/docker/Le Fabuleux Destin d'Amelie Poulain (2001).mkv",
+            movie("Le Fabuleux Destin d'Amelie Poulain", 2001),
+            194,
+        ),
+        True,
+    ),
+    (
+        "sequels a year apart in wording only",
+        ("/volume1/videos/Movies/Alien (1979).mkv", movie("Alien", 1979), 348),
+        ("/volume1/docker/Aliens (1986).mkv", movie("Aliens", 1986), 679),
+        False,
+    ),
+    (
+        "the names agree, TMDb says two films",
+        ("/volume1/videos/Movies/The Thing (1982).mkv", movie("The Thing", 1982), 1091),
+        ("/volume1/docker/The Thing (1982).mkv", movie("The Thing", 1982), 60935),
+        False,
+    ),
+    (
+        "no match at all: the names alone, and they disagree on the year",
+        ("/volume1/videos/Movies/Inception (2010).1080p.mkv", movie("Inception", 2010), None),
+        ("/volume1/docker/Inception.1080p.mkv", movie("Inception", None), None),
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("situation", "a", "b", "grouped"), MOVIE_MATCH_PAIRS, ids=[c[0] for c in MOVIE_MATCH_PAIRS]
+)
+def test_files_matched_to_one_tmdb_id_are_compared_whatever_their_names(
+    situation: str,
+    a: tuple[str, ParsedName, int | None],
+    b: tuple[str, ParsedName, int | None],
+    grouped: bool,
+) -> None:
+    files = [
+        library_file(path, parsed, tmdb_match=matched_to(tmdb_id) if tmdb_id else None)
+        for path, parsed, tmdb_id in (a, b)
+    ]
+    groups = group_duplicates(files)
+    assert len(groups) == (1 if grouped else 0), situation
+    if grouped:
+        assert groups[0].identity_key.startswith(f"movie|tmdb:{a[2]}|")
+        assert identity_basis(*files) == "tmdb"
+
+
+def test_episodes_matched_to_one_show_are_compared_per_episode() -> None:
+    # Doctor Who 1963 and 2005 are two shows; one name without the year matched the new one.
+    old = library_file(
+        "/volume1/videos/TV/Doctor.Who.1963.S01E01.mkv",
+        episode("Doctor Who", 1, 1, year=1963),
+        tmdb_match=matched_to(121, tmdb_type="tv"),
+    )
+    new = library_file(
+        "/volume1/videos/TV/Doctor.Who.2005.S01E01.mkv",
+        episode("Doctor Who", 1, 1, year=2005),
+        tmdb_match=matched_to(57243, tmdb_type="tv"),
+    )
+    bare = library_file(
+        "/volume1/docker/Doctor Who - S01E01 - Rose.mkv",
+        episode("Doctor Who", 1, 1),
+        tmdb_match=matched_to(57243, tmdb_type="tv"),
+    )
+    next_episode = library_file(
+        "/volume1/docker/Doctor Who - S01E02.mkv",
+        episode("Doctor Who", 1, 2),
+        tmdb_match=matched_to(57243, tmdb_type="tv"),
+    )
+    group = only_group([old, new, bare, next_episode])
+    assert {m.file_id for m in group.members} == {new.file_id, bare.file_id}
+    assert group.identity_key.startswith("tv|tmdb:57243|2005|1|1|")
+
+
+def test_a_match_of_the_other_media_type_is_not_an_identity() -> None:
+    # Movie 194 and show 194 are different titles: TMDb numbers them separately.
+    files = [
+        library_file(
+            "/volume1/videos/Movies/X (2001).mkv", movie("X", 2001), tmdb_match=matched_to(194)
+        ),
+        library_file(
+            "/volume1/docker/Y (2001).mkv",
+            movie("Y", 2001),
+            tmdb_match=matched_to(194, tmdb_type="tv"),
+        ),
+    ]
+    assert group_duplicates(files) == []
+
+
+def test_a_low_confidence_match_groups_but_says_it_is_weak() -> None:
+    sure = library_file(
+        "/volume1/videos/Movies/Gladiator (2000).mkv",
+        movie("Gladiator", 2000),
+        tmdb_match=matched_to(98),
+    )
+    weak = library_file(
+        "/volume1/docker/Gladiator.1080p.mkv",
+        movie("Gladiator", None),
+        tmdb_match=matched_to(98, 0.7),
+    )
+    assert only_group([sure, weak]).file_count == 2
+    assert identity_basis(sure, weak) == "weak_tmdb"
+    # Names that agree on their own need no TMDb id, however weak the match.
+    copy = library_file(
+        "/volume1/docker/Gladiator (2000).avi",
+        movie("Gladiator", 2000),
+        tmdb_match=matched_to(98, 0.7),
+    )
+    assert identity_basis(sure, copy) == "names"
+
+
 @pytest.mark.parametrize(
     ("a", "b", "confidence"),
     [
@@ -447,3 +577,25 @@ def test_ranks_by_quality_and_by_size() -> None:
     )
     assert not any(m.is_primary for m in group.members)  # the plan decides
     assert group.primary_file_id is None
+
+
+def test_edition_3d_part_and_extra_rules_apply_on_top_of_a_shared_tmdb_match() -> None:
+    base = ("/volume1/videos/Movies/Blade Runner (1982).mkv", movie("Blade Runner", 1982))
+    others = [
+        (
+            "/volume1/docker/Blade Runner Final Cut.mkv",
+            movie("Blade Runner", 1982, edition="Final Cut"),
+        ),
+        ("/volume1/docker/Blade Runner 3D.mkv", movie("Blade Runner", 1982, is_3d=True)),
+        ("/volume1/docker/Blade Runner CD1.mkv", movie("Blade Runner", 1982, part=1)),
+        (
+            "/volume1/docker/Blade Runner trailer.mkv",
+            movie("Blade Runner", 1982, extra_kind="trailer"),
+        ),
+    ]
+    for path, parsed in others:
+        files = [
+            library_file(base[0], base[1], tmdb_match=matched_to(78)),
+            library_file(path, parsed, tmdb_match=matched_to(78)),
+        ]
+        assert group_duplicates(files) == [], path

@@ -205,3 +205,18 @@ def test_cli_decide_asks_before_staging_the_only_english_audio_copy(
     assert accepted.returncode == 0, accepted.stderr
     decisions = ReviewStore(tmp_path / "review.sqlite").decisions()
     assert decisions[dub].decision == "keep" and len(decisions) == members.height
+
+
+def test_manual_tmdb_matches_are_set_replaced_and_cleared(tmp_path: Path) -> None:
+    store = ReviewStore(tmp_path / "review.sqlite")
+    store.set_tmdb_match("tv|doctor who|", 57243, reviewer="ann")
+    store.set_tmdb_match("tv|doctor who|", 121, reviewer="bob")
+    store.set_tmdb_match("movie|the thing|", 1091, reviewer="ann")
+    assert ReviewStore(tmp_path / "review.sqlite").manual_tmdb_matches() == {
+        "tv|doctor who|": 121,
+        "movie|the thing|": 1091,
+    }
+    with pytest.raises(ValueError):
+        store.set_tmdb_match("movie|x|", 0, reviewer="ann")
+    store.clear_tmdb_match("movie|the thing|")
+    assert store.manual_tmdb_matches() == {"tv|doctor who|": 121}

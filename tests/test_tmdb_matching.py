@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from fake_tmdb import (
@@ -16,7 +16,9 @@ from fake_tmdb import (
 )
 
 from mediavault_assets.domain.tmdb_matching import (
+    MANUAL_MATCH_REASON,
     Candidate,
+    TitleIdentity,
     candidates_from_results,
     choose,
     choose_found,
@@ -24,6 +26,8 @@ from mediavault_assets.domain.tmdb_matching import (
     expected_runtime,
     identities,
     identity_key,
+    is_settled,
+    manual_match,
     runtime_flag,
     title_facts,
 )
@@ -301,3 +305,42 @@ def test_a_season_body_listing_an_episode_twice_gives_it_once() -> None:
     facts = episode_facts(RECORDED["/tv/326/season/1"])
     assert [e.episode for e in facts] == [1, 2, 3, 4, 5, 6]
     assert facts[-1].runtime is None
+
+
+DOCTOR_WHO = TitleIdentity("tv|doctor who|", "tv", "Doctor Who", "doctor who", episodes=((1, 1),))
+
+
+@pytest.mark.parametrize(
+    ("situation", "manual_id", "stored", "settled"),
+    [
+        ("searched, nobody chose", None, (57243, "same title"), True),
+        ("a person chose since the search", 121, (57243, "same title"), False),
+        ("matched by hand as chosen", 121, (121, MANUAL_MATCH_REASON), True),
+        ("the person chose another id", 1, (121, MANUAL_MATCH_REASON), False),
+        ("the choice was cleared", None, (121, MANUAL_MATCH_REASON), False),
+    ],
+)
+def test_a_manual_match_is_looked_up_once_and_then_settled(
+    situation: str, manual_id: int | None, stored: tuple[int, str], settled: bool
+) -> None:
+    identity = replace(DOCTOR_WHO, manual_tmdb_id=manual_id)
+    rows = {
+        DOCTOR_WHO.key: {"tmdb_id": stored[0], "reason": stored[1]},
+        f"{DOCTOR_WHO.key}|s1e1": {"tmdb_id": stored[0], "reason": "S01E01"},
+    }
+    assert is_settled(identity, rows) is settled, situation
+    # An episode without a stored match is never settled.
+    assert not is_settled(identity, {DOCTOR_WHO.key: rows[DOCTOR_WHO.key]})
+
+
+def test_a_manual_match_wins_over_the_id_tag_and_search() -> None:
+    tagged = replace(DOCTOR_WHO, tmdb_id=57243)
+    assert manual_match(DOCTOR_WHO) is None
+    assert manual_match(tagged).tmdb_id == 57243
+    chosen = manual_match(replace(tagged, manual_tmdb_id=121))
+    assert (chosen.status, chosen.tmdb_id, chosen.confidence, chosen.reason) == (
+        "matched",
+        121,
+        1.0,
+        MANUAL_MATCH_REASON,
+    )

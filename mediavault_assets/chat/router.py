@@ -1,8 +1,9 @@
 """The offline chat: a deterministic intent router for seed 000's example questions.
 
 Without a model the chat still answers what seed 000 asks, and close variants of it: counts by
-quality tier and type, a duplicate summary, what takes the most space, what to review, and why a
-title was planned for deletion (quoting the plan's stored reasons). `route` reads the question
+quality tier and type, a duplicate summary, what takes the most space, what to review, why a
+title was planned for deletion (quoting the plan's stored reasons), and which titles of a TMDb
+genre have duplicates ("which sci-fi movies have duplicates?"). `route` reads the question
 (pure); `answer` runs the intent's SQL from sql/chat/ through the same sandbox the model's SQL
 uses, and `describe` turns the rows into text (pure).
 """
@@ -23,6 +24,7 @@ IntentName = Literal[
     "why_planned",
     "review_list",
     "duplicate_summary",
+    "genre_duplicates",
     "most_space",
     "quality_breakdown",
     "count_files",
@@ -34,6 +36,29 @@ EXAMPLE_QUESTIONS = (
     "Why did you suggest deleting Inception (2010)?",
     "What duplicates should I review manually?",
     "What's taking up the most space?",
+    "Which sci-fi movies have duplicates?",
+)
+# Words people use for a genre → TMDb's genre names (movies and shows name some differently).
+_GENRES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
+    (re.compile(rf"\b(?:{words})\b"), names)
+    for words, names in (
+        (r"sci[\s-]?fi|science[\s-]fiction|scifi", ("Science Fiction", "Sci-Fi & Fantasy")),
+        (r"comed(?:y|ies)|funny", ("Comedy",)),
+        (r"dramas?", ("Drama",)),
+        (r"thrillers?", ("Thriller",)),
+        (r"horror", ("Horror",)),
+        (r"action", ("Action", "Action & Adventure")),
+        (r"adventures?", ("Adventure", "Action & Adventure")),
+        (r"animat(?:ed|ion)|cartoons?|anime", ("Animation",)),
+        (r"roman(?:ce|tic)", ("Romance",)),
+        (r"crime", ("Crime",)),
+        (r"fantasy", ("Fantasy", "Sci-Fi & Fantasy")),
+        (r"family|kids", ("Family", "Kids")),
+        (r"documentar(?:y|ies)", ("Documentary",)),
+        (r"war", ("War", "War & Politics")),
+        (r"westerns?", ("Western",)),
+        (r"myster(?:y|ies)", ("Mystery",)),
+    )
 )
 
 _TIERS = (
@@ -97,6 +122,7 @@ class Intent:
     quality_tier: str | None = None
     title: str | None = None
     year: int | None = None
+    genres: tuple[str, ...] = ()  # TMDb genre names
 
 
 @dataclass(frozen=True)
@@ -117,6 +143,11 @@ def route(question: str) -> Intent:
         return Intent("why_planned", title=title, year=year)
     if _REVIEW.search(lower):
         return Intent("review_list")
+    genres = tuple(name for pattern, names in _GENRES if pattern.search(lower) for name in names)
+    if genres and _DUPLICATES.search(lower):
+        return Intent(
+            "genre_duplicates", media_type=media_type, genres=tuple(dict.fromkeys(genres))
+        )
     if _DUPLICATES.search(lower):
         return Intent("duplicate_summary")
     if _SPACE.search(lower):
@@ -171,6 +202,13 @@ def queries(intent: Intent) -> list[tuple[str, dict[str, Any]]]:
         return [("intent_most_space", {"media_type": intent.media_type})]
     if intent.name == "duplicate_summary":
         return [("intent_duplicate_summary", {}), ("intent_duplicate_groups", {})]
+    if intent.name == "genre_duplicates":
+        return [
+            (
+                "intent_genre_duplicates",
+                {"genres": list(intent.genres), "media_type": intent.media_type},
+            )
+        ]
     return [(f"intent_{intent.name}", {})]
 
 
@@ -261,6 +299,23 @@ def _describe_duplicates(_intent: Intent, rows: list[list[dict[str, Any]]]) -> s
     return "\n".join(lines)
 
 
+def _describe_genre_duplicates(intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    what = f"{' / '.join(intent.genres)} {_noun(intent.media_type, 2)}"
+    if not rows[0]:
+        return (
+            f"No {what} have duplicates (genres come from TMDb: titles without a TMDb match "
+            "have none)."
+        )
+    lines = [f"{what} with duplicates:"]
+    lines += [
+        f"- {_label(row)}: {row['duplicate_groups']} duplicate "
+        f"{'group' if row['duplicate_groups'] == 1 else 'groups'}, {row['file_count']} files "
+        f"({human_bytes(float(row['total_size'] or 0))})"
+        for row in rows[0]
+    ]
+    return "\n".join(lines)
+
+
 def _describe_space(intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
     if not rows[0]:
         return "The library has no active files yet."
@@ -320,8 +375,8 @@ def _describe_overview(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str
             f"{int(s['pending_deletions'])} planned deletions.",
             "Without a model I answer questions like these:",
             *(f"- {q}" for q in EXAMPLE_QUESTIONS),
-            "(counts by quality tier and type, duplicates, space, what to review, and why a "
-            "title was planned for deletion).",
+            "(counts by quality tier and type, duplicates, duplicates of a genre, space, what "
+            "to review, and why a title was planned for deletion).",
         ]
     )
 
@@ -330,6 +385,7 @@ _DESCRIBERS: dict[IntentName, Callable[[Intent, list[list[dict[str, Any]]]], str
     "count_files": _describe_count,
     "quality_breakdown": _describe_breakdown,
     "duplicate_summary": _describe_duplicates,
+    "genre_duplicates": _describe_genre_duplicates,
     "most_space": _describe_space,
     "review_list": _describe_review,
     "why_planned": _describe_why,

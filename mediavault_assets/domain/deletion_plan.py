@@ -30,8 +30,9 @@ Everything else is proposed, compared with the keeper of its own class:
   otherwise review;
 - corrupt (probe integrity or probe error) beside a healthy keeper → corrupted;
 - same class, different content → lower_quality, or duplicate_fuzzy when the names only matched
-  fuzzily (different titles and no shared TMDb id: review, since "Star Trek" and "Star Trek TNG"
-  match as well as "RedDwarf TVLab" and "RedDwarf"). Rule 2: a difference under the review
+  fuzzily (different titles and no TMDb id both are surely known by, an ID tag or a decisive
+  match: review, since "Star Trek" and "Star Trek TNG" match as well as "RedDwarf TVLab" and
+  "RedDwarf"). Rule 2: a difference under the review
   threshold needs review (uncertain), otherwise certain; with 3+ files rule 4 sets the confidence
   (certain above 10 points, review_recommended at or below). Foreign versions always need review;
   groups with only non-English versions need review and say so;
@@ -41,7 +42,8 @@ Everything else is proposed, compared with the keeper of its own class:
   version only (no English audio anywhere) it needs review;
 - whatever the category, review when the deleted file is the only one with English subtitles,
   or when the running times differ by more than PAL speed-up explains (an unlabelled cut, or
-  another show of the same name).
+  another show of the same name), or when only a low-confidence TMDb match makes the two one
+  title. The reason says when a TMDb id made differently named files one title.
 
 Auto-approval only when the policy enables it, for lower_quality rows between English-audio files
 whose difference is over the auto-approve threshold and that need no review (seed 000: "Auto-approve
@@ -74,7 +76,9 @@ from mediavault_assets.domain.grouping import (
     DEFAULT_FUZZY_THRESHOLD,
     DuplicateGroup,
     GroupMember,
+    identity_basis,
     match_confidence,
+    tmdb_title_id,
 )
 from mediavault_assets.domain.languages import (
     UNDETERMINED,
@@ -381,13 +385,50 @@ def _propose(
         return _exact_proposal(group, candidate, exact)
     same_class = next((k for k in decision.keepers if k.language == candidate.language), None)
     if not candidate.healthy:
-        return _corrupted_proposal(group, candidate, same_class or decision.primary)
+        return _with_identity_check(
+            _corrupted_proposal(group, candidate, same_class or decision.primary)
+        )
     if same_class is not None:
         proposal = _quality_proposal(group, candidate, same_class, redundant_ranks, policy)
     else:
         kept = best["english"] or best["foreign"] or decision.primary
         proposal = _wrong_language_proposal(group, candidate, kept, policy)
-    return _with_name_check(_with_runtime_check(proposal))
+    return _with_identity_check(_with_name_check(_with_runtime_check(proposal)))
+
+
+def _with_identity_check(proposal: _Proposal) -> _Proposal:
+    """Say when a TMDb id made two differently named files one title; a low-confidence match
+    alone never decides: a person confirms (never certain, never auto-approved)."""
+    kept, c = proposal.kept.file, proposal.candidate.file
+    basis = identity_basis(kept, c)
+    if basis == "names":
+        return proposal
+    tmdb_id = tmdb_title_id(kept)
+    names = f"{_quoted(kept.filename)} and {_quoted(c.filename)}"
+    if basis == "tmdb":
+        if (kept.parsed.title_key, kept.parsed.year) == (c.parsed.title_key, c.parsed.year):
+            return proposal
+        return replace(
+            proposal,
+            reason=_join(
+                proposal.reason, f"Same title by TMDb id {tmdb_id}, although the names differ."
+            ),
+        )
+    weakest = min(
+        (f.tmdb_match.confidence for f in (kept, c) if f.tmdb_match is not None), default=0.0
+    )
+    return replace(
+        proposal,
+        reason=_join(
+            proposal.reason,
+            f"{names} are one title only by a low-confidence TMDb match (id {tmdb_id}, "
+            f"{weakest:.0%}): check they are the same "
+            f"{'episode' if proposal.group.media_type == 'tv' else 'movie'}.",
+        ),
+        review=True,
+        auto_approved=False,
+        confidence="uncertain" if proposal.confidence == "uncertain" else "review_recommended",
+    )
 
 
 def _with_name_check(proposal: _Proposal) -> _Proposal:
@@ -860,9 +901,7 @@ def _only_deleted_has_english_subtitles(c: _Candidate, kept: _Candidate) -> str:
 
 
 def _same_title(a: LibraryFile, b: LibraryFile) -> bool:
-    if a.parsed.tmdb_id is not None and a.parsed.tmdb_id == b.parsed.tmdb_id:
-        return True
-    return a.parsed.title_key == b.parsed.title_key
+    return identity_basis(a, b) == "tmdb" or a.parsed.title_key == b.parsed.title_key
 
 
 def _label(group: DuplicateGroup) -> str:

@@ -10,7 +10,11 @@ Three kinds of sameness are collapsed in order, so a reviewer never sees one cop
 3. Contents with the same identity are grouped when seed 002's confidence (title 50 %,
    season/episode 30 %, year 10 %, resolution 10 %) reaches the threshold. Identity is a movie's
    title and year, or a show's season and episode; TMDb ids, when both files have one, decide
-   the title outright (equal: the same title; different: never the same).
+   the title outright (equal: the same title; different: never the same). A file's TMDb id is
+   its name's ID tag, else the title the TMDb asset matched its name to, so "Inception.1080p"
+   and "Inception (2010)", or "Amelie" and "Le Fabuleux Destin d'Amélie Poulain", are compared.
+   A match below ``DECISIVE_MATCH_CONFIDENCE`` still groups, but ``identity_basis`` reports it
+   as weak, and the plan leaves such pairs to a person.
 
 A group whose members are all one content is ``exact``; otherwise it is ``fuzzy`` and may hold
 exact copies too. Never grouped (the rules below make them incomparable): zero-byte files,
@@ -43,6 +47,9 @@ from mediavault_assets.domain.model import LibraryFile, MediaType, ParsedName, s
 from mediavault_assets.domain.quality import calculate_quality_score
 
 GroupType = Literal["exact", "fuzzy"]
+# What says two files are one title: a TMDb id both are surely known by, a shared id that rests
+# on a low-confidence match alone, or their names.
+IdentityBasis = Literal["tmdb", "weak_tmdb", "names"]
 
 DEFAULT_FUZZY_THRESHOLD = 85.0
 EXACT_CONFIDENCE = 100.0
@@ -111,6 +118,39 @@ def match_confidence(a: ParsedName, b: ParsedName, *, title_score: float | None 
     return round(title_score * 0.5 + season_episode * 0.3 + year * 0.1 + resolution * 0.1, 2)
 
 
+def tmdb_title_id(file: LibraryFile) -> int | None:
+    """The TMDb id a file is known by: its name's ID tag, else the id its name was matched to
+    (only of the name's media type: movie and show ids are separate number spaces)."""
+    if file.parsed.tmdb_id is not None:
+        return file.parsed.tmdb_id
+    match = file.tmdb_match
+    return match.tmdb_id if match and match.tmdb_type == file.parsed.media_type else None
+
+
+def _surely_identified(file: LibraryFile) -> bool:
+    return file.parsed.tmdb_id is not None or bool(file.tmdb_match and file.tmdb_match.decisive)
+
+
+def identity_basis(a: LibraryFile, b: LibraryFile) -> IdentityBasis:
+    """Why two files count as one title. "tmdb": both are known by one TMDb id through an ID tag
+    or a decisive match; "weak_tmdb": they share an id, one of them through a low-confidence
+    match, and their names alone would not make them one title; "names" otherwise."""
+    shared = tmdb_title_id(a)
+    if shared is None or shared != tmdb_title_id(b):
+        return "names"
+    if _surely_identified(a) and _surely_identified(b):
+        return "tmdb"
+    if a.parsed.title_key == b.parsed.title_key and _comparable(a.parsed, b.parsed):
+        return "names"
+    return "weak_tmdb"
+
+
+def _with_tmdb_id(file: LibraryFile) -> ParsedName:
+    """The name grouping compares: the parsed name with the TMDb id the file is known by."""
+    tmdb_id = tmdb_title_id(file)
+    return file.parsed if tmdb_id == file.parsed.tmdb_id else replace(file.parsed, tmdb_id=tmdb_id)
+
+
 def _comparable(a: ParsedName, b: ParsedName) -> bool:
     if a.media_type != b.media_type or a.extra_kind or b.extra_kind:
         return False
@@ -158,21 +198,18 @@ class _Content:
     parsed: ParsedName = field(init=False)
 
     def __post_init__(self) -> None:
-        if len(self.physicals) == 1:
-            self.parsed = self.physicals[0].file.parsed
-            return
         # The best-named copy: a feature over an extra, parsed over unparsed, TMDb-matched first.
         best = min(
             self.physicals,
             key=lambda p: (
                 p.file.parsed.extra_kind is not None,
                 p.file.parsed.parse_error is not None,
-                p.file.parsed.tmdb_id is None,
+                tmdb_title_id(p.file) is None,
                 p.file.parsed.year is None,
                 p.file.path,
             ),
         )
-        self.parsed = best.file.parsed
+        self.parsed = _with_tmdb_id(best.file)
 
 
 class _UnionFind:
@@ -325,9 +362,14 @@ def _match_block(
         score_cutoff=max(0.0, 2 * (threshold - _OTHER_TERMS_MAX)),
         workers=1,
     )
+    tmdb_ids = {
+        title: {contents[slots[slot][0]].parsed.tmdb_id for slot in title_slots} - {None}
+        for title, title_slots in by_title.items()
+    }
     for i, title_a in enumerate(titles):
         for j in range(i, len(titles)):
-            if scores[i, j] <= 0:
+            # A shared TMDb id is the title, however little the names look alike.
+            if scores[i, j] <= 0 and not tmdb_ids[title_a] & tmdb_ids[titles[j]]:
                 continue
             slots_a, slots_b = by_title[title_a], by_title[titles[j]]
             for x, slot_a in enumerate(slots_a):
@@ -335,6 +377,8 @@ def _match_block(
                     a = contents[slots[slot_a][0]].parsed
                     b = contents[slots[slot_b][0]].parsed
                     same_tmdb = a.tmdb_id is not None and a.tmdb_id == b.tmdb_id
+                    if scores[i, j] <= 0 and not same_tmdb:
+                        continue
                     confidence = match_confidence(
                         a, b, title_score=100.0 if same_tmdb else float(scores[i, j])
                     )

@@ -85,6 +85,26 @@ class Sidecar:
     language: str | None = None  # ISO 639-1 (+ "-sdh"/"-forced") for subtitles
 
 
+# A TMDb match at or above this confidence (0-1) identifies a title on its own: the same title
+# and year, a year off by one, or the only result of that exact title. Below it (a near title,
+# "by far the most popular" of several) a match may bring two files together, but a person
+# confirms they are one title.
+DECISIVE_MATCH_CONFIDENCE = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class TmdbMatch:
+    """The TMDb title the TMDb asset matched a file's name to (search, ID tag or a person)."""
+
+    tmdb_id: int
+    tmdb_type: MediaType
+    confidence: float  # 0-1, from tmdb_matching's tiers; 1.0 for ID tags and manual matches
+
+    @property
+    def decisive(self) -> bool:
+        return self.confidence >= DECISIVE_MATCH_CONFIDENCE
+
+
 @dataclass(frozen=True, slots=True)
 class LibraryFile:
     """Everything the grouping and deletion rules know about one video file."""
@@ -103,6 +123,7 @@ class LibraryFile:
     md5: str | None = None  # full-file MD5, only for files whose size collides
     sidecars: tuple[Sidecar, ...] = ()
     original_language: str | None = None  # ISO 639-1 from TMDb, when known
+    tmdb_match: TmdbMatch | None = None
     extra: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property

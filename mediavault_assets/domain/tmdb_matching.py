@@ -45,6 +45,8 @@ KEY_CREW_JOBS = frozenset(
         "Director of Photography",
     }
 )
+# The reason of a match a person made (tmdb_matches.reason): the plan step tells it from search.
+MANUAL_MATCH_REASON = "matched by hand"
 # A file under half the TMDb runtime is not the full work; a short one is a sample, a long one
 # an interrupted copy. Stacked parts (CD1/CD2) and labelled extras are short by design.
 FAR_SHORTER_RATIO = 0.5
@@ -65,6 +67,12 @@ class TitleIdentity:
     imdb_id: str | None = None
     tvdb_id: int | None = None
     episodes: tuple[tuple[int, int], ...] = ()  # (season, episode) pairs the files cover
+    manual_tmdb_id: int | None = None  # a person's choice (review store): wins over all else
+
+    @property
+    def known_tmdb_id(self) -> int | None:
+        """The id no search is needed for: a person's choice, else the name's ID tag."""
+        return self.manual_tmdb_id or self.tmdb_id
 
     @property
     def seasons(self) -> tuple[int, ...]:
@@ -146,6 +154,31 @@ def matched(candidate: Candidate, confidence: float, reason: str) -> MatchDecisi
     return MatchDecision(
         "matched", reason, candidate.tmdb_id, candidate.tmdb_type, confidence, (candidate,)
     )
+
+
+def manual_match(identity: TitleIdentity) -> MatchDecision | None:
+    """The decision of a person's choice (or the name's ID tag): no search needed."""
+    if identity.manual_tmdb_id:
+        reason, tmdb_id = MANUAL_MATCH_REASON, identity.manual_tmdb_id
+    elif identity.tmdb_id:
+        reason, tmdb_id = f"ID tag tmdb-{identity.tmdb_id}", identity.tmdb_id
+    else:
+        return None
+    chosen = Candidate(tmdb_id, identity.media_type, identity.title, None, None, 0.0)
+    return matched(chosen, 1.0, reason)
+
+
+def is_settled(identity: TitleIdentity, stored: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Whether an identity needs no lookup: its title and episodes have fresh stored matches,
+    made by hand with the id a person chose if they chose one, else not by hand (a cleared
+    choice is searched again)."""
+    if not all(k in stored for k in (identity.key, *identity.episode_keys())):
+        return False
+    row = stored[identity.key]
+    by_hand = row["reason"] == MANUAL_MATCH_REASON
+    if identity.manual_tmdb_id is not None:
+        return by_hand and row["tmdb_id"] == identity.manual_tmdb_id
+    return not by_hand
 
 
 def skipped(reason: str) -> MatchDecision:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import polars as pl
 
-from mediavault_assets.domain.model import LibraryFile, ProbeFacts, Sidecar
+from mediavault_assets.domain.model import LibraryFile, ProbeFacts, Sidecar, TmdbMatch
 from mediavault_assets.ingest.names import parsed_name_from_row
 
 
@@ -14,6 +16,12 @@ def _sidecars(sidecars_json: str | None) -> tuple[Sidecar, ...]:
     if not sidecars_json:
         return ()
     return tuple(Sidecar(**s) for s in json.loads(sidecars_json))
+
+
+def _tmdb_match(r: Mapping[str, Any]) -> TmdbMatch | None:
+    if r["matched_tmdb_id"] is None:
+        return None
+    return TmdbMatch(r["matched_tmdb_id"], r["matched_tmdb_type"], r["match_confidence"] or 0.0)
 
 
 def library_files(rows: pl.DataFrame) -> list[LibraryFile]:
@@ -53,6 +61,7 @@ def library_files(rows: pl.DataFrame) -> list[LibraryFile]:
                 md5=r["md5_hash"],
                 sidecars=_sidecars(r["sidecars"]),
                 original_language=r["original_language"],
+                tmdb_match=_tmdb_match(r),
             )
         )
     return files

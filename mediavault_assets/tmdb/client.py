@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -38,10 +37,10 @@ from mediavault_assets.domain.tmdb_matching import (
     candidates_from_results,
     choose,
     choose_found,
-    matched,
+    manual_match,
 )
 from mediavault_assets.ingest.inventory import utc_now
-from mediavault_assets.settings import Secrets, load_secrets, revealed
+from mediavault_assets.settings import load_tmdb_secrets, revealed
 from mediavault_assets.tmdb.cache import ResponseCache, request_key
 
 DEFAULT_REQUESTS_PER_WINDOW = 40  # seed 002
@@ -145,8 +144,8 @@ def details_request(tmdb_type: MediaType, tmdb_id: int) -> tuple[str, dict[str, 
 
 def first_requests(identity: TitleIdentity) -> list[tuple[str, dict[str, Any]]]:
     """The requests a lookup of this identity starts with (what the plan step preloads)."""
-    if identity.tmdb_id:
-        return [details_request(identity.media_type, identity.tmdb_id)]
+    if identity.known_tmdb_id:
+        return [details_request(identity.media_type, identity.known_tmdb_id)]
     if found := find_request(identity):
         return [found]
     return [search_request(identity, with_year=True), search_request(identity, with_year=False)]
@@ -288,11 +287,8 @@ class TmdbClient:
         return Resolution(identity, decision, details, seasons)
 
     def _decide(self, identity: TitleIdentity) -> MatchDecision:
-        if identity.tmdb_id:
-            tagged = Candidate(
-                identity.tmdb_id, identity.media_type, identity.title, None, None, 0.0
-            )
-            return matched(tagged, 1.0, f"ID tag tmdb-{identity.tmdb_id}")
+        if known := manual_match(identity):
+            return known
         if found := find_request(identity):
             external_id = found[0].removeprefix("/find/")
             return choose_found(self.get(*found) or {}, identity.media_type, external_id)
@@ -326,12 +322,12 @@ class TmdbResource(dg.ConfigurableResource):
         return timedelta(days=self.cache_ttl_days)
 
     def has_credentials(self) -> bool:
-        return _tmdb_secrets().has_tmdb
+        return load_tmdb_secrets().has_tmdb
 
     def client(self, cache: ResponseCache) -> TmdbClient | None:
         """A client over `cache`, or None when neither TMDB_API_KEY nor
         TMDB_READ_ACCESS_TOKEN is set."""
-        secrets = _tmdb_secrets()
+        secrets = load_tmdb_secrets()
         if not secrets.has_tmdb:
             return None
         return TmdbClient(
@@ -346,8 +342,3 @@ class TmdbResource(dg.ConfigurableResource):
             backoff_seconds=self.backoff_seconds,
             max_retry_after_seconds=self.max_retry_after_seconds,
         )
-
-
-def _tmdb_secrets() -> Secrets:
-    # Only the TMDb variables: an unrelated half-configured chat provider must not stop TMDb.
-    return load_secrets({k: v for k, v in os.environ.items() if k.startswith("TMDB_")})

@@ -85,6 +85,9 @@ view = rows.with_columns(
     )
     .otherwise(pl.lit("")),
     audio=pl.col("audio_languages").list.join(", "),
+    tmdb=pl.when(pl.col("tmdb_year").is_not_null())
+    .then(pl.format("{} ({})", pl.col("tmdb_title"), pl.col("tmdb_year")))
+    .otherwise(pl.col("tmdb_title")),
     notes=pl.concat_str(
         pl.when(pl.col("status") == "error").then(pl.lit("error")),
         pl.when(pl.col("duplicate_group_id").is_not_null()).then(pl.lit("duplicate")),
@@ -97,6 +100,7 @@ selection = st.dataframe(
         "thumbnail",
         "name",
         "code",
+        "tmdb",
         "filename",
         "quality_tier",
         "video_codec",
@@ -115,6 +119,7 @@ selection = st.dataframe(
         "thumbnail": st.column_config.ImageColumn("", width=90),
         "name": st.column_config.TextColumn("Title", width=150),
         "code": st.column_config.TextColumn("Episode", width=70),
+        "tmdb": st.column_config.TextColumn("TMDb match", width=150),
         "filename": st.column_config.TextColumn("File", width=240),
         "quality_tier": st.column_config.TextColumn("Res.", width=55),
         "video_codec": st.column_config.TextColumn("Codec", width=60),
@@ -126,6 +131,47 @@ selection = st.dataframe(
         "notes": st.column_config.TextColumn("Notes", width=80),
     },
 )
+
+
+def tmdb_match(file: dict[str, object]) -> None:
+    """The file's TMDb title (poster address, overview, rating, genres, cast) and a way to fix
+    the match on the TMDb matches page."""
+    st.markdown("##### TMDb")
+    if file["tmdb_title"] is None:
+        st.caption("No TMDb match for this title." if ui.has_tmdb_key() else ui.NO_TMDB_KEY)
+        return
+    poster, about = st.columns([1, 4])
+    with poster, st.container(border=True):
+        st.markdown(":material/movie: **Poster**")
+        if file["tmdb_poster_path"]:
+            st.caption(ui.plain(f"{ui.TMDB_IMAGE_BASE}{file['tmdb_poster_path']}"))
+        else:
+            st.caption("TMDb has no poster.")
+    confidence = file["tmdb_confidence"]
+    year = f" ({file['tmdb_year']})" if file["tmdb_year"] else ""
+    about.markdown(
+        f"**{ui.plain(file['tmdb_title'])}{year}** · TMDb {file['tmdb_type']} {file['tmdb_id']}"
+    )
+    about.markdown(
+        " · ".join(
+            [
+                f"Rating {file['tmdb_rating']}/10"
+                if file["tmdb_rating"] is not None
+                else "No rating",
+                f"Original language: {ui.plain(file['tmdb_original_language'] or '–')}",
+                f"Match confidence: {confidence:.0%}"
+                if confidence is not None
+                else "Match: ID tag",
+            ]
+        )
+    )
+    about.markdown(f"Genres: {ui.plain(', '.join(file['tmdb_genres'] or []) or '–')}")
+    about.markdown(f"Cast: {ui.plain(', '.join((file['tmdb_cast'] or [])[:5]) or '–')}")
+    about.caption(ui.plain(file["tmdb_overview"] or "No overview."))
+    if file["tmdb_identity_key"] and about.button("Fix the match", icon=":material/edit:"):
+        st.session_state[ui.MATCH_IDENTITY_KEY] = file["tmdb_identity_key"]
+        st.switch_page(navigation.page("matches"))
+
 
 chosen = selection.selection.rows if selection else []
 if not chosen:
@@ -158,6 +204,7 @@ with st.container(border=True):
         hide_index=True,
         column_config={"": st.column_config.TextColumn(width="small")},
     )
+    tmdb_match(file)
     if file["duplicate_group_id"] is not None and st.button(
         "Compare this file's duplicate group", icon=":material/compare:"
     ):

@@ -28,3 +28,11 @@ CREATE TABLE IF NOT EXISTS not_duplicate_groups (
     reviewer TEXT NOT NULL,
     decided_at TEXT NOT NULL
 );
+-- A person's choice of the TMDb title an identity (tmdb_matches.identity_key) is: it wins over
+-- search and ID tags on every refresh until it is cleared.
+CREATE TABLE IF NOT EXISTS manual_tmdb_matches (
+    identity_key TEXT PRIMARY KEY,
+    tmdb_id INTEGER NOT NULL CHECK (tmdb_id > 0),
+    reviewer TEXT NOT NULL,
+    decided_at TEXT NOT NULL
+);

@@ -9,7 +9,10 @@ SELECT
     n.title, n.title_key, n.media_type, n.year, n.season, n.episodes, n.episode_title,
     n.edition, n.is_3d, n.part, n.extra_kind, n.release_group, n.screen_size, n.tmdb_id,
     n.imdb_id, n.tvdb_id, n.parse_error, n.identity_doubt,
-    t.original_language
+    t.original_language,
+    -- The title the TMDb asset matched the name to (grouping compares files by it).
+    fm.tmdb_id AS matched_tmdb_id, fm.tmdb_type AS matched_tmdb_type,
+    fm.confidence AS match_confidence
 FROM inventory_files AS i
 JOIN file_probes AS p USING (file_id)
 JOIN parsed_names AS n USING (file_id)

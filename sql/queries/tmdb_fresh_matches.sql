@@ -1,5 +1,6 @@
 -- Identities settled (matched, unmatched or ambiguous) within the cache TTL: not looked up
--- again. Skipped and failed ones are (their cached responses still answer most requests).
-SELECT identity_key
+-- again unless a person's manual match differs (tmdb_matching.is_settled). Skipped and failed
+-- ones are (their cached responses still answer most requests).
+SELECT identity_key, tmdb_id, reason
 FROM tmdb_matches
 WHERE status NOT IN ('skipped', 'failed') AND matched_at > $fresh_after

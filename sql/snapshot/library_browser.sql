@@ -1,11 +1,18 @@
 -- The library browser's rows, made once per published snapshot: the app filters, sorts and pages
 -- this plain table instead of re-joining the eight tables behind media_files on every page view.
+-- The tmdb_* columns are the matched TMDb title's (the identity key is what a manual match is
+-- stored under).
 CREATE OR REPLACE TABLE library_browser AS
 SELECT
-    id, filename, root_key, relative_path, media_type, title, year, season_number,
-    episode_number, episodes, edition, format, video_codec, audio_codec, resolution, width,
-    height, quality_tier, hdr_type, duration, file_size, quality_score, audio_languages,
-    subtitle_languages, status, duplicate_group_id, file_modified_at,
-    id IN (SELECT file_id FROM pending_deletions) AS proposed,
-    coalesce(probe_error, integrity_error) AS problem
-FROM media_files;
+    f.id, f.filename, f.root_key, f.relative_path, f.media_type, f.title, f.year, f.season_number,
+    f.episode_number, f.episodes, f.edition, f.format, f.video_codec, f.audio_codec, f.resolution,
+    f.width, f.height, f.quality_tier, f.hdr_type, f.duration, f.file_size, f.quality_score,
+    f.audio_languages, f.subtitle_languages, f.status, f.duplicate_group_id, f.file_modified_at,
+    f.id IN (SELECT file_id FROM pending_deletions) AS proposed,
+    coalesce(f.probe_error, f.integrity_error) AS problem,
+    f.tmdb_id, f.tmdb_type, f.tmdb_title, f.tmdb_year, f.tmdb_original_language, f.tmdb_overview,
+    f.tmdb_rating, f.tmdb_poster_path, t.genres AS tmdb_genres, t.cast_names AS tmdb_cast,
+    fm.confidence AS tmdb_confidence, fm.identity_key AS tmdb_identity_key
+FROM media_files AS f
+LEFT JOIN tmdb_file_matches AS fm ON fm.file_id = f.id
+LEFT JOIN tmdb_title_facts AS t ON t.tmdb_id = f.tmdb_id AND t.tmdb_type = f.tmdb_type;

@@ -9,7 +9,7 @@ lookups are recorded as skipped and the rest of the asset still runs.
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,7 @@ from mediavault_assets.domain.tmdb_matching import (
     failed,
     identities,
     identity_key,
+    is_settled,
     runtime_flag,
     skipped,
     title_facts,
@@ -38,6 +39,8 @@ from mediavault_assets.domain.tmdb_matching import (
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.presentation import markdown_table
 from mediavault_assets.progress import Progress
+from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.tmdb.cache import (
     CacheEntry,
     ResponseCache,
@@ -80,23 +83,34 @@ class TmdbFetch:
 @dg.op(
     pool=POOL,
     ins={"start": dg.In(dg.Nothing)},
-    description="List identities not settled within the cache TTL and load their cached responses.",
+    description="List identities not settled within the cache TTL (or matched by hand since) "
+    "and load their cached responses.",
 )
-def plan_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, tmdb: TmdbResource) -> TmdbPlan:
+def plan_tmdb(
+    context: dg.OpExecutionContext,
+    warehouse: Warehouse,
+    tmdb: TmdbResource,
+    settings: MediaVaultSettings,
+) -> TmdbPlan:
     now = utc_now()
-    found = identities(warehouse.named("tmdb_library_files").iter_rows(named=True))
-    fresh = set(
-        warehouse.named("tmdb_fresh_matches", {"fresh_after": now - tmdb.cache_ttl})[
-            "identity_key"
-        ].to_list()
-    )
-    pending = tuple(
-        i for i in found if i.key not in fresh or not fresh.issuperset(i.episode_keys())
-    )
+    # Matches people made in the app (review store): they win over search on every refresh.
+    manual = ReviewStore(settings.load().app_store_path).manual_tmdb_matches()
+    found = [
+        replace(i, manual_tmdb_id=manual.get(i.key))
+        for i in identities(warehouse.named("tmdb_library_files").iter_rows(named=True))
+    ]
+    stored = {
+        r["identity_key"]: r
+        for r in warehouse.named(
+            "tmdb_fresh_matches", {"fresh_after": now - tmdb.cache_ttl}
+        ).iter_rows(named=True)
+    }
+    pending = tuple(i for i in found if not is_settled(i, stored))
     cache: list[CacheEntry] = []
     if pending and tmdb.has_credentials():
         keys = [request_key(*r) for i in pending for r in first_requests(i)]
-        cache = load_entries(warehouse, keys, [i.tmdb_id for i in pending if i.tmdb_id], now)
+        known_ids = [i.known_tmdb_id for i in pending if i.known_tmdb_id]
+        cache = load_entries(warehouse, keys, known_ids, now)
     context.log.info(
         f"{len(found)} titles in the library, {len(pending)} to look up "
         f"({len(cache)} cached responses available)"
