@@ -249,7 +249,7 @@ class _Proposal:
     review: bool
     auto_approved: bool
     reason: str
-    doubt: str | None = None  # why a member's identity is uncertain (see _with_identity_check)
+    doubt: str | None = None  # why a member's identity is uncertain (see _with_path_identity_check)
 
 
 @dataclass(slots=True)
@@ -345,7 +345,7 @@ def _decide_group(
     redundant_ranks = [c.member.quality_rank for c in candidates if c.file.file_id not in kept_ids]
     for candidate in candidates:
         if candidate.file.file_id not in kept_ids:
-            proposal = _with_identity_check(
+            proposal = _with_path_identity_check(
                 _propose(decision, candidate, best, redundant_ranks, policy), candidates
             )
             if runs_much_shorter(proposal.kept.file, candidate.file):
@@ -385,7 +385,7 @@ def _propose(
         return _exact_proposal(group, candidate, exact)
     same_class = next((k for k in decision.keepers if k.language == candidate.language), None)
     if not candidate.healthy:
-        return _with_identity_check(
+        return _with_tmdb_identity_check(
             _corrupted_proposal(group, candidate, same_class or decision.primary)
         )
     if same_class is not None:
@@ -393,10 +393,10 @@ def _propose(
     else:
         kept = best["english"] or best["foreign"] or decision.primary
         proposal = _wrong_language_proposal(group, candidate, kept, policy)
-    return _with_identity_check(_with_name_check(_with_runtime_check(proposal)))
+    return _with_tmdb_identity_check(_with_name_check(_with_runtime_check(proposal)))
 
 
-def _with_identity_check(proposal: _Proposal) -> _Proposal:
+def _with_tmdb_identity_check(proposal: _Proposal) -> _Proposal:
     """Say when a TMDb id made two differently named files one title; a low-confidence match
     alone never decides: a person confirms (never certain, never auto-approved)."""
     kept, c = proposal.kept.file, proposal.candidate.file
@@ -450,7 +450,7 @@ def _with_name_check(proposal: _Proposal) -> _Proposal:
     )
 
 
-def _with_identity_check(proposal: _Proposal, members: list[_Candidate]) -> _Proposal:
+def _with_path_identity_check(proposal: _Proposal, members: list[_Candidate]) -> _Proposal:
     """A group holding a file whose path leaves its identity uncertain (folder and file name
     disagree, an episode without a season) is only a suggestion: a person decides every row."""
     doubts = [
