@@ -47,9 +47,11 @@ def stars(score: int | None) -> str:
     return "★" * score + "☆" * (MAX_SCORE - score)
 
 
-def rating_words(score: int) -> str:
-    """A rating in a sentence (the plan's reasons)."""
-    return "rejected (-1)" if score == REJECTED else f"rated {score}/5"
+def rating_sentence(score: int, what: str) -> str:
+    """A person's rating of `what` in a sentence (the plan's reasons)."""
+    if score == REJECTED:
+        return f"You rejected {what} (-1)"
+    return f"You rated {what} {score}/5"
 
 
 def normalized_keyword(text: str) -> str:

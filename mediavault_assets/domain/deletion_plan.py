@@ -72,7 +72,7 @@ from typing import Literal
 from babelfish import Error as BabelfishError
 from babelfish import Language
 
-from mediavault_assets.domain.curation import REJECTED, preferred_by_rating, rating_words
+from mediavault_assets.domain.curation import REJECTED, preferred_by_rating, rating_sentence
 from mediavault_assets.domain.grouping import (
     DEFAULT_FUZZY_THRESHOLD,
     DuplicateGroup,
@@ -417,20 +417,20 @@ def _with_rating(proposal: _Proposal, policy: PlanPolicy) -> _Proposal:
     parts = [proposal.reason]
     review = proposal.review
     if c.user_score == REJECTED:
-        parts.append("You rejected this copy (-1): it is proposed before the others.")
+        parts.append(f"{rating_sentence(REJECTED, 'this copy')}: it is proposed first.")
     elif c.user_score:
-        parts.append(f"You {rating_words(c.user_score)} this copy: a person decides.")
+        parts.append(f"{rating_sentence(c.user_score, 'this copy')}: a person decides.")
         review = True
     better_by = round(proposal.candidate.score - proposal.kept.score, 2)
     if kept.user_score > max(c.user_score, 0) and better_by > 0:
         parts.append(
-            f"The kept copy is {better_by:.1f} points below this one, but you "
-            f"{rating_words(kept.user_score)} it and the gap is within "
-            f"{policy.review_threshold:g} points, so it is kept."
+            f"{rating_sentence(kept.user_score, 'the kept copy')}: it is kept although it "
+            f"scores {better_by:.1f} points below this one (within "
+            f"{policy.review_threshold:g} points, a rating decides)."
         )
         review = True
     elif kept.user_score > 0:
-        parts.append(f"You {rating_words(kept.user_score)} the kept copy.")
+        parts.append(f"{rating_sentence(kept.user_score, 'the kept copy')}.")
     confidence: DecisionConfidence = (
         "review_recommended" if review and proposal.confidence == "certain" else proposal.confidence
     )
