@@ -29,6 +29,7 @@ def score_label(score: int) -> str:
 
 
 st.title("Library")
+ui.show_flash()
 library = ui.library_or_stop()
 try:
     options = library.one(queries.LIBRARY_OPTIONS)
@@ -242,8 +243,13 @@ def curation(file: dict[str, object]) -> None:
         ui.flash(f"Rated {file['filename']}: {score_label(score)}")
         st.rerun()
     current = list(file["user_keywords"] or [])  # type: ignore[call-overload]
+    # Keyed by the keywords too: a widget kept from before a keyword was added would read as
+    # "remove the new one".
     kept = words.multiselect(
-        "Your keywords", current, default=current, key=f"keywords_{file['file_id']}"
+        "Your keywords",
+        current,
+        default=current,
+        key=ui.grid_key(f"keywords_{file['file_id']}", current),
     )
     if removed := [k for k in current if k not in kept]:
         store.untag(target.file_id, removed)
