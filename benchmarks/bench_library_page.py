@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
@@ -38,6 +39,9 @@ from typing import Any, Protocol
 
 import polars as pl
 
+from mediavault_assets import sql_files
+from mediavault_assets.curation_store import CurationStore
+from mediavault_assets.defs.library.curation import store_frames
 from mediavault_assets.settings import LibraryRoot, Settings
 from mediavault_assets.warehouse import Warehouse
 from mediavault_ui import queries
@@ -340,6 +344,22 @@ VIEWS = [
     ),
 ]
 OPTIONS = "filter options (LIBRARY_OPTIONS)"
+# Seed 001's search (issue 16): keywords, ratings and full text, on top of the filters above.
+SEARCH_VIEWS = [
+    View("keyword 'favourite'", queries.LibraryFilter(keywords=["favourite"])),
+    View(
+        "keywords favourite AND watched",
+        queries.LibraryFilter(keywords=["favourite", "watched"], match_all=True),
+    ),
+    View("auto keyword 'hevc' + 4K", queries.LibraryFilter(keywords=["hevc"], tiers=["4K"])),
+    View("rated 4 or more, by rating", queries.LibraryFilter(min_score=4), sort="Rating"),
+    View("rejected (-1)", queries.LibraryFilter(max_score=-1)),
+    View("full text 'star favourite'", queries.LibraryFilter(search="star favourite")),
+    View(
+        "full text 'audio:fr 1080p' + mkv",
+        queries.LibraryFilter(search="audio:fr 1080p", extensions=["mkv"]),
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -362,9 +382,13 @@ class Timings:
 class Reader(Protocol):
     """What a page view needs from data.Library."""
 
-    def frame(self, sql: str, params: Mapping[str, Any] | None = None) -> pl.DataFrame: ...
+    def frame(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, tables: Any = None
+    ) -> pl.DataFrame: ...
 
-    def one(self, sql: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]: ...
+    def one(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, tables: Any = None
+    ) -> dict[str, Any]: ...
 
 
 def build_warehouse(folder: Path, files: int, seed: int) -> Path:
@@ -375,7 +399,39 @@ def build_warehouse(folder: Path, files: int, seed: int) -> Path:
         con.execute(GENERATE, {"files": files, "seed": seed, "words": WORDS})
         for sql in INSERTS:
             con.execute(sql, {"seed": seed} if "$seed" in sql else None)
+        # The automatic keywords, as the media_curation asset makes them (no person's yet).
+        con.register("store_keywords", curation_store_frames()["store_keywords"])
+        con.execute(sql_files.query("media_keywords_refresh"), {"now": datetime.now()})
     return warehouse.publish_snapshot()
+
+
+def curation_store_frames() -> dict[str, pl.DataFrame]:
+    with tempfile.TemporaryDirectory() as folder:
+        return store_frames(CurationStore(Path(folder) / "empty.sqlite"))
+
+
+def live_curation(reader: Reader) -> dict[str, pl.DataFrame]:
+    """A person's ratings (every 20th file) and keywords (every 10th and 30th), as the review
+    store would hold them after a few months of use."""
+    ids = reader.frame("SELECT id FROM library_browser ORDER BY id")["id"]
+    rated = ids.gather_every(20)
+    favourite, watched = ids.gather_every(10), ids.gather_every(30, offset=5)
+    return {
+        "live_scores": pl.DataFrame(
+            {"file_id": rated, "score": [(i % 6) or -1 for i in range(len(rated))]},
+            schema={"file_id": pl.Int64, "score": pl.Int32},
+        ),
+        "live_keywords": pl.DataFrame(
+            {
+                "file_id": pl.concat([favourite, watched, ids.gather_every(10)]),
+                "keyword": ["favourite"] * len(favourite)
+                + ["watched"] * len(watched)
+                + ["watched"] * len(ids.gather_every(10)),
+                "keyword_type": "user",
+            },
+            schema={"file_id": pl.Int64, "keyword": pl.String, "keyword_type": pl.String},
+        ),
+    }
 
 
 def open_snapshot(snapshot: Path) -> Library:
@@ -384,14 +440,15 @@ def open_snapshot(snapshot: Path) -> Library:
     return Library(settings, snapshot)
 
 
-def ours(reader: Reader, view: View) -> Outcome:
-    """What the Library page runs: the count, then one page, in DuckDB."""
+def ours(reader: Reader, view: View, live: Mapping[str, pl.DataFrame]) -> Outcome:
+    """What the Library page runs: the count, then one page, in DuckDB (with the review
+    store's ratings and keywords registered, as the page does)."""
     where, params = view.filters.where()
     count_sql, page_sql = queries.library_page(where, view.sort, view.descending)
-    matched = reader.one(count_sql, params)
+    matched = reader.one(count_sql, params, tables=live)
     pages = max(1, -(-int(matched["n"]) // PAGE_SIZE))
     offset = (pages - 1) * PAGE_SIZE if view.last_page else 0
-    rows = reader.frame(page_sql, {**params, "limit": PAGE_SIZE, "offset": offset})
+    rows = reader.frame(page_sql, {**params, "limit": PAGE_SIZE, "offset": offset}, tables=live)
     transferred = rows.estimated_size() + 16  # and the count row: two integers
     return Outcome(matched["n"], matched["bytes"], rows["file_id"].to_list(), transferred)
 
@@ -498,11 +555,14 @@ def median_ms(run: Callable[[], object], repeat: int) -> tuple[float, object]:
 
 
 def time_views(reader: Reader, baseline: bool, repeat: int) -> tuple[dict[str, float], dict]:
-    page_view = naive if baseline else ours
     options_view = naive_options if baseline else ours_options
-    runs: list[tuple[str, Callable[[], Outcome]]] = [
-        (view.name, partial(page_view, reader, view)) for view in VIEWS
-    ]
+    if baseline:
+        runs: list[tuple[str, Callable[[], Outcome]]] = [
+            (view.name, partial(naive, reader, view)) for view in VIEWS
+        ]
+    else:
+        live = live_curation(reader)
+        runs = [(view.name, partial(ours, reader, view, live)) for view in VIEWS + SEARCH_VIEWS]
     runs.append((OPTIONS, partial(options_view, reader)))
     milliseconds, outcomes = {}, {}
     for name, run in runs:
@@ -579,13 +639,21 @@ def main() -> None:
             f"{name:<36} {matches:>8} {ours_ms:8.1f} {naive_ms:9.1f} {naive_ms / ours_ms:8.1f}x  "
             f"{'yes' if same else 'NO'}"
         )
-    total_ours = sum(mine.milliseconds.values())
+    total_ours = sum(v for k, v in mine.milliseconds.items() if k in theirs.milliseconds)
     total_naive = sum(theirs.milliseconds.values())
     print("-" * len(header))
     print(
         f"{'all of the above':<36} {'':>8} {total_ours:8.1f} {total_naive:9.1f} "
         f"{total_naive / total_ours:8.1f}x\n"
     )
+    print(
+        "search (seed 001 keywords, ratings, full text; ours only: the naive way has no "
+        "keyword index to compare with)"
+    )
+    for view in SEARCH_VIEWS:
+        a = mine.outcomes[view.name]
+        print(f"{view.name:<36} {a.matched:>8,} {mine.milliseconds[view.name]:8.1f}")
+    print()
     page_bytes = max(o.transferred_bytes for n, o in mine.outcomes.items() if n != OPTIONS)
     frame_bytes = theirs.outcomes[VIEWS[0].name].transferred_bytes
     print(

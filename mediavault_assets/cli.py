@@ -204,14 +204,128 @@ def _reviewer(args: argparse.Namespace) -> str:
 
 def _review_call(action):  # type: ignore[no-untyped-def]
     """Run a review action, turning missing data and unknown ids into clear errors."""
+    from mediavault_assets.curating import UnknownFileError
+    from mediavault_assets.domain.curation import CurationError
     from mediavault_assets.reviewing import UnknownIdError
     from mediavault_assets.snapshot import DataUnavailable
 
     try:
         return action()
-    except (UnknownIdError, DataUnavailable) as error:
+    except (UnknownIdError, UnknownFileError, CurationError, DataUnavailable) as error:
         print(f"mediavault: {error}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def cmd_rate(args: argparse.Namespace) -> int:
+    from mediavault_assets.curating import curated_file, store_for
+    from mediavault_assets.domain.curation import stars
+
+    settings = _settings_or_exit(config_path())
+    file = _review_call(lambda: curated_file(settings, args.file_id))
+    score = _review_call(lambda: store_for(settings).rate(file, args.score, by=_reviewer(args)))
+    print(f"{_printable(file.relative_path)}: {stars(score) or 'unrated'}.")
+    return 0
+
+
+def cmd_tag(args: argparse.Namespace) -> int:
+    from mediavault_assets.curating import curated_file, store_for
+
+    settings = _settings_or_exit(config_path())
+    file = _review_call(lambda: curated_file(settings, args.file_id))
+    store = store_for(settings)
+    if args.remove:
+        removed = _review_call(
+            lambda: store.untag(file.file_id, args.words, keyword_type=args.type)
+        )
+        print(f"{_printable(file.relative_path)}: {removed} keyword(s) removed.")
+        return 0
+    added = _review_call(
+        lambda: store.tag(file, args.words, by=_reviewer(args), keyword_type=args.type)
+    )
+    print(f"{_printable(file.relative_path)}: tagged {', '.join(map(_printable, added))}.")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from mediavault_assets.curating import live_tables, store_for
+    from mediavault_assets.domain.curation import normalized_keyword, stars
+    from mediavault_assets.snapshot import query_snapshot
+    from mediavault_assets.warehouse import snapshot_path_for
+    from mediavault_ui import queries
+
+    settings = _settings_or_exit(config_path())
+    filters = queries.LibraryFilter(
+        search=" ".join(args.text),
+        keywords=_review_call(lambda: [normalized_keyword(k) for k in args.keyword or ()]),
+        match_all=args.all,
+        keyword_type=args.type,
+        min_score=args.min_score,
+        max_score=args.max_score,
+        extensions=[e.lower().lstrip(".") for e in args.ext or ()],
+    )
+    where, params = filters.where()
+    _, page_sql = queries.library_page(where, args.sort, args.sort in ("Rating", "Size"))
+    started = time.perf_counter()
+    rows = _review_call(
+        lambda: query_snapshot(
+            snapshot_path_for(settings.warehouse_path),
+            page_sql,
+            {**params, "limit": args.limit, "offset": 0},
+            tables=live_tables(store_for(settings)),
+        )
+    )
+    took = time.perf_counter() - started
+    columns = [
+        "file_id",
+        "root_key",
+        "relative_path",
+        "title",
+        "score",
+        "user_keywords",
+        "auto_keywords",
+        "quality_tier",
+        "file_size",
+    ]
+    if args.json:
+        print(json.dumps(rows.select(columns).to_dicts(), indent=2, ensure_ascii=False))
+        return 0
+    for r in rows.iter_rows(named=True):
+        words = ", ".join([*r["user_keywords"], *r["auto_keywords"]])
+        print(
+            f"{r['file_id']}  {stars(r['score']) or 'unrated'}  "
+            f"{_printable(r['root_key'])}:{_printable(r['relative_path'])}\n"
+            f"  {_printable(words)}"
+        )
+    print(f"{rows.height} file(s) shown (at most {args.limit}) in {took * 1000:.0f} ms.")
+    return 0
+
+
+def cmd_export_curation(args: argparse.Namespace) -> int:
+    from mediavault_assets.curating import export_curation, store_for
+
+    settings = _settings_or_exit(config_path())
+    text = _review_call(lambda: export_curation(store_for(settings), args.format))
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"Ratings and keywords written to {args.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_import_curation(args: argparse.Namespace) -> int:
+    from mediavault_assets.curating import import_curation, parse_export, read_import, store_for
+
+    settings = _settings_or_exit(config_path())
+    text, fmt = _review_call(lambda: read_import(Path(args.file)))
+    rows = _review_call(lambda: parse_export(text, fmt))
+    updated, problems = _review_call(
+        lambda: import_curation(settings, store_for(settings), rows, by=_reviewer(args))
+    )
+    for problem in problems:
+        print(f"skipped {_printable(problem)}", file=sys.stderr)
+    print(f"Imported ratings and keywords for {updated} file(s); {len(problems)} row(s) skipped.")
+    return 0 if not problems else 1
 
 
 def cmd_decisions(args: argparse.Namespace) -> int:
@@ -456,6 +570,45 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decide.add_argument("--reviewer", help="who decides (default: your user name)")
     decide.set_defaults(func=cmd_decide)
+
+    rate = commands.add_parser("rate", help="rate a file: -1 rejected, 1-5 stars, 0 clears")
+    rate.add_argument("file_id", type=int, metavar="FILE_ID")
+    rate.add_argument("score", metavar="SCORE", help="-1, 0, 1, 2, 3, 4 or 5")
+    rate.add_argument("--reviewer", help="who rates (default: your user name)")
+    rate.set_defaults(func=cmd_rate)
+
+    tag = commands.add_parser("tag", help="add keywords to a file (or --remove them)")
+    tag.add_argument("file_id", type=int, metavar="FILE_ID")
+    tag.add_argument("words", nargs="+", metavar="WORD")
+    tag.add_argument("--remove", action="store_true", help="remove these keywords instead")
+    tag.add_argument("--type", default="user", choices=["user", "prompt", "workflow"])
+    tag.add_argument("--reviewer", help="who tags (default: your user name)")
+    tag.set_defaults(func=cmd_tag)
+
+    search = commands.add_parser("search", help="find files by words, keywords and rating")
+    search.add_argument("text", nargs="*", metavar="WORD", help="full text: path, titles, keywords")
+    search.add_argument("--keyword", action="append", metavar="K", help="has this keyword")
+    search.add_argument("--all", action="store_true", help="every --keyword, not any")
+    search.add_argument("--type", default="any", choices=["any", "user", "auto"])
+    search.add_argument("--min-score", type=int, metavar="N")
+    search.add_argument("--max-score", type=int, metavar="N")
+    search.add_argument("--ext", action="append", metavar="EXT", help="file type, e.g. mkv")
+    search.add_argument("--sort", default="Title", choices=["Title", "Rating", "Size"])
+    search.add_argument("--limit", type=int, default=50)
+    search.add_argument("--json", action="store_true", help="machine-readable output")
+    search.set_defaults(func=cmd_search)
+
+    export = commands.add_parser("export-curation", help="write ratings and keywords out")
+    export.add_argument("--format", default="csv", choices=["csv", "json"])
+    export.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
+    export.set_defaults(func=cmd_export_curation)
+
+    imports = commands.add_parser(
+        "import-curation", help="read ratings and keywords from an export (.csv or .json)"
+    )
+    imports.add_argument("file", metavar="FILE")
+    imports.add_argument("--reviewer", help="who they are recorded as (default: your user name)")
+    imports.set_defaults(func=cmd_import_curation)
 
     stage = commands.add_parser("stage", help="move approved files into staging now")
     stage.add_argument("--dry-run", action="store_true", help="show what would move")

@@ -17,6 +17,7 @@ from typing import Any
 
 import polars as pl
 
+from mediavault_assets.curation_store import CurationStore
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings, SettingsError, load_settings
 from mediavault_assets.snapshot import DataUnavailable, Params, SnapshotReader
@@ -65,6 +66,9 @@ class Library:
 
     def review_store(self) -> ReviewStore:
         return ReviewStore(self.settings.app_store_path)
+
+    def curation_store(self) -> CurationStore:
+        return CurationStore(self.settings.app_store_path)
 
 
 def open_library() -> Library:

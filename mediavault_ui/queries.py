@@ -1,7 +1,8 @@
 """The app's SQL on the snapshot (sql/queries/app/), one named query per question a page asks.
 
 Queries that mention `decisions` or `not_duplicate` need the review store's tables registered
-(see review.review_tables). Where staged files are comes from the warehouse's `file_locations`
+(see review.review_tables); the library page and count need the live curation ones
+(curating.live_tables). Where staged files are comes from the warehouse's `file_locations`
 view over the staging journal.
 """
 
@@ -42,7 +43,9 @@ LIBRARY_SORTS: dict[str, tuple[str, ...]] = {
     "Resolution": ("width * height",),
     "Modified": ("file_modified_at",),
     "Duration": ("duration",),
+    "Rating": ("score",),
 }
+KEYWORD_TYPES = ("any", "user", "auto")  # which keywords a keyword search looks at
 
 STATUSES: dict[str, str] = {
     "healthy": "status = 'active'",
@@ -63,14 +66,41 @@ class LibraryFilter:
     languages: Sequence[str] = ()
     statuses: Sequence[str] = ()
     roots: Sequence[str] = ()
+    keywords: Sequence[str] = ()  # normalized (curation.normalized_keyword)
+    match_all: bool = False  # every keyword, not any of them
+    keyword_type: str = "any"  # a KEYWORD_TYPES entry
+    min_score: int | None = None  # ratings: -1 rejected, 0 unrated, 1-5
+    max_score: int | None = None
+    extensions: Sequence[str] = ()
 
     def where(self) -> tuple[str, dict[str, object]]:
-        """A WHERE clause and its named parameters (values are always bound, never pasted)."""
+        """A WHERE clause and its named parameters (values are always bound, never pasted).
+
+        `search` is full text: every word must appear in the path, the title, TMDb's title,
+        the episode title or a keyword (automatic or a person's)."""
         clauses: list[str] = []
         params: dict[str, object] = {}
-        if self.search.strip():
-            clauses.append("contains(lower(relative_path), $search)")
-            params["search"] = self.search.strip().lower()
+        for index, term in enumerate(self.search.lower().split()[:8]):
+            clauses.append(
+                f"(contains(search_text, $term{index}) OR "
+                f"contains(array_to_string(user_keywords, ' '), $term{index}))"
+            )
+            params[f"term{index}"] = term
+        if self.keywords:
+            column = {
+                "any": "list_concat(auto_keywords, user_keywords)",
+                "user": "user_keywords",
+                "auto": "auto_keywords",
+            }[self.keyword_type]
+            test = "list_has_all" if self.match_all else "list_has_any"
+            clauses.append(f"{test}({column}, $keywords)")
+            params["keywords"] = list(self.keywords)
+        if self.min_score is not None:
+            clauses.append("score >= $min_score")
+            params["min_score"] = self.min_score
+        if self.max_score is not None:
+            clauses.append("score <= $max_score")
+            params["max_score"] = self.max_score
         if self.title.strip():
             clauses.append("contains(lower(coalesce(title, '')), $title)")
             params["title"] = self.title.strip().lower()
@@ -79,6 +109,7 @@ class LibraryFilter:
             ("format", "formats", self.formats),
             ("quality_tier", "tiers", self.tiers),
             ("root_key", "roots", self.roots),
+            ("extension", "extensions", self.extensions),
         ):
             if values:
                 clauses.append(f"list_contains(${name}, {column})")
@@ -99,6 +130,9 @@ def library_page(where: str, sort: str, descending: bool) -> tuple[str, str]:
     LIBRARY_SORTS."""
     direction = "DESC" if descending else "ASC"
     order = ", ".join(f"{expr} {direction} NULLS LAST" for expr in LIBRARY_SORTS[sort])
-    count_sql = sql_files.query("app/library_count").format(where=where)
-    page_sql = sql_files.query("app/library_page").format(where=where, order=order)
+    live = sql_files.query("app/live_library")
+    count_sql = sql_files.query("app/library_count").format(where=where, live_library=live)
+    page_sql = sql_files.query("app/library_page").format(
+        where=where, order=order, live_library=live
+    )
     return count_sql, page_sql

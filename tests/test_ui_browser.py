@@ -348,3 +348,36 @@ def test_a_deep_link_asks_users_to_sign_in_first(
         # The thumbnails carry the session's media token: the route serves them (200).
         assert thumbs and all(status == 200 for status in thumbs), thumbs
         context.close()
+
+
+def test_library_rates_tags_and_searches(page: Any, app: App) -> None:
+    from mediavault_assets.curation_store import CurationStore
+
+    curation = CurationStore(app.store.path)
+    open_page(page, app, "library")
+    grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    page.mouse.click(grid["x"] + 16, grid["y"] + 35 + 28)  # the first row (56 px rows)
+    settle(page)
+    page.get_by_text("Rating and keywords").wait_for(timeout=30_000)
+    slider = page.get_by_role("slider").last  # the file's rating; the filter's comes first
+    slider.focus()
+    for _ in range(5):  # unrated → ★★★★★ (one step a key)
+        slider.press("ArrowRight")
+    settle(page)
+    page.get_by_text("Rated").first.wait_for(timeout=30_000)
+    page.get_by_label("Add keywords").fill("Favourite, rainy sunday")
+    page.get_by_role("button", name="Add").click()
+    page.get_by_text("Tagged favourite, rainy sunday").wait_for(timeout=30_000)
+    page.mouse.move(0, 0)
+    screenshot(page, "library-rated")
+    [rated] = curation.scores().items()
+    assert rated[1] == 5
+    assert {k.keyword for k in curation.keywords()} == {"favourite", "rainy sunday"}
+    assert {k.file_id for k in curation.keywords()} == {rated[0]}
+
+    page.get_by_label("Search names, titles and keywords").fill("rainy")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_text("1 files").wait_for(timeout=30_000)
+    page.mouse.move(0, 0)
+    assert screenshot(page, "library-curation").stat().st_size > 10_000

@@ -72,6 +72,7 @@ from typing import Literal
 from babelfish import Error as BabelfishError
 from babelfish import Language
 
+from mediavault_assets.domain.curation import REJECTED, preferred_by_rating, rating_sentence
 from mediavault_assets.domain.grouping import (
     DEFAULT_FUZZY_THRESHOLD,
     DuplicateGroup,
@@ -326,6 +327,15 @@ def _decide_group(
         candidates.append(
             _Candidate(member, file, facts, language_class(facts), healthy=not is_corrupt(file))
         )
+    # A person's ratings reorder the choice of keeper (seed 001): see preferred_by_rating.
+    order = preferred_by_rating(
+        {c.file.file_id: c.file.user_score for c in candidates},
+        {c.file.file_id: c.score for c in candidates},
+        [c.file.file_id for c in candidates],
+        policy.review_threshold,
+    )
+    preference = {file_id: index for index, file_id in enumerate(order)}
+    candidates.sort(key=lambda c: preference[c.file.file_id])
     healthy = [c for c in candidates if c.healthy]
     pool = healthy or candidates
     best = {
@@ -337,7 +347,7 @@ def _decide_group(
         damaged_english = next((c for c in candidates if c.language == "english"), None)
         if damaged_english is not None:
             keepers.append(damaged_english)
-    primary = min(keepers, key=lambda c: (not c.healthy, c.member.quality_rank))
+    primary = min(keepers, key=lambda c: (not c.healthy, preference[c.file.file_id]))
 
     decision = _GroupDecision(group, keepers, primary, [], [])
     decision.notes.extend(_keeper_notes(decision, candidates))
@@ -345,8 +355,11 @@ def _decide_group(
     redundant_ranks = [c.member.quality_rank for c in candidates if c.file.file_id not in kept_ids]
     for candidate in candidates:
         if candidate.file.file_id not in kept_ids:
-            proposal = _with_path_identity_check(
-                _propose(decision, candidate, best, redundant_ranks, policy), candidates
+            proposal = _with_rating(
+                _with_path_identity_check(
+                    _propose(decision, candidate, best, redundant_ranks, policy), candidates
+                ),
+                policy,
             )
             if runs_much_shorter(proposal.kept.file, candidate.file):
                 decision.notes.append(_runs_longer_note(proposal))
@@ -394,6 +407,40 @@ def _propose(
         kept = best["english"] or best["foreign"] or decision.primary
         proposal = _wrong_language_proposal(group, candidate, kept, policy)
     return _with_tmdb_identity_check(_with_name_check(_with_runtime_check(proposal)))
+
+
+def _with_rating(proposal: _Proposal, policy: PlanPolicy) -> _Proposal:
+    """Say where a person's rating decided; a rated file is never staged automatically."""
+    kept, c = proposal.kept.file, proposal.candidate.file
+    if not (kept.user_score or c.user_score):
+        return proposal
+    parts = [proposal.reason]
+    review = proposal.review
+    if c.user_score == REJECTED:
+        parts.append(f"{rating_sentence(REJECTED, 'this copy')}: it is proposed first.")
+    elif c.user_score:
+        parts.append(f"{rating_sentence(c.user_score, 'this copy')}: a person decides.")
+        review = True
+    better_by = round(proposal.candidate.score - proposal.kept.score, 2)
+    if kept.user_score > max(c.user_score, 0) and better_by > 0:
+        parts.append(
+            f"{rating_sentence(kept.user_score, 'the kept copy')}: it is kept although it "
+            f"scores {better_by:.1f} points below this one (within "
+            f"{policy.review_threshold:g} points, a rating decides)."
+        )
+        review = True
+    elif kept.user_score > 0:
+        parts.append(f"{rating_sentence(kept.user_score, 'the kept copy')}.")
+    confidence: DecisionConfidence = (
+        "review_recommended" if review and proposal.confidence == "certain" else proposal.confidence
+    )
+    return replace(
+        proposal,
+        reason=_join(*parts),
+        review=review,
+        confidence=confidence,
+        auto_approved=False,
+    )
 
 
 def _with_tmdb_identity_check(proposal: _Proposal) -> _Proposal:

@@ -78,6 +78,18 @@ def check_no_auto_approved_foreign_film(
     return violations
 
 
+def check_no_auto_approved_rated_file(
+    rows: Iterable[PlanRow], files: Mapping[int, LibraryFile]
+) -> list[str]:
+    """No file a person rated (stars or rejected) is approved automatically."""
+    return [
+        f"{r.original_filepath!r} is rated {files[r.file_id].user_score} by a person "
+        "and must not be approved automatically."
+        for r in rows
+        if r.auto_approved and files[r.file_id].user_score
+    ]
+
+
 def check_multi_episode_coverage(
     groups: Iterable[DuplicateGroup],
     rows: Iterable[PlanRow],

@@ -62,6 +62,7 @@ def library_files(rows: pl.DataFrame) -> list[LibraryFile]:
                 sidecars=_sidecars(r["sidecars"]),
                 original_language=r["original_language"],
                 tmdb_match=_tmdb_match(r),
+                user_score=r["user_score"],
             )
         )
     return files

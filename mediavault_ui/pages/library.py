@@ -10,12 +10,26 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from mediavault_assets import curating
+from mediavault_assets.domain.curation import (
+    MAX_SCORE,
+    REJECTED,
+    CurationError,
+    stars,
+)
 from mediavault_ui import navigation, queries, ui
 from mediavault_ui.data import DataUnavailable
 
 PAGE_SIZES = [10, 25, 50, 100]
+SCORES = list(range(REJECTED, MAX_SCORE + 1))
+
+
+def score_label(score: int) -> str:
+    return stars(score) or "unrated"
+
 
 st.title("Library")
+ui.show_flash()
 library = ui.library_or_stop()
 try:
     options = library.one(queries.LIBRARY_OPTIONS)
@@ -24,11 +38,26 @@ except DataUnavailable as problem:
 
 with st.container(border=True):
     search, title, kinds, season = st.columns([3, 2, 2, 1])
-    search_text = search.text_input("Search names and paths", placeholder="e.g. S01E02 or 2160p")
+    search_text = search.text_input(
+        "Search names, titles and keywords", placeholder="e.g. S01E02, 2160p or favourite"
+    )
     title_text = title.text_input("Show or movie", placeholder="e.g. Red Dwarf")
     media_types = kinds.multiselect("Type", options["media_types"] or [])
     season_number = season.number_input("Season", min_value=0, value=None, step=1)
     formats, tiers, languages, statuses, roots = st.columns(5)
+    words, match, word_type, scores, types = st.columns([3, 1, 1, 2, 1])
+    store = library.curation_store()
+    live = curating.live_tables(store)
+    keyword_options = sorted(set(live["live_keywords"]["keyword"].to_list())) + [
+        k for k in options["auto_keywords"] or [] if k not in set(live["live_keywords"]["keyword"])
+    ]
+    chosen_keywords = words.multiselect("Keywords", keyword_options, placeholder="any keyword")
+    match_all = match.toggle("All of them", help="files with every keyword, not any")
+    keyword_type = word_type.selectbox("Keyword type", list(queries.KEYWORD_TYPES))
+    low, high = scores.select_slider(
+        "Rating", SCORES, value=(REJECTED, MAX_SCORE), format_func=score_label
+    )
+    extensions = types.multiselect("File type", options["extensions"] or [])
     filters = queries.LibraryFilter(
         search=search_text,
         title=title_text,
@@ -39,10 +68,18 @@ with st.container(border=True):
         languages=languages.multiselect("Audio language", options["languages"] or []),
         statuses=statuses.multiselect("Status", list(queries.STATUSES)),
         roots=roots.multiselect("Root", options["roots"] or []),
+        keywords=chosen_keywords,
+        match_all=match_all,
+        keyword_type=keyword_type,
+        min_score=None if low == REJECTED else low,
+        max_score=None if high == MAX_SCORE else high,
+        extensions=extensions,
     )
     sort, direction, size_col, page_col = st.columns([2, 1, 1, 1])
     sort_key = sort.selectbox("Sort by", list(queries.LIBRARY_SORTS))
-    descending = direction.toggle("Descending", value=sort_key in ("Size", "Quality score"))
+    descending = direction.toggle(
+        "Descending", value=sort_key in ("Size", "Quality score", "Rating")
+    )
     page_size = size_col.selectbox("Per page", PAGE_SIZES, index=2)
 
 where, params = filters.where()
@@ -53,14 +90,18 @@ if st.session_state.get("library_filter") != signature:
     st.session_state["library_filter"] = signature
     st.session_state["library_page"] = 1
 try:
-    matched = library.one(count_sql, params)
+    matched = library.one(count_sql, params, tables=live)
     pages = max(1, -(-int(matched["n"]) // page_size))
     # A refresh can leave fewer pages than the one on screen.
     st.session_state["library_page"] = min(st.session_state["library_page"], pages)
     page = page_col.number_input(
         f"Page (of {pages:,})", min_value=1, max_value=pages, key="library_page"
     )
-    rows = library.frame(page_sql, {**params, "limit": page_size, "offset": (page - 1) * page_size})
+    rows = library.frame(
+        page_sql,
+        {**params, "limit": page_size, "offset": (page - 1) * page_size},
+        tables=live,
+    )
 except DataUnavailable as problem:
     ui.show_unavailable(problem)
 
@@ -85,6 +126,8 @@ view = rows.with_columns(
     )
     .otherwise(pl.lit("")),
     audio=pl.col("audio_languages").list.join(", "),
+    rating=pl.col("score").map_elements(stars, return_dtype=pl.String),
+    keywords=pl.concat_list("user_keywords", "auto_keywords").list.join(", "),
     tmdb=pl.when(pl.col("tmdb_year").is_not_null())
     .then(pl.format("{} ({})", pl.col("tmdb_title"), pl.col("tmdb_year")))
     .otherwise(pl.col("tmdb_title")),
@@ -107,6 +150,8 @@ selection = st.dataframe(
         "audio",
         "file_size",
         "quality_score",
+        "rating",
+        "keywords",
         "notes",
     ),
     hide_index=True,
@@ -128,6 +173,8 @@ selection = st.dataframe(
         "quality_score": st.column_config.ProgressColumn(
             "Score", min_value=0, max_value=200, format="%.0f", width=80
         ),
+        "rating": st.column_config.TextColumn("Rating", width=80),
+        "keywords": st.column_config.TextColumn("Keywords", width=160),
         "notes": st.column_config.TextColumn("Notes", width=80),
     },
 )
@@ -173,6 +220,55 @@ def tmdb_match(file: dict[str, object]) -> None:
         st.switch_page(navigation.page("matches"))
 
 
+def curation(file: dict[str, object]) -> None:
+    """Rate the file and add or remove a person's keywords (kept in the review store)."""
+    st.markdown("##### Rating and keywords")
+    try:
+        target = curating.curated_file(library.settings, int(file["file_id"]))  # type: ignore[call-overload]
+    except (curating.UnknownFileError, DataUnavailable) as problem:
+        st.caption(str(problem))
+        return
+    rate, words = st.columns([2, 3])
+    score = rate.select_slider(
+        "Rating",
+        SCORES,
+        value=int(file["score"]),  # type: ignore[call-overload]
+        format_func=score_label,
+        key=f"rating_{file['file_id']}",
+        help="-1 rejects the file (the plan proposes it first); a rated file is never staged "
+        "automatically",
+    )
+    if score != file["score"]:
+        store.rate(target, score, by=ui.reviewer())
+        ui.flash(f"Rated {file['filename']}: {score_label(score)}")
+        st.rerun()
+    current = list(file["user_keywords"] or [])  # type: ignore[call-overload]
+    # Keyed by the keywords too: a widget kept from before a keyword was added would read as
+    # "remove the new one".
+    kept = words.multiselect(
+        "Your keywords",
+        current,
+        default=current,
+        key=ui.grid_key(f"keywords_{file['file_id']}", current),
+    )
+    if removed := [k for k in current if k not in kept]:
+        store.untag(target.file_id, removed)
+        st.rerun()
+    with words.form(f"tag_{file['file_id']}", clear_on_submit=True, border=False):
+        typed = st.text_input("Add keywords", placeholder="comma separated, e.g. favourite")
+        if st.form_submit_button("Add", icon=":material/sell:") and typed.strip():
+            try:
+                added = store.tag(target, typed.split(","), by=ui.reviewer())
+            except CurationError as problem:
+                st.error(str(problem))
+            else:
+                ui.flash(f"Tagged {', '.join(added)}")
+                st.rerun()
+    st.caption(
+        "Automatic keywords: " + (", ".join(file["auto_keywords"] or []) or "–")  # type: ignore[arg-type]
+    )
+
+
 chosen = selection.selection.rows if selection else []
 if not chosen:
     st.caption("Select a row to see the file's details.")
@@ -204,6 +300,7 @@ with st.container(border=True):
         hide_index=True,
         column_config={"": st.column_config.TextColumn(width="small")},
     )
+    curation(file)
     tmdb_match(file)
     if file["duplicate_group_id"] is not None and st.button(
         "Compare this file's duplicate group", icon=":material/compare:"

@@ -12,13 +12,15 @@ SELECT
     t.original_language,
     -- The title the TMDb asset matched the name to (grouping compares files by it).
     fm.tmdb_id AS matched_tmdb_id, fm.tmdb_type AS matched_tmdb_type,
-    fm.confidence AS match_confidence
+    fm.confidence AS match_confidence,
+    coalesce(c.score, 0) AS user_score     -- a person's rating (seed 001), a signal for the plan
 FROM inventory_files AS i
 JOIN file_probes AS p USING (file_id)
 JOIN parsed_names AS n USING (file_id)
 LEFT JOIN file_hashes AS h USING (file_id)
 LEFT JOIN tmdb_file_matches AS fm USING (file_id)
 LEFT JOIN tmdb_titles AS t ON t.tmdb_id = fm.tmdb_id AND t.tmdb_type = fm.tmdb_type
+LEFT JOIN file_curation AS c ON c.media_file_id = i.file_id
 -- Staged or purged files are no longer part of the library.
 WHERE i.file_id NOT IN (SELECT file_id FROM file_locations WHERE location <> 'original')
     -- All files, or only these (the members of a group a person decides on).

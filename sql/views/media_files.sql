@@ -1,4 +1,5 @@
--- Seed 002's media_files with seed 000's language columns, under the seeds' column names.
+-- Seed 002's media_files with seed 000's language columns and seed 001's curation columns,
+-- under the seeds' column names.
 CREATE OR REPLACE VIEW media_files AS
 SELECT
     i.file_id AS id,
@@ -80,7 +81,13 @@ SELECT
     fm.runtime AS tmdb_runtime,
     fm.runtime_flag AS tmdb_runtime_flag,
     fm.episode_title AS tmdb_episode_title,
-    fm.confidence AS tmdb_match_confidence
+    fm.confidence AS tmdb_match_confidence,
+    -- Seed 001's columns (score and last_accessed from the review store, as of the refresh)
+    regexp_replace(i.filepath, '/[^/]*$', '') AS directory,
+    i.extension,
+    'video' AS file_type,
+    coalesce(c.score, 0) AS score,
+    c.last_accessed
 FROM inventory_files AS i
 LEFT JOIN file_probes AS p USING (file_id)
 LEFT JOIN file_hashes AS h USING (file_id)
@@ -92,4 +99,5 @@ LEFT JOIN (
 ) AS m USING (file_id)
 LEFT JOIN file_locations AS fl USING (file_id)
 LEFT JOIN tmdb_file_matches AS fm USING (file_id)
-LEFT JOIN tmdb_titles AS t ON t.tmdb_id = fm.tmdb_id AND t.tmdb_type = fm.tmdb_type;
+LEFT JOIN tmdb_titles AS t ON t.tmdb_id = fm.tmdb_id AND t.tmdb_type = fm.tmdb_type
+LEFT JOIN file_curation AS c ON c.media_file_id = i.file_id;

@@ -16,6 +16,7 @@ from mediavault_assets.domain.plan_checks import (
     check_english_audio_kept,
     check_multi_episode_coverage,
     check_no_auto_approved_foreign_film,
+    check_no_auto_approved_rated_file,
     check_no_group_loses_last_copy,
     check_no_hardlink_savings,
     check_runtimes_support_the_plan,
@@ -137,6 +138,7 @@ PROMISES = {
     "no_group_loses_last_copy": "No group loses its last copy.",
     "only_english_audio_copy_kept": "No plan stages the only English-audio copy of a title.",
     "no_foreign_film_auto_approved": "No foreign film with English subtitles is auto-approved.",
+    "no_rated_file_auto_approved": "No file a person rated is auto-approved.",
     "multi_episode_files_covered": "No multi-episode file is staged unless its episodes stay.",
     "no_hardlink_savings": "No hardlink is counted as savings.",
     "runtimes_support_the_plan": "No file is staged for a much shorter one, nor surely "
@@ -169,6 +171,7 @@ def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str
         "no_group_loses_last_copy": check_no_group_loses_last_copy(plan.groups, plan.rows),
         "only_english_audio_copy_kept": check_english_audio_kept(plan.groups, plan.rows, by_id),
         "no_foreign_film_auto_approved": check_no_auto_approved_foreign_film(plan.rows, by_id),
+        "no_rated_file_auto_approved": check_no_auto_approved_rated_file(plan.rows, by_id),
         "multi_episode_files_covered": check_multi_episode_coverage(plan.groups, plan.rows, by_id),
         "no_hardlink_savings": check_no_hardlink_savings(plan.rows, by_id),
         "runtimes_support_the_plan": check_runtimes_support_the_plan(plan.rows, by_id),
@@ -181,7 +184,7 @@ def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str
     specs=[
         dg.AssetSpec(
             "duplicate_groups",
-            deps=[quality_scores, file_hashes, parsed_names, probes],
+            deps=[quality_scores, file_hashes, parsed_names, probes, "media_curation"],
             description="Seed 002's duplicate_groups and duplicate_members: exact (same MD5) and "
             "fuzzy (same title/year or show/season/episode) groups, ranked by quality.",
         ),
