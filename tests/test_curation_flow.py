@@ -13,11 +13,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from mediavault_assets.chat.safe_sql import SafeSql
 from mediavault_assets.demo.media_factory import VideoSpec, make_video
 from mediavault_assets.orchestration import prepare_dagster_home, refresh, run_job
 from mediavault_assets.reviewing import approve, awaiting_review
 from mediavault_assets.settings import Settings, load_settings
 from mediavault_assets.snapshot import read_snapshot
+from mediavault_assets.warehouse import snapshot_path_for
 
 pytestmark = pytest.mark.slow
 
@@ -122,6 +124,13 @@ def test_ratings_and_keywords_survive_refreshes_renames_staging_and_export(
     assert (keeper_id, "al pacino", "user") in keywords
     assert (keeper_id, "1080p", "auto") in keywords and (keeper_id, "audio:en", "auto") in keywords
     assert read_snapshot(settings, "SELECT count(*) AS n FROM media_metadata")["n"][0] == 3
+    # The chat's read-only sandbox sees them too.
+    chat = SafeSql(snapshot_path_for(settings.warehouse_path)).run(
+        "SELECT id, score, keywords FROM chat_media_files "
+        "WHERE list_contains(keywords, 'favourite') OR score <> 0 ORDER BY score"
+    )
+    assert [(r["id"], r["score"]) for r in chat.records()] == [(keeper_id, 0), (copy_id, 2)]
+    assert "al pacino" in chat.records()[0]["keywords"]
 
     # The owner renames the keeper's folder: its keywords follow the file.
     videos = settings.root("videos").path

@@ -1,6 +1,8 @@
 -- chat_media_files: one row per video file (seed 002/000 column names); status 'active' or 'error'.
 -- tmdb_genres (TMDb's names, e.g. 'Science Fiction', for shows 'Sci-Fi & Fantasy') and tmdb_cast
 -- (top-billed actors, in billing order) are those of the TMDb title the file was matched to.
+-- score is a person's rating (-1 rejected, 0 unrated, 1-5 stars); keywords are seed 001's, the
+-- automatic ones ('4k', 'hdr', 'hevc', 'audio:fr', 'foreign film', genres) and a person's.
 CREATE TEMP VIEW chat_media_files AS
 SELECT
     f.id,
@@ -39,6 +41,12 @@ SELECT
     f.tmdb_overview,
     f.tmdb_original_language,
     t.genres AS tmdb_genres,
-    t.cast_names AS tmdb_cast
+    t.cast_names AS tmdb_cast,
+    f.score,
+    coalesce(k.keywords, []::VARCHAR[]) AS keywords
 FROM media_files AS f
-LEFT JOIN tmdb_title_facts AS t ON t.tmdb_id = f.tmdb_id AND t.tmdb_type = f.tmdb_type;
+LEFT JOIN tmdb_title_facts AS t ON t.tmdb_id = f.tmdb_id AND t.tmdb_type = f.tmdb_type
+LEFT JOIN (
+    SELECT media_file_id, list(DISTINCT keyword ORDER BY keyword) AS keywords
+    FROM media_keywords GROUP BY media_file_id
+) AS k ON k.media_file_id = f.id;
