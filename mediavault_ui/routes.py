@@ -86,11 +86,17 @@ def video(request: Request) -> Response:
 def thumbnail(request: Request) -> Response:
     headers = {"Cache-Control": _CACHE_CONTROL}
     try:
-        file_id, _row, source, settings = _resolve(request)
+        file_id, row, source, settings = _resolve(request)
     except _Refused as refused:
         if refused.known:  # staged or moved: a neutral picture, not a broken image
             return Response(_PLACEHOLDER, media_type="image/svg+xml", headers=headers)
         return PlainTextResponse(str(refused), status_code=refused.status)
+    # The background job's thumbnail of this size (lists: small, detail: large), else one
+    # made now.
+    large = request.query_params.get("size") == "large"
+    made = row.get("thumbnail_large" if large else "thumbnail_small")
+    if made and Path(str(made)).is_file():
+        return FileResponse(made, media_type="image/jpeg", headers=headers)
     target = media.thumbnail_path(settings.cache_dir, file_id, source)
     failed = target.with_suffix(".none")
     if not failed.exists():

@@ -7,6 +7,8 @@ of milliseconds. Thumbnails are made by the thumbnail route when the browser ask
 
 from __future__ import annotations
 
+import html
+
 import polars as pl
 import streamlit as st
 
@@ -276,6 +278,12 @@ if not chosen:
 file = rows.row(chosen[0], named=True)
 with st.container(border=True):
     st.markdown(f"#### {ui.plain(file['filename'])}")
+    # The large thumbnail (made in the background); the URL holds only an id and our token.
+    large = ui.media_url("thumb", int(file["file_id"]))
+    st.html(
+        f'<img src="{html.escape(large)}{"&" if "?" in large else "?"}size=large" '
+        'style="max-width: 640px; max-height: 360px" alt="">'
+    )
     facts = {
         "Root": file["root_key"],
         "Path": file["relative_path"],
