@@ -41,7 +41,6 @@ import polars as pl
 
 from mediavault_assets import sql_files
 from mediavault_assets.curation_store import CurationStore
-from mediavault_assets.defs.library.curation import store_frames
 from mediavault_assets.settings import LibraryRoot, Settings
 from mediavault_assets.warehouse import Warehouse
 from mediavault_ui import queries
@@ -400,14 +399,14 @@ def build_warehouse(folder: Path, files: int, seed: int) -> Path:
         for sql in INSERTS:
             con.execute(sql, {"seed": seed} if "$seed" in sql else None)
         # The automatic keywords, as the media_curation asset makes them (no person's yet).
-        con.register("store_keywords", curation_store_frames()["store_keywords"])
+        con.register("store_keywords", empty_store_keywords())
         con.execute(sql_files.query("media_keywords_refresh"), {"now": datetime.now()})
     return warehouse.publish_snapshot()
 
 
-def curation_store_frames() -> dict[str, pl.DataFrame]:
+def empty_store_keywords() -> pl.DataFrame:
     with tempfile.TemporaryDirectory() as folder:
-        return store_frames(CurationStore(Path(folder) / "empty.sqlite"))
+        return CurationStore(Path(folder) / "empty.sqlite").frames()["keywords"]
 
 
 def live_curation(reader: Reader) -> dict[str, pl.DataFrame]:

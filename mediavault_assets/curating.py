@@ -16,7 +16,11 @@ from typing import Any
 
 import polars as pl
 
-from mediavault_assets.curation_store import USER_KEYWORD_TYPES, CurationStore
+from mediavault_assets.curation_store import (
+    USER_KEYWORD_TYPES,
+    CurationStore,
+    curated_file_from_row,
+)
 from mediavault_assets.domain.curation import (
     CuratedFile,
     CurationError,
@@ -51,37 +55,15 @@ def curated_file(settings: Settings, file_id: int) -> CuratedFile:
     rows = read_named(settings, "app/curation_file", {"file_id": file_id})
     if not rows.height:
         raise UnknownFileError(f"no file {file_id} in the library (as of the last refresh)")
-    return _curated(rows.row(0, named=True))
-
-
-def _curated(row: dict[str, Any]) -> CuratedFile:
-    return CuratedFile(
-        row["file_id"],
-        row["root_key"],
-        row["relative_path"],
-        row["inode"],
-        row["file_size"],
-        row["mtime_ns"],
-    )
+    return curated_file_from_row(rows.row(0, named=True))
 
 
 def live_tables(store: CurationStore) -> dict[str, pl.DataFrame]:
     """The review store's ratings and keywords as the frames app/live_library.sql joins."""
-    scores = store.scores()
-    keywords = store.keywords()
+    frames = store.frames()
     return {
-        "live_scores": pl.DataFrame(
-            {"file_id": list(scores), "score": list(scores.values())},
-            schema={"file_id": pl.Int64, "score": pl.Int32},
-        ),
-        "live_keywords": pl.DataFrame(
-            {
-                "file_id": [k.file_id for k in keywords],
-                "keyword": [k.keyword for k in keywords],
-                "keyword_type": [k.keyword_type for k in keywords],
-            },
-            schema={"file_id": pl.Int64, "keyword": pl.String, "keyword_type": pl.String},
-        ),
+        "live_scores": frames["ratings"].select("file_id", "score"),
+        "live_keywords": frames["keywords"].select("file_id", "keyword", "keyword_type"),
     }
 
 
@@ -141,7 +123,7 @@ def import_curation(
     Returns (files updated, problems): a row whose file is not in the library, or whose rating
     or keyword is invalid, is reported and skipped; the rest goes in."""
     present = {
-        (r["root_key"], r["relative_path"]): _curated(r)
+        (r["root_key"], r["relative_path"]): curated_file_from_row(r)
         for r in read_named(settings, "app/curation_files").iter_rows(named=True)
     }
     updated, problems = 0, []

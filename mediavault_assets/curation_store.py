@@ -11,9 +11,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import polars as pl
 
 from mediavault_assets import sql_files, sqlite_wal
 from mediavault_assets.domain.curation import (
@@ -43,6 +46,38 @@ class Rating:
     score: int
     rated_by: str
     rated_at: str
+
+
+def curated_file_from_row(row: Mapping[str, Any]) -> CuratedFile:
+    """A CuratedFile from a row with the inventory's column names (curated_files has them too)."""
+    return CuratedFile(
+        row["file_id"],
+        row["root_key"],
+        row["relative_path"],
+        row["inode"],
+        row["file_size"],
+        row["mtime_ns"],
+    )
+
+
+_FRAME_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ratings": {
+        "file_id": pl.Int64,
+        "score": pl.Int32,
+        "rated_by": pl.String,
+        "rated_at": pl.String,
+    },
+    "keywords": {
+        "file_id": pl.Int64,
+        "keyword": pl.String,
+        "keyword_type": pl.String,
+        "confidence": pl.Float64,
+        "source": pl.String,
+        "added_by": pl.String,
+        "created_at": pl.String,
+    },
+    "curated": {"file_id": pl.Int64, "last_accessed": pl.String},
+}
 
 
 def _now() -> str:
@@ -111,8 +146,6 @@ class CurationStore:
         *,
         by: str,
         keyword_type: str = "user",
-        source: str | None = None,
-        confidence: float = 1.0,
     ) -> list[str]:
         """Add keywords to the file (already there: kept as they are). Returns them normalized."""
         if keyword_type not in USER_KEYWORD_TYPES:
@@ -130,7 +163,7 @@ class CurationStore:
                 "INSERT INTO user_keywords (file_id, keyword, keyword_type, confidence, source, "
                 "added_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (file_id, keyword, keyword_type) DO NOTHING",
-                [(file.file_id, k, keyword_type, confidence, source, by, now) for k in keywords],
+                [(file.file_id, k, keyword_type, 1.0, None, by, now) for k in keywords],
             )
         return keywords
 
@@ -143,11 +176,6 @@ class CurationStore:
                 [(file_id, k, keyword_type) for k in keywords],
             ).rowcount
         return removed
-
-    def touch(self, file: CuratedFile) -> None:
-        """A person looked at the file (seed 001's last_accessed)."""
-        with self._write() as con:
-            self._remember(con, file, _now())
 
     def ratings(self) -> dict[int, Rating]:
         with self._connect() as con:
@@ -168,19 +196,22 @@ class CurationStore:
         """file id → (where the file was last seen by a person, when they last looked)."""
         with self._connect() as con:
             rows = con.execute("SELECT * FROM curated_files").fetchall()
+        return {r["file_id"]: (curated_file_from_row(r), r["last_accessed"]) for r in rows}
+
+    def frames(self) -> dict[str, pl.DataFrame]:
+        """Ratings, keywords and curated files' last looks as frames SQL can join."""
+        curated = self.curated_files()
         return {
-            r["file_id"]: (
-                CuratedFile(
-                    r["file_id"],
-                    r["root_key"],
-                    r["relative_path"],
-                    r["inode"],
-                    r["file_size"],
-                    r["mtime_ns"],
-                ),
-                r["last_accessed"],
-            )
-            for r in rows
+            "ratings": pl.DataFrame(
+                [asdict(r) for r in self.ratings().values()], schema=_FRAME_SCHEMAS["ratings"]
+            ),
+            "keywords": pl.DataFrame(
+                [asdict(k) for k in self.keywords()], schema=_FRAME_SCHEMAS["keywords"]
+            ),
+            "curated": pl.DataFrame(
+                [{"file_id": i, "last_accessed": seen} for i, (_, seen) in curated.items()],
+                schema=_FRAME_SCHEMAS["curated"],
+            ),
         }
 
     def follow(self, moves: Mapping[int, CuratedFile]) -> int:

@@ -105,8 +105,9 @@ def followed_moves(
         if c.file_id in present_ids or c.file_id in away_ids:
             continue
         ids = at.get((c.root_key, c.inode, c.size, c.mtime_ns), [])
-        if len(ids) == 1 and ids[0] not in curated_ids and ids[0] not in moves.values():
+        if len(ids) == 1 and ids[0] not in curated_ids:
             moves[c.file_id] = ids[0]
+            curated_ids.add(ids[0])  # taken: no second old file moves onto it
     return moves
 
 

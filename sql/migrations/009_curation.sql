@@ -7,7 +7,7 @@ CREATE TABLE file_curation (
     score INTEGER NOT NULL DEFAULT 0,   -- -1 rejected, 0 unrated, 1-5 stars
     rated_by VARCHAR,
     rated_at TIMESTAMP,
-    last_accessed TIMESTAMP             -- when a person last rated, tagged or opened it
+    last_accessed TIMESTAMP             -- when a person last rated or tagged it
 );
 
 CREATE TABLE media_metadata (

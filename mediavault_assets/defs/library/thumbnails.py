@@ -8,6 +8,7 @@ import polars as pl
 
 from mediavault_assets.defs.ingest.assets import inventory
 from mediavault_assets.defs.jobs import analyze_library
+from mediavault_assets.domain.model import stable_id
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.media.thumbnails import BATCH, SIZES, ThumbnailJob, make_limited
 from mediavault_assets.presentation import markdown_table
@@ -63,7 +64,7 @@ def store_thumbnails(context: dg.OpExecutionContext, warehouse: Warehouse, made:
     errors: dict[int, str] = made["errors"]
     rows = [
         {
-            "id": (job.file_id * 2 + index) & 0x7FFF_FFFF_FFFF_FFFF,
+            "id": stable_id("thumbnail", str(job.file_id), box),
             "media_file_id": job.file_id,
             "thumbnail_size": box,
             "mime_type": "image/jpeg",
@@ -72,7 +73,7 @@ def store_thumbnails(context: dg.OpExecutionContext, warehouse: Warehouse, made:
         }
         for job in made["jobs"]
         if job.file_id not in errors
-        for index, (box, target) in enumerate(sorted(job.targets.items()))
+        for box, target in sorted(job.targets.items())
     ]
     replaced = [job.file_id for job in made["jobs"]] + [g["media_file_id"] for g in made["gone"]]
     warehouse.replace_keys(
