@@ -354,6 +354,7 @@ def test_library_rates_tags_and_searches(page: Any, app: App) -> None:
     from mediavault_assets.curation_store import CurationStore
 
     curation = CurationStore(app.store.path)
+    before = curation.scores()
     open_page(page, app, "library")
     grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
     page.mouse.click(grid["x"] + 16, grid["y"] + 35 + 28)  # the first row (56 px rows)
@@ -370,7 +371,7 @@ def test_library_rates_tags_and_searches(page: Any, app: App) -> None:
     page.get_by_text("Tagged favourite, rainy sunday").wait_for(timeout=30_000)
     page.mouse.move(0, 0)
     screenshot(page, "library-rated")
-    [rated] = curation.scores().items()
+    [rated] = set(curation.scores().items()) - set(before.items())
     assert rated[1] == 5
     assert {k.keyword for k in curation.keywords()} == {"favourite", "rainy sunday"}
     assert {k.file_id for k in curation.keywords()} == {rated[0]}
@@ -381,3 +382,33 @@ def test_library_rates_tags_and_searches(page: Any, app: App) -> None:
     page.get_by_text("1 files").wait_for(timeout=30_000)
     page.mouse.move(0, 0)
     assert screenshot(page, "library-curation").stat().st_size > 10_000
+
+
+def test_compare_rates_both_files_by_click_and_by_keyboard(page: Any, app: App) -> None:
+    from mediavault_assets.curation_store import CurationStore
+
+    curation = CurationStore(app.store.path)
+    group = app.group("show_name = 'Red Dwarf' AND episode_number = 2")
+    open_page(page, app, f"compare?group={group}")
+    members = set(
+        app.demo.query(f"SELECT file_id FROM duplicate_members WHERE group_id = {group}")[
+            "file_id"
+        ]
+    )
+    page.locator("h1").click()  # focus the page, not an input
+    page.keyboard.press("Shift+4")  # the left file: ★★★★☆
+    page.get_by_text("Rating, left: ★★★★☆").wait_for(timeout=30_000)
+    settle(page)
+    page.locator("h1").click()
+    page.keyboard.press("Alt+0")  # the right file: rejected
+    page.get_by_text("Rating, right: rejected").wait_for(timeout=30_000)
+    settle(page)
+    rated = {f: s for f, s in curation.scores().items() if f in members}
+    assert sorted(rated.values()) == [-1, 4]
+    # A click on the current rating clears it.
+    page.get_by_role("button").filter(has_text="Shift + 4").click()
+    page.get_by_text("Rating, left: unrated").wait_for(timeout=30_000)
+    settle(page)
+    assert sorted(s for f, s in curation.scores().items() if f in members) == [-1]
+    page.mouse.move(0, 0)
+    screenshot(page, "compare-rated")

@@ -7,6 +7,8 @@ import pandas as pd
 import polars as pl
 import streamlit as st
 
+from mediavault_assets import curating
+from mediavault_assets.domain.curation import MAX_SCORE, REJECTED, UNRATED, stars
 from mediavault_assets.reviewing import DecisionLosesData
 from mediavault_ui import comparison, media, queries, review, ui
 from mediavault_ui.components.player import Side, dual_player
@@ -235,8 +237,45 @@ if buttons.button("Next group", shortcut="N", icon=":material/skip_next:"):
     _advance()
 st.caption(
     "Keys: Space play/pause · ←/→ 10 s · 1 Keep Left · 2 Keep Right · 3 Keep Both · "
-    "4 Not a duplicate · N next group"
+    "4 Not a duplicate · N next group · Shift+1…5 rate the left file, Alt+1…5 the right one "
+    "(Shift+0 / Alt+0 rejects)"
 )
+
+# Ratings are read live from the review store: the snapshot only has them after a refresh.
+curation_store = library.curation_store()
+ratings = curation_store.scores()
+
+
+def _rate(member: dict[str, object], score: int) -> None:
+    try:
+        target = curating.curated_file(library.settings, int(member["file_id"]))  # type: ignore[call-overload]
+    except (curating.UnknownFileError, DataUnavailable) as problem:
+        st.error(str(problem))
+        return
+    curation_store.rate(target, score, by=ui.reviewer())
+    ui.flash(f"Rated {_named(member)}: {stars(score) or 'unrated'}")
+    st.rerun()
+
+
+for column, member, side, modifier in zip(
+    st.columns(2), (left, right), ("left", "right"), ("Shift", "Alt"), strict=True
+):
+    current = ratings.get(int(member["file_id"]), UNRATED)  # type: ignore[call-overload]
+    column.markdown(f"**Rating, {side}:** {stars(current) or 'unrated'}")
+    row = column.container(horizontal=True, gap="small")
+    for score in range(REJECTED, MAX_SCORE + 1):
+        if score == UNRATED:
+            continue
+        label = "Reject" if score == REJECTED else "★" * score
+        if row.button(
+            label,
+            key=f"rate_{side}_{score}",
+            type="primary" if score == current else "secondary",
+            shortcut=f"{modifier}+{0 if score == REJECTED else score}",
+            help=f"Rate the {side} file {'-1 (rejected)' if score == REJECTED else f'{score}/5'}"
+            "; a rated file is never staged automatically",
+        ):
+            _rate(member, UNRATED if score == current else score)
 
 existing = [decisions[m["file_id"]] for m in members if m["file_id"] in decisions]
 if existing:
