@@ -626,7 +626,7 @@ def test_the_cheap_model_titles_and_routes_the_main_model_answers(
     service = ChatService.from_settings(curated, user_id="al", secrets=secrets)
     answer = service.ask("Which genres do I have?")
 
-    assert [r.body["model"] for r in fake.requests] == [
+    assert [r.model for r in fake.requests] == [
         "gpt-4o-mini",
         "gpt-4o-mini",
         "gpt-4o",
@@ -665,7 +665,7 @@ def test_the_cheap_model_titles_and_routes_the_main_model_answers(
     # A follow-up: no new title; a routing reply naming no table means every table's columns.
     fake.script(text("no idea", model=mini), text("Still two."))
     service.ask("And now?", answer.session_id)
-    assert [r.body["model"] for r in fake.requests[4:]] == ["gpt-4o-mini", "gpt-4o"]
+    assert [r.model for r in fake.requests[4:]] == ["gpt-4o-mini", "gpt-4o"]
     assert (
         "\nmedia_credits (seed 003 table): "
         in fake.requests[-1].body["tools"][0]["function"]["description"]
@@ -690,11 +690,11 @@ def test_azure_cheap_steps_use_the_mini_deployment(
     answer = ChatService.from_settings(chat_settings, user_id="al", secrets=secrets).ask(
         "How many duplicate groups?"
     )
-    assert [r.path for r in fake.requests] == [
-        "/openai/deployments/mv-mini/chat/completions",
+    assert [r.model for r in fake.requests] == ["mv-mini", "mv-mini", "mv-chat"]
+    assert {r.path for r in fake.requests} == {
         "/openai/deployments/mv-mini/chat/completions",
         "/openai/deployments/mv-chat/chat/completions",
-    ]
+    }
     assert answer.text == "Three." and len(answer.cheap_usage) == 2
 
 
