@@ -101,6 +101,8 @@ from tests.conftest import Refreshed
         ("recommend something to watch", Intent("watch_tonight")),
         ("anything good to see this evening?", Intent("watch_tonight")),
         ("what is waiting for review?", Intent("review_list")),
+        ("which movies have the highest bit rate", Intent("overview")),
+        ("let me see how many files I have now", Intent("count_files")),
         # Anything else: the overview and what the router knows.
         ("hello", Intent("overview")),
         ("", Intent("overview")),

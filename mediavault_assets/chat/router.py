@@ -120,9 +120,10 @@ _BREAKDOWN = re.compile(
 )
 _STAR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
 _STARS = re.compile(r"\b([1-5]|one|two|three|four|five)[\s-]*(?:stars?|\*)")
-_RATED = re.compile(r"\b(?:rat(?:e|ed|ing|ings)|stars?|favou?rites?|loved?|liked?)\b|\b[1-5]\s*\*")
+# Not a bare "rate": "frame rate" and "bit rate" are no ratings.
+_RATED = re.compile(r"\b(?:rated|ratings?|stars?|favou?rites?|loved|liked)\b|\b(?:i|we)\s+rate\b")
 _WATCH = re.compile(
-    r"\b(?:watch|see|put\s+on)\b.*\b(?:tonight|today|now|next|this\s+evening)\b"
+    r"\b(?:watch|see|put\s+on)\b.*\b(?:tonight|today|this\s+evening)\b"
     r"|\bwhat\s+(?:should|shall|could|can)\s+(?:i|we)\s+(?:watch|see)\b"
     r"|\brecommend\w*\b|\bsomething\s+to\s+watch\b"
 )
