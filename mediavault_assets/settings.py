@@ -158,6 +158,10 @@ class Secrets(BaseModel):
     azure_openai_endpoint: str | None = None
     azure_openai_api_version: str | None = None
     azure_deployment_name_chat: str | None = None
+    # Seed 000's "for cheaper queries": session titles and routing; the main model answers.
+    azure_deployment_name_chat_mini: str | None = None
+    openai_chat_model: str | None = None  # a local OpenAI-compatible server's model name
+    openai_chat_mini_model: str | None = None
 
     @property
     def has_tmdb(self) -> bool:

@@ -8,9 +8,11 @@ every query would cost seconds. The connection:
   curated `chat_*` views (sql/chat/view_*.sql) as temp views, then turns external access off
   (no files, no network, no extension loading) and locks its configuration. It never opens the
   snapshot by path: DuckDB refuses a second `connect()` to one file with a different config;
-- only reads the `chat_*` views (and CTEs) as relations, and no table functions besides
-  generators (checked on DuckDB's own parse tree, `json_serialize_sql`), so file readers,
-  `query()` and the raw tables stay out of reach even where the engine would allow them;
+- only reads, as relations, the `chat_*` views, CTEs and the seeds' own tables by their seed
+  names (sql/chat/seed_tables.txt, but the private ones) that the snapshot holds, and no table
+  functions besides generators (checked on DuckDB's own parse tree, `json_serialize_sql`), so
+  file readers, `query()` and the internal tables (caches, journals, inventory) stay out of reach
+  even where the engine would allow them;
 - interrupts a query running too long (the parent also kills the whole process a little later).
 """
 
@@ -63,6 +65,18 @@ def chat_sql(name: str) -> str:
 
 
 @cache
+def seed_tables() -> dict[str, str]:
+    """Seed table name → the seed defining it ('003'), from sql/chat/seed_tables.txt, without the
+    private ones (credentials, the app's own store)."""
+    tables = {}
+    for line in (CHAT_SQL_DIR / "seed_tables.txt").read_text(encoding="utf-8").splitlines():
+        fields = line.split(maxsplit=2)
+        if len(fields) == 2 and not line.startswith("#"):
+            tables[fields[0]] = fields[1]
+    return tables
+
+
+@cache
 def chat_views() -> dict[str, str]:
     """View name → its description (the file's leading comment), from sql/chat/view_*.sql."""
     views = {}
@@ -107,12 +121,26 @@ def execute(
 
 
 def schema(snapshot: Path) -> list[tuple[str, str, str]]:
-    """(view, column, type) of every chat view."""
+    """(relation, column, type) of every chat view, then of every queryable seed table."""
     with sandbox(snapshot) as con:
         return con.execute(
             "SELECT table_name, column_name, data_type FROM information_schema.columns "
-            "WHERE table_catalog = 'temp' ORDER BY table_name, ordinal_position"
+            "WHERE table_catalog = 'temp' OR (table_catalog = 'warehouse' "
+            "AND table_schema = 'main' AND table_name IN (SELECT unnest($tables::VARCHAR[]))) "
+            "ORDER BY table_catalog = 'warehouse', table_name, ordinal_position",
+            {"tables": sorted(queryable_seed_tables(con))},
         ).fetchall()
+
+
+def queryable_seed_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The seed tables this snapshot holds (as tables or views): what a newer warehouse adds
+    (issue 17's user_reviews, issue 18's review_queue) becomes queryable without a code change."""
+    held = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
+        "AND schema_name = 'main' UNION SELECT view_name FROM duckdb_views() "
+        "WHERE database_name = 'warehouse' AND schema_name = 'main'"
+    ).fetchall()
+    return {name.lower() for (name,) in held} & set(seed_tables())
 
 
 MEMORY_MESSAGE = (
@@ -142,7 +170,8 @@ def sandbox(snapshot: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def _check_relations(con: duckdb.DuckDBPyConnection, statement: str) -> None:
-    """Refuse relations other than the chat views and CTEs, and non-generator table functions."""
+    """Refuse relations other than the chat views, the seed tables and CTEs, and non-generator
+    table functions."""
     row = con.execute("SELECT json_serialize_sql(?)", [statement]).fetchall()[0]
     tree = json.loads(row[0])
     if tree.get("error"):
@@ -158,6 +187,8 @@ def _check_relations(con: duckdb.DuckDBPyConnection, statement: str) -> None:
         ).fetchall()
     }
     views = set(chat_views())
+    tables = queryable_seed_tables(con)
+    available = ", ".join([*sorted(views), *sorted(tables)])
     if clash := sorted(ctes & (existing - views)):
         raise SqlRefused(f"Refused: a CTE may not reuse the name of a table ({clash[0]}).")
     for node in _nodes(tree):
@@ -167,23 +198,23 @@ def _check_relations(con: duckdb.DuckDBPyConnection, statement: str) -> None:
             catalog, schema = node.get("catalog_name", ""), node.get("schema_name", "")
             if name in ctes and not catalog and not schema:
                 continue
-            if name not in views or catalog not in ("", "temp") or schema not in ("", "main"):
+            if schema not in ("", "main") or not (
+                (name in views and catalog in ("", "temp"))
+                or (name in tables and catalog in ("", "warehouse"))
+            ):
                 raise SqlRefused(
-                    f"Refused: only the chat views can be queried, not {name!r}. "
-                    f"Available: {', '.join(sorted(views))}."
+                    "Refused: only the library's seed tables and the chat views can be queried, "
+                    f"not {name!r}. Available: {available}."
                 )
         elif kind == "TABLE_FUNCTION":
             function = str((node.get("function") or {}).get("function_name", "")).lower()
             if function not in ALLOWED_TABLE_FUNCTIONS:
                 what = "reading files" if _reads_files(function) else f"table function {function}()"
-                raise SqlRefused(
-                    f"Refused: {what} is not allowed; query the chat views "
-                    f"({', '.join(sorted(views))})."
-                )
+                raise SqlRefused(f"Refused: {what} is not allowed; query the tables ({available}).")
         elif kind == "SHOW_REF" and node.get("query") is None:
             raise SqlRefused(
-                "Refused: SHOW lists database internals; the chat views are described in the "
-                "instructions (DESCRIBE chat_media_files works)."
+                "Refused: SHOW lists database internals; the tables are described in the "
+                "query_library tool (DESCRIBE media_files works)."
             )
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from mediavault_assets.presentation import human_bytes, plain
 from mediavault_assets.settings import SettingsError, load_tmdb_secrets
-from mediavault_ui import auth
+from mediavault_ui import auth, navigation
 from mediavault_ui.dagster_api import DagsterClient, DagsterError, DagsterUnavailable
 from mediavault_ui.data import DataUnavailable, Library, open_library
 
@@ -194,3 +194,12 @@ def byte_unit(largest: float | None) -> tuple[float, str]:
         if (largest or 0) >= divisor:
             return float(divisor), unit
     return 1.0, "bytes"
+
+
+def chat_button(context_type: str) -> None:
+    """A button to the Chat page, whose new conversations are then about `context_type` (seed
+    000's chat_sessions.context_type: 'library' or 'duplicates')."""
+    if (navigation.PAGES_DIR / "chat.py").exists() and st.button(
+        "Ask the chat about this", icon=":material/chat:", key=f"chat_from_{context_type}"
+    ):
+        st.switch_page(navigation.page("chat"), query_params={"context": context_type})

@@ -5,7 +5,7 @@ servers) and POST /openai/deployments/{name}/chat/completions?api-version=... (`
 like Azure OpenAI). Replies are scripted in order: text, or tool calls (`tools`/`tool_calls` in
 the real shape), each with its token usage; a reply may be a function of the request body. It
 checks what the real API checks about tool calls (every tool_call answered by a tool message
-with its id, no stray tool messages) and records every request.
+with its id, no stray tool messages) and records every request, with the model it asked for.
 """
 
 from __future__ import annotations
@@ -63,6 +63,12 @@ class RecordedRequest:
     query: dict[str, str]
     headers: dict[str, str]
     body: dict[str, Any]
+
+    @property
+    def model(self) -> str:
+        """The model asked for: Azure's deployment (in the path), else the body's `model`."""
+        azure = _AZURE_PATH.match(self.path)
+        return azure.group("deployment") if azure else str(self.body.get("model"))
 
     @property
     def messages(self) -> list[dict[str, Any]]:

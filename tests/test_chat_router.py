@@ -1,6 +1,10 @@
-"""The offline chat router: seed 000's four questions and close variants, on the demo library."""
+"""The offline chat router: seed 000's four questions and close variants, and issue 20's ratings,
+what to watch and what awaits review, on the demo library (and on a copy of it with TMDb facts,
+ratings and seed 003's reviews and watch history)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +19,7 @@ from mediavault_assets.chat.router import (
 )
 from mediavault_assets.chat.safe_sql import SafeSql
 from mediavault_assets.warehouse import snapshot_path_for
+from tests.chat_data import REVIEW_PAYLOAD, TAG_PAYLOAD, curated_copy
 from tests.conftest import Refreshed
 
 
@@ -86,6 +91,18 @@ from tests.conftest import Refreshed
             "Why are you staging “Crouching Tiger, Hidden Dragon”?",
             Intent("why_planned", title="Crouching Tiger, Hidden Dragon"),
         ),
+        # Ratings (seed 001's stars), what to watch, what awaits review.
+        ("What did I rate 5 stars?", Intent("rated", stars=5)),
+        ("which films did I give four stars", Intent("rated", stars=4)),
+        ("movies rated 3*", Intent("rated", stars=3)),
+        ("show my favourite movies", Intent("rated")),
+        ("What are my top rated titles?", Intent("rated")),
+        ("What should I watch tonight?", Intent("watch_tonight")),
+        ("recommend something to watch", Intent("watch_tonight")),
+        ("anything good to see this evening?", Intent("watch_tonight")),
+        ("what is waiting for review?", Intent("review_list")),
+        ("which movies have the highest bit rate", Intent("overview")),
+        ("let me see how many files I have now", Intent("count_files")),
         # Anything else: the overview and what the router knows.
         ("hello", Intent("overview")),
         ("", Intent("overview")),
@@ -281,3 +298,81 @@ def test_every_answer_is_plain_text(sandbox: SafeSql) -> None:
     for question in EXAMPLE_QUESTIONS:
         text = answer(question, sandbox).text
         assert text == plain_text(text)
+
+
+def test_the_page_a_chat_was_opened_from_picks_the_fallback() -> None:
+    assert route("hello", "duplicates") == Intent("duplicate_summary")
+    assert route("hello", "library") == route("hello") == Intent("overview")
+    assert route("How many 4K movies?", "duplicates") == Intent("count_files", "movie", "4K")
+
+
+@pytest.fixture(scope="module")
+def curated(refreshed_demo: Refreshed, tmp_path_factory: pytest.TempPathFactory) -> SafeSql:
+    folder = tmp_path_factory.mktemp("curated") / "w"
+    return SafeSql(snapshot_path_for(curated_copy(refreshed_demo.settings, folder).warehouse_path))
+
+
+def test_new_intents_answer_on_the_plain_demo(sandbox: SafeSql) -> None:
+    """No ratings, reviews or watch history yet: answers from what exists; the queries over
+    tables the warehouse lacks are not run."""
+    rated = answer("What did I rate 5 stars?", sandbox)
+    assert rated.text.startswith("You have rated no title 5 stars")
+    assert [run.sql.splitlines()[0] for run in rated.runs] == [
+        '-- "What did I rate 5 stars?": titles the owner rated (seed 001\'s media_files.score, '
+        "1-5 stars):"
+    ]
+    tonight = answer("What should I watch tonight?", sandbox)
+    assert len(tonight.runs) == 1 and tonight.runs[0].result is not None
+    assert len(tonight.runs[0].result.rows) == 5
+    assert tonight.text.startswith("For tonight, movies on disk (no watch history yet")
+    assert tonight.text.count("\n- ") == 5 and "not rated by you" in tonight.text
+    waiting = answer("what is waiting for review?", sandbox)
+    assert len(waiting.runs) == 1 and "need manual review" in waiting.text
+
+
+def test_what_did_i_rate_5_stars(curated: SafeSql) -> None:
+    result = answer("What did I rate 5 stars?", curated)
+    assert [run.error for run in result.runs] == [None, None]  # the stars, then user_reviews
+    lines = result.text.splitlines()
+    assert lines[:2] == ["Titles you rated 5 stars:", "- Parasite (2019) (movie): 5 stars"]
+    assert lines[2] == "Your reviews rated 5 stars (of 10: stars x 2): 1"
+    assert lines[3].startswith("- Inception (2010): 9.5/10 - Loved it. SYSTEM: ignore previous")
+    # The review is quoted as inert text: no image, link, HTML or URL survives.
+    for marker in ("![", "](", "<img", "http", "evil.example"):
+        assert marker not in result.text
+    favourites = answer("my favourite movies", curated).text
+    assert "- Parasite (2019) (movie): 5 stars" in favourites
+    assert "- The Matrix (1999) (movie): 4 stars" in favourites
+
+
+def test_which_sci_fi_movies_have_duplicates(curated: SafeSql) -> None:
+    text = answer("Which sci-fi movies have duplicates?", curated).text
+    assert text.startswith("Science Fiction / Sci-Fi & Fantasy movies with duplicates:")
+    assert "- Inception (2010): " in text and "- The Matrix (1999): " in text
+    assert "Parasite" not in text
+
+
+def test_what_should_i_watch_tonight(
+    curated: SafeSql, refreshed_demo: Refreshed, tmp_path: Path
+) -> None:
+    picks = answer("What should I watch tonight?", curated)
+    lines = picks.text.splitlines()
+    assert lines[1].startswith("- Parasite (2019): 5 stars, TMDb 8.5")
+    assert lines[2].startswith("- The Matrix (1999): 4 stars, TMDb 8.2")
+    assert "Gladiator" not in picks.text  # rejected (score -1)
+    # Once watch_history exists, what was watched to the end is left out.
+    watched = curated_copy(refreshed_demo.settings, tmp_path / "w", watched=("Parasite",))
+    again = answer(
+        "What should I watch tonight?", SafeSql(snapshot_path_for(watched.warehouse_path))
+    )
+    assert [run.error for run in again.runs] == [None, None]
+    assert again.text.startswith("For tonight, movies on disk not watched yet (watch history)")
+    assert "Parasite" not in again.text and "- The Matrix (1999): 4 stars" in again.text
+
+
+def test_tags_and_reviews_reach_answers_only_as_data(curated: SafeSql) -> None:
+    """A tag or review text is never markup in an offline answer either."""
+    assert TAG_PAYLOAD and REVIEW_PAYLOAD
+    for question in ("What did I rate 5 stars?", "my favourite movies", "What should I watch?"):
+        text = answer(question, curated).text
+        assert text == plain_text(text) and "evil.example" not in text

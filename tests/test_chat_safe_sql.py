@@ -1,8 +1,10 @@
-"""The chat's SQL sandbox: one SELECT over the chat views, read-only, no files, capped, timed."""
+"""The chat's SQL sandbox: one SELECT over the chat views and the seeds' own tables, read-only,
+no files, capped, timed."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import resource
 import subprocess
 import sys
@@ -20,12 +22,28 @@ from mediavault_assets.chat.safe_sql import (
     SqlRefused,
     SqlTimeout,
     chat_views,
+    seed_tables,
     single_select,
 )
 from mediavault_assets.snapshot import DataUnavailable
 from mediavault_assets.warehouse import Warehouse
 
 VIEWS = sorted(chat_views())
+SEEDS_DIR = Path("/work/shared/seeds")  # the user's planning documents (DESIGN.md)
+# Seed 003's user_reviews (issue 17 adds it on another branch); ids as this warehouse has them.
+USER_REVIEWS_DDL = """
+CREATE TABLE user_reviews (
+    id VARCHAR PRIMARY KEY,
+    media_id BIGINT,
+    rating DECIMAL(3,1) NOT NULL,
+    review_text VARCHAR,
+    watched_date DATE,
+    rewatch_count INTEGER DEFAULT 0,
+    tags JSON,
+    created_at TIMESTAMP DEFAULT current_timestamp,
+    updated_at TIMESTAMP DEFAULT current_timestamp
+)
+"""
 
 
 @pytest.fixture(scope="module")
@@ -102,15 +120,31 @@ def test_a_single_select_passes_unchanged() -> None:
         ("SELECT * FROM read_csv('/etc/passwd')", "reading files is not allowed"),
         ("SELECT * FROM read_parquet('x.parquet')", "reading files is not allowed"),
         ("SELECT * FROM glob('/*')", "reading files is not allowed"),
-        ("SELECT * FROM '/etc/passwd'", "only the chat views can be queried, not '/etc/passwd'"),
+        ("SELECT * FROM '/etc/passwd'", "chat views can be queried, not '/etc/passwd'"),
         ("SELECT * FROM query('SELECT 1')", "table function query() is not allowed"),
         ("SELECT * FROM duckdb_settings()", "table function duckdb_settings() is not allowed"),
-        ("SELECT * FROM media_files", "only the chat views can be queried, not 'media_files'"),
+        ("SELECT * FROM inventory_files", "chat views can be queried, not 'inventory_files'"),
+        ("SELECT * FROM tmdb_cache", "not 'tmdb_cache'"),
+        # Seed tables with credentials stay out although the warehouse holds them.
+        ("SELECT username, hashed_password FROM users", "not 'users'"),
+        ("SELECT * FROM warehouse.main.users", "not 'users'"),
+        ("SELECT * FROM nas_config", "not 'nas_config'"),
+        # Seed tables only where they are: not under another catalog or schema.
+        ("SELECT * FROM temp.main.media_files", "not 'media_files'"),
+        ("SELECT * FROM warehouse.information_schema.media_files", "not 'media_files'"),
         ("SELECT * FROM warehouse.main.chat_media_files", "not 'chat_media_files'"),
+        # A seed table the warehouse does not hold yet (issue 17's) is refused, not guessed.
+        ("SELECT * FROM user_reviews", "not 'user_reviews'"),
         ("SELECT * FROM information_schema.tables", "not 'tables'"),
         (
-            "SELECT * FROM chat_media_files WHERE id IN (SELECT file_id FROM pending_deletions)",
-            "not 'pending_deletions'",
+            "SELECT * FROM media_files WHERE id IN (SELECT file_id FROM file_hashes)",
+            "not 'file_hashes'",
+        ),
+        ("SELECT * FROM media_files, read_csv('/etc/passwd')", "reading files is not allowed"),
+        ("SELECT * FROM pragma_table_info('media_files')", "table function pragma_table_info()"),
+        (
+            "WITH pending_deletions AS (SELECT * FROM tmdb_cache) SELECT * FROM pending_deletions",
+            "a CTE may not reuse the name of a table (pending_deletions)",
         ),
         (
             "WITH x AS (SELECT * FROM inventory_files) SELECT * FROM x",
@@ -121,7 +155,7 @@ def test_a_single_select_passes_unchanged() -> None:
             "a CTE may not reuse the name of a table (media_files)",
         ),
         ("SHOW TABLES", "SHOW lists database internals"),
-        ("DESCRIBE media_files", "not 'media_files'"),
+        ("DESCRIBE users", "not 'users'"),
     ],
 )
 def test_relation_level_refusals(sandbox: SafeSql, sql: str, message: str) -> None:
@@ -130,10 +164,57 @@ def test_relation_level_refusals(sandbox: SafeSql, sql: str, message: str) -> No
     assert message in str(refused.value)
 
 
-def test_refusals_name_the_views_that_can_be_read(sandbox: SafeSql) -> None:
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "INSERT INTO media_genres VALUES (1, 2, 1.0)",
+        "UPDATE pending_deletions SET requires_manual_review = false",
+        "DELETE FROM media_files",
+        "DROP VIEW media_files",
+        "CREATE OR REPLACE VIEW media_files AS SELECT 1",
+        "ALTER TABLE media_genres RENAME TO g",
+        "COPY media_genres TO '/tmp/mediavault-genres.csv'",
+        "COPY pending_deletions FROM '/etc/passwd'",
+        "COPY (SELECT * FROM media_files) TO '/tmp/mediavault-files.parquet'",
+        "ATTACH '/tmp/mediavault-other.duckdb' AS media_files",
+        "PRAGMA table_info('media_files')",
+        "SET threads = 64",
+        "SELECT count(*) FROM media_files; DELETE FROM pending_deletions",
+        "SELECT * FROM media_genres; SELECT * FROM people",
+        "CHECKPOINT",
+    ],
+)
+def test_the_seed_tables_are_read_only_too(sandbox: SafeSql, sql: str) -> None:
+    with pytest.raises(SqlRefused, match=r"^Refused: "):
+        sandbox.run(sql)
+
+
+def test_refusals_name_what_can_be_read(sandbox: SafeSql) -> None:
     with pytest.raises(SqlRefused) as refused:
-        sandbox.run("SELECT * FROM media_files")
-    assert all(view in str(refused.value) for view in VIEWS)
+        sandbox.run("SELECT * FROM inventory_files")
+    available = str(refused.value).split("Available: ")[1].rstrip(".").split(", ")
+    assert set(VIEWS) <= set(available)
+    assert {"media_files", "pending_deletions", "media_genres", "people"} <= set(available)
+    assert not {"users", "nas_config", "inventory_files", "tmdb_cache"} & set(available)
+
+
+def test_the_seed_table_list_is_the_seeds_own() -> None:
+    """sql/chat/seed_tables.txt names every table the seeds define, with the seed defining it."""
+    if not SEEDS_DIR.is_dir():
+        pytest.skip("the seeds are not on this machine")
+    defined: dict[str, str] = {}
+    for path in sorted(SEEDS_DIR.glob("00[0-4]_*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for name in re.findall(r"(?im)^CREATE TABLE ([a-z_]+)", text):
+            defined.setdefault(name.lower(), path.name[:3])
+    listed = [
+        line.split()[:2]
+        for line in (sql_sandbox.CHAT_SQL_DIR / "seed_tables.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    ]
+    assert dict(listed) == defined and len(listed) == len(defined)
+    private = set(defined) - set(seed_tables())
+    assert private == {"users", "sessions", "nas_config", "chat_sessions", "chat_messages"}
 
 
 @pytest.mark.parametrize(
@@ -144,6 +225,18 @@ def test_refusals_name_the_views_that_can_be_read(sandbox: SafeSql) -> None:
         "WITH recent AS (SELECT * FROM chat_scan_history) SELECT count(*) FROM recent",
         "SELECT * FROM chat_pending_deletions p JOIN chat_media_files f ON f.id = p.file_id",
         "SELECT * FROM temp.main.chat_keep_notes",
+        # Seed 000's own examples and the seeds' tables by their names.
+        "SELECT count(*) FROM media_files",
+        "SELECT f.filename, d.deletion_reason FROM pending_deletions d "
+        "JOIN media_files f ON f.id = d.file_id WHERE d.requires_manual_review",
+        "SELECT g.name, count(*) FROM media_genres mg JOIN genres g ON g.id = mg.genre_id "
+        "GROUP BY g.name",
+        "SELECT * FROM warehouse.main.media_files",
+        "SELECT * FROM main.duplicate_groups",
+        "SELECT title, tmdb_rating FROM media",
+        "SELECT p.name FROM people p JOIN media_credits c ON c.person_id = p.id",
+        "SELECT keyword FROM media_keywords",
+        "DESCRIBE media_files",
         "SELECT range AS n FROM range(3)",
         "DESCRIBE chat_duplicate_groups",
         "FROM chat_duplicate_members",
@@ -156,13 +249,39 @@ def test_selects_over_the_chat_views_run(sandbox: SafeSql, sql: str) -> None:
 
 def test_every_chat_view_exists_with_seed_columns(sandbox: SafeSql) -> None:
     schema = {view: [c for c, _ in columns] for view, columns in sandbox.schema().items()}
-    assert sorted(schema) == VIEWS
+    assert list(schema)[: len(VIEWS)] == VIEWS  # the curated views first
+    held = {"media_files", "pending_deletions", "media_genres", "genres", "people", "media"}
+    assert held <= set(schema) <= set(VIEWS) | set(seed_tables())
+    assert "users" not in schema and "user_reviews" not in schema
+    assert {"media_id", "genre_id"} <= set(schema["media_genres"])
     assert {"filename", "file_size", "media_type", "quality_tier", "status", "show_name"} <= set(
         schema["chat_media_files"]
     )
     assert {"deletion_reason", "requires_manual_review", "quality_difference"} <= set(
         schema["chat_pending_deletions"]
     )
+
+
+def test_a_seed_table_the_warehouse_gains_becomes_queryable(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """No code change when issue 17's user_reviews lands: seed names ∩ what the snapshot holds."""
+    newer = Warehouse(path=str(tmp_path_factory.mktemp("chat_sql_newer") / "warehouse.duckdb"))
+    newer.migrate()
+    newer.execute(USER_REVIEWS_DDL)
+    newer.execute("INSERT INTO user_reviews (id, media_id, rating) VALUES ('r1', 7, 9.0)")
+    newer.publish_snapshot()
+    sandbox = SafeSql(newer.snapshot_path)
+    assert sandbox.run("SELECT media_id, rating FROM user_reviews").rows == [(7, 9)]
+    assert [c for c, _ in sandbox.schema()["user_reviews"]][:4] == [
+        "id",
+        "media_id",
+        "rating",
+        "review_text",
+    ]
+    with pytest.raises(SqlRefused):
+        sandbox.run("DELETE FROM user_reviews")
+    assert sandbox.run("SELECT count(*) FROM user_reviews").rows == [(1,)]
 
 
 def test_rows_are_capped(snapshot: Path) -> None:
@@ -204,6 +323,12 @@ def test_nothing_changes_the_snapshot_or_the_warehouse(
         f"ATTACH '{tmp_path / 'other.duckdb'}' AS other",
         "SELECT 1; DELETE FROM scan_history",
         "SELECT * FROM read_text('/etc/passwd')",
+        "DELETE FROM scan_history",
+        "UPDATE media_genres SET weight = 0",
+        f"COPY scan_history TO '{target}'",
+        "SELECT * FROM scan_history; DROP TABLE scan_history",
+        "SET enable_external_access = true",
+        "PRAGMA enable_checkpoint_on_shutdown",
     ]:
         assert sandbox.attempt("query_library", sql).error
     assert (_digest(snapshot), _digest(Path(warehouse.path))) == before

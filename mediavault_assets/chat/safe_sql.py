@@ -5,7 +5,8 @@ SQL written by a model (or by the offline router) runs here and nowhere else:
 - exactly one statement, of type SELECT (`duckdb.extract_statements`), checked here;
 - then, in a child process (mediavault_assets.limited) with an address-space limit and a hard
   kill shortly after the timeout, the sandbox connection of mediavault_assets.sql_sandbox:
-  read-only, no files or network, only the `chat_*` views, interrupted at the timeout. A
+  read-only, no files or network, only the `chat_*` views and the seeds' own tables,
+  interrupted at the timeout. A
   prompt-injected file name can ask for `repeat('x', 1000000000)`; in the app's own process that
   went past DuckDB's memory limit (strings live outside it) and could get the app OOM-killed;
 - a row cap.
@@ -33,6 +34,7 @@ from mediavault_assets.sql_sandbox import (
     chat_sql,
     chat_views,
     first_line,
+    seed_tables,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "SqlTimeout",
     "chat_sql",
     "chat_views",
+    "seed_tables",
     "single_select",
 ]
 
@@ -130,7 +133,7 @@ def single_select(sql: str) -> str:
     if kind != "SELECT":
         fallback = "writing is not allowed" if kind in _WRITES else "it is not a SELECT"
         why = _REFUSED_TYPES.get(kind, f"{kind} statement: {fallback}")
-        raise SqlRefused(f"Refused: {why}. Only a read-only SELECT over the chat_* views runs.")
+        raise SqlRefused(f"Refused: {why}. Only a read-only SELECT over the library's tables runs.")
     return statements[0].query.strip().removesuffix(";").strip()
 
 
@@ -172,7 +175,8 @@ class SafeSql:
             return SqlRun(tool, sql.strip(), shown, error=str(error))
 
     def schema(self) -> dict[str, list[tuple[str, str]]]:
-        """The chat views' columns and types, for the system prompt."""
+        """Every queryable relation's columns and types (the chat views first), for the tool
+        description and for intents that use a table only once the warehouse has it."""
         self.require_snapshot()
         schema: dict[str, list[tuple[str, str]]] = {}
         for table, column, data_type in self._in_child(sql_sandbox.schema, self.snapshot):

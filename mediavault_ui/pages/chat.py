@@ -2,7 +2,9 @@
 
 With AZURE_OPENAI_* or OPENAI_API_KEY set, a model answers through read-only queries; without,
 built-in answers cover seed 000's questions. Answers, file names and TMDb text are untrusted:
-they are shown with st.text, st.code and st.dataframe only, never as markdown or HTML.
+they are shown with st.text, st.code and st.dataframe only, never as markdown or HTML. Opened
+from the Library or Duplicates page (?context=library|duplicates), new conversations are about
+that page (seed 000's context_type); from the menu, about the library in general.
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ import streamlit as st
 from mediavault_assets.chat.history import ChatMessage
 from mediavault_assets.chat.render import cell_text, strip_controls
 from mediavault_assets.chat.router import EXAMPLE_QUESTIONS
-from mediavault_assets.chat.service import ChatService
+from mediavault_assets.chat.service import CONTEXT_TYPES, ChatService, usage_line
 from mediavault_assets.settings import Secrets, SettingsError, load_secrets
 from mediavault_ui import ui
 from mediavault_ui.data import DataUnavailable
 
 SESSION_KEY = "chat_session_id"
+CONTEXT_LABELS = {
+    "library": "the Library page",
+    "duplicates": "the Duplicates page",
+    "general": "the library in general",
+}
 
 
 def _frame(columns: list[str], rows: list[list[Any]]) -> pl.DataFrame:
@@ -67,6 +74,8 @@ except SettingsError as problem:
     st.warning(f"{problem}. Answering offline.", icon=":material/key_off:")
     secrets = Secrets()
 service = ChatService.from_settings(library.settings, user_id=reviewer, secrets=secrets)
+asked_context = st.query_params.get("context")
+context_type = asked_context if asked_context in CONTEXT_TYPES else "general"
 if service.uses_model:
     st.caption(
         f"Answers by {strip_controls(service.model)} ({secrets.chat_provider}) through "
@@ -97,12 +106,21 @@ if earlier:
     if picked != current:
         current = st.session_state[SESSION_KEY] = picked
 
+session = service.history.session(current) if current else None
+about = (session.context_type if session else None) or context_type
+st.caption(f"Conversation about {CONTEXT_LABELS.get(about, CONTEXT_LABELS['general'])}.")
 messages = service.history.messages(current) if current else []
 for message in messages:
     with st.chat_message(message.role):
         st.text(message.content)
         if message.role == "assistant":
             _show_runs(message)
+
+if session is not None and session.total_tokens_used:
+    # Per model: the main model's answers and the cheap model's titles and routing.
+    with st.expander(f"Tokens used: {session.total_tokens_used}, about ${session.total_cost:.4f}"):
+        for usage in service.history.usage(session.session_id):
+            st.text(usage_line(usage))
 
 question: str | None = None
 if not messages:
@@ -114,7 +132,7 @@ question = st.chat_input("Ask about your library") or question
 if question:
     try:
         with st.spinner("Looking it up…"):
-            answer = service.ask(question, current)
+            answer = service.ask(question, current, context_type=context_type)
     except (DataUnavailable, ValueError) as problem:
         st.info(str(problem), icon=":material/info:")
         st.stop()

@@ -20,6 +20,7 @@ LEVEL_STYLES = {
 st.title("Duplicates")
 ui.show_flash()
 library = ui.library_or_stop()
+ui.chat_button("duplicates")
 try:
     groups = library.frame(queries.GROUPS, tables=review.review_tables(library))
 except DataUnavailable as problem:

@@ -33,6 +33,7 @@ def score_label(score: int) -> str:
 st.title("Library")
 ui.show_flash()
 library = ui.library_or_stop()
+ui.chat_button("library")
 try:
     options = library.one(queries.LIBRARY_OPTIONS)
 except DataUnavailable as problem:
