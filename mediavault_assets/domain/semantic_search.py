@@ -77,7 +77,7 @@ MOODS: dict[str, tuple[str, ...]] = {
     "action": ("action",),
     "faster": ("action", "thriller"),
 }
-_MOOD_BOOST = 0.5  # of the best text score: a mood tips the order, it does not replace it
+_MOOD_BOOST = 1.0  # × the best text score: a similar title of the asked mood beats any other
 _K1, _B = 1.2, 0.75
 
 
