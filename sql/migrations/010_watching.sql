@@ -19,7 +19,6 @@ ALTER TABLE tmdb_titles ADD COLUMN trailer_url VARCHAR;
 ALTER TABLE tmdb_titles ADD COLUMN maturity_rating VARCHAR;      -- US certification
 ALTER TABLE tmdb_titles ADD COLUMN recommended_age_min INTEGER;
 ALTER TABLE tmdb_titles ADD COLUMN production_countries VARCHAR[]; -- ISO 3166-1
-ALTER TABLE tmdb_titles ADD COLUMN spoken_language_details JSON;  -- TMDb's language objects
 ALTER TABLE tmdb_titles ADD COLUMN next_episode_air_date DATE;   -- shows: next_episode_to_air
 ALTER TABLE tmdb_titles ADD COLUMN next_episode_season INTEGER;
 ALTER TABLE tmdb_titles ADD COLUMN next_episode_number INTEGER;

@@ -50,8 +50,8 @@ SELECT
     tt.recommended_age_min,
     CAST(NULL AS INTEGER) AS recommended_age_max,   -- certifications give a minimum age only
     tt.original_language,
-    to_json(tt.production_countries) AS production_countries,
-    coalesce(tt.spoken_language_details, to_json(tt.spoken_languages)) AS spoken_languages,
+    tt.production_countries,     -- a list of ISO codes, like spoken_languages (not JSON text)
+    tt.spoken_languages,
     tt.poster_path,
     tt.backdrop_path,
     tt.trailer_url,
