@@ -1,1 +1,0 @@
-SELECT * FROM media WHERE id = $media_id
