@@ -315,7 +315,9 @@ def test_every_page_renders_on_the_demo(page: str, app_config: Path, library: Li
         assert {"Compare", "Keep all"} <= {b.label for b in at.button}
     elif page == "compare":
         labels = [b.label for b in at.button]
-        assert labels == ["Keep Left", "Keep Right", "Keep Both", "Not a duplicate", "Next group"]
+        decisions = ["Keep Left", "Keep Right", "Keep Both", "Not a duplicate", "Next group"]
+        ratings = ["Reject", "★", "★★", "★★★", "★★★★", "★★★★★"]
+        assert labels == decisions + ratings + ratings  # then each file's rating
         assert "Suggested keeper" in said and "Rule:" in said
         table = at.dataframe[0].value
         assert list(table.columns) == ["Attribute", "Left", "Right"]
