@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from chat_data import USER_REVIEWS_DDL
 
 from mediavault_assets import sql_sandbox
 from mediavault_assets.chat.safe_sql import (
@@ -30,20 +31,6 @@ from mediavault_assets.warehouse import Warehouse
 
 VIEWS = sorted(chat_views())
 SEEDS_DIR = Path("/work/shared/seeds")  # the user's planning documents (DESIGN.md)
-# Seed 003's user_reviews (issue 17 adds it on another branch); ids as this warehouse has them.
-USER_REVIEWS_DDL = """
-CREATE TABLE user_reviews (
-    id VARCHAR PRIMARY KEY,
-    media_id BIGINT,
-    rating DECIMAL(3,1) NOT NULL,
-    review_text VARCHAR,
-    watched_date DATE,
-    rewatch_count INTEGER DEFAULT 0,
-    tags JSON,
-    created_at TIMESTAMP DEFAULT current_timestamp,
-    updated_at TIMESTAMP DEFAULT current_timestamp
-)
-"""
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ SQL written by a model (or by the offline router) runs here and nowhere else:
 - then, in a child process (mediavault_assets.limited) with an address-space limit and a hard
   kill shortly after the timeout, the sandbox connection of mediavault_assets.sql_sandbox:
   read-only, no files or network, only the `chat_*` views and the seeds' own tables,
-  interrupted at the timeout. A
-  prompt-injected file name can ask for `repeat('x', 1000000000)`; in the app's own process that
-  went past DuckDB's memory limit (strings live outside it) and could get the app OOM-killed;
+  interrupted at the timeout. A prompt-injected file name can ask for
+  `repeat('x', 1000000000)`; in the app's own process that went past DuckDB's memory limit
+  (strings live outside it) and could get the app OOM-killed;
 - a row cap.
 
 Every refusal raises `SqlRefused` with a message meant for both the person and the model.
