@@ -300,6 +300,242 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def _watching_call(action):  # type: ignore[no-untyped-def]
+    """Run a watching action, turning bad input and missing data into clear errors."""
+    from mediavault_assets.domain.watching import WatchingError
+    from mediavault_assets.snapshot import DataUnavailable
+
+    try:
+        return action()
+    except (WatchingError, DataUnavailable) as error:
+        print(f"mediavault: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _title_for(settings, text: str):  # type: ignore[no-untyped-def]
+    from mediavault_assets.watching import resolve_title
+
+    return _watching_call(lambda: resolve_title(settings, text))
+
+
+def _day(text: str):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a date is YYYY-MM-DD, not {text!r}") from None
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from mediavault_assets.watching import store_for
+
+    settings = _settings_or_exit(config_path())
+    title = _title_for(settings, args.title)
+    review = _watching_call(
+        lambda: store_for(settings).review(
+            title,
+            args.rating,
+            by=_reviewer(args),
+            text=args.text,
+            watched_date=args.watched_date,
+            tags=[t for tag in args.tags or () for t in tag.split(",")],
+            season=args.season,
+            episode=args.episode,
+        )
+    )
+    print(f"{_printable(title.name)}: reviewed {review.rating:g}/10 (review {review.id}).")
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from mediavault_assets.watching import store_for
+
+    settings = _settings_or_exit(config_path())
+    title = _title_for(settings, args.title)
+    when = datetime.combine(args.date, datetime.min.time()) if args.date else None
+    entry = _watching_call(
+        lambda: store_for(settings).log_watch(
+            title,
+            by=_reviewer(args),
+            watched_at=when,
+            duration=args.duration,
+            completed=not args.partial,
+            source=args.source,
+            context=args.context,
+            season=args.season,
+            episode=args.episode,
+        )
+    )
+    state = "completed" if entry.completed else "partial"
+    print(f"{_printable(title.name)}: watch {entry.id} logged ({entry.watched_at}, {state}).")
+    return 0
+
+
+def cmd_plan_watch(args: argparse.Namespace) -> int:
+    from mediavault_assets.watching import store_for
+
+    settings = _settings_or_exit(config_path())
+    title = _title_for(settings, args.title)
+    event = _watching_call(
+        lambda: store_for(settings).plan_watch(
+            title,
+            args.date,
+            event_time=args.time,
+            location=args.location,
+            description=args.note,
+            season=args.season,
+            episode=args.episode,
+        )
+    )
+    print(f"{_printable(title.name)}: planned for {event.event_date} (event {event.id}).")
+    return 0
+
+
+def cmd_calendar(args: argparse.Namespace) -> int:
+    from mediavault_assets.watching import calendar
+
+    settings = _settings_or_exit(config_path())
+    rows = _watching_call(lambda: calendar(settings, args.since))
+    for r in rows:
+        print(f"{r['event_date']}  {r['event_type']:<8} {_printable(str(r['title'] or ''))}")
+    print(f"{len(rows)} event(s).")
+    return 0
+
+
+def cmd_recommend(args: argparse.Namespace) -> int:
+    from mediavault_assets.watching import recommend_titles
+
+    settings = _settings_or_exit(config_path())
+    preset, results = _watching_call(
+        lambda: recommend_titles(settings, args.preset, limit=args.limit)
+    )
+    if args.json:
+        rows = [
+            {
+                "media_id": r.media_id,
+                "title": r.title,
+                "year": r.year,
+                "score": r.score,
+                "criteria": [
+                    {
+                        "criterion": c.criterion,
+                        "weight": c.weight,
+                        "match": c.match,
+                        "explanation": c.explanation,
+                    }
+                    for c in r.criteria
+                ],
+            }
+            for r in results
+        ]
+        print(
+            json.dumps(
+                {"preset": preset.name, "use_count": preset.use_count, "titles": rows},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"Preset {_printable(preset.name)} (used {preset.use_count} times):")
+    for r in results:
+        year = f" ({r.year})" if r.year else ""
+        print(f"{r.score:5.1f}  {_printable(r.title)}{year}  [{r.media_id}]")
+        print(f"       {_printable(r.explanation)}")
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from mediavault_assets.watching import similar
+
+    settings = _settings_or_exit(config_path())
+    hits = _watching_call(lambda: similar(settings, " ".join(args.query), limit=args.limit))
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"media_id": h.media_id, "title": h.title, "score": h.score, "why": h.why}
+                    for h in hits
+                ],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    for h in hits:
+        print(f"{h.score:6.2f}  {_printable(h.title)}  [{h.media_id}]\n        {_printable(h.why)}")
+    print(f"{len(hits)} title(s).")
+    return 0
+
+
+def cmd_custom_field(args: argparse.Namespace) -> int:
+    from mediavault_assets.domain.watching import CustomField
+    from mediavault_assets.watching import store_for
+
+    settings = _settings_or_exit(config_path())
+    store = store_for(settings)
+    if args.action == "define":
+        rules = _watching_call(lambda: _json_object(args.rules))
+        field = _watching_call(
+            lambda: store.define_field(
+                CustomField(
+                    field_name=args.name,
+                    field_label=args.label or args.name.replace("_", " ").capitalize(),
+                    field_type=args.type,
+                    field_options=tuple(
+                        o.strip() for o in (args.options or "").split(",") if o.strip()
+                    ),
+                    field_default_value=args.default,
+                    is_required=args.required,
+                    validation_rules=rules,
+                    help_text=args.help_text,
+                )
+            )
+        )
+        print(f"Custom field {field.field_name} ({field.field_type}) defined.")
+        return 0
+    if args.action == "set":
+        title = _title_for(settings, args.title)
+        value = _watching_call(
+            lambda: store.set_field(title, args.name, args.value, by=_reviewer(args))
+        )
+        print(f"{_printable(title.name)}: {args.name} = {json.dumps(value, ensure_ascii=False)}")
+        return 0
+    for f in store.fields():
+        print(f"{f.field_name}  {f.field_type}  {_printable(f.field_label)}")
+    return 0
+
+
+def _json_object(text: str | None):  # type: ignore[no-untyped-def]
+    from mediavault_assets.domain.watching import WatchingError
+
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise WatchingError(f"--rules is not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise WatchingError("--rules is a JSON object")
+    return value
+
+
+def cmd_preset(args: argparse.Namespace) -> int:
+    from mediavault_assets.watching import store_for
+
+    settings = _settings_or_exit(config_path())
+    store = store_for(settings)
+    preset = _watching_call(
+        lambda: store.save_preset(
+            args.name, args.criteria, description=args.description, is_default=args.default
+        )
+    )
+    print(f"Preset {_printable(preset.name)} saved{' (default)' if preset.is_default else ''}.")
+    return 0
+
+
 def cmd_export_curation(args: argparse.Namespace) -> int:
     from mediavault_assets.curating import export_curation, store_for
 
@@ -597,6 +833,85 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--limit", type=int, default=50)
     search.add_argument("--json", action="store_true", help="machine-readable output")
     search.set_defaults(func=cmd_search)
+
+    def title_args(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("title", metavar="TITLE", help="a title's id or name (e.g. 'Heat 1995')")
+        sub.add_argument("--season", type=int)
+        sub.add_argument("--episode", type=int)
+        sub.add_argument("--reviewer", help="who (default: your user name)")
+
+    review = commands.add_parser("review", help="review a title: rating 0-10, text, tags")
+    title_args(review)
+    review.add_argument("--rating", required=True, help="0.0 to 10.0")
+    review.add_argument("--text")
+    review.add_argument("--watched-date", type=_day, metavar="YYYY-MM-DD")
+    review.add_argument("--tags", action="append", metavar="TAG[,TAG]")
+    review.set_defaults(func=cmd_review)
+
+    watch = commands.add_parser("watch", help="log a watch of a title or episode")
+    title_args(watch)
+    watch.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="default: now")
+    watch.add_argument("--duration", type=int, metavar="MINUTES")
+    done = watch.add_mutually_exclusive_group()
+    done.add_argument("--completed", action="store_true", help="watched to the end (default)")
+    done.add_argument("--partial", action="store_true", help="stopped before the end")
+    watch.add_argument("--source", help="e.g. NAS, Blu-ray, Theater")
+    watch.add_argument("--context", help="e.g. Solo, With Friends")
+    watch.set_defaults(func=cmd_watch)
+
+    plan_watch = commands.add_parser("plan-watch", help="put a title on the watch calendar")
+    title_args(plan_watch)
+    plan_watch.add_argument("--date", type=_day, required=True, metavar="YYYY-MM-DD")
+    plan_watch.add_argument("--time", metavar="HH:MM")
+    plan_watch.add_argument("--location")
+    plan_watch.add_argument("--note")
+    plan_watch.set_defaults(func=cmd_plan_watch)
+
+    cal = commands.add_parser("calendar", help="planned watches and upcoming releases")
+    cal.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="default: today")
+    cal.set_defaults(func=cmd_calendar)
+
+    rec = commands.add_parser("recommend", help="titles on disk you have not watched, scored")
+    rec.add_argument("--preset", help="a preset's name (default: the default preset)")
+    rec.add_argument("--limit", type=int, default=10)
+    rec.add_argument("--json", action="store_true")
+    rec.set_defaults(func=cmd_recommend)
+
+    preset = commands.add_parser("preset", help="save a recommendation preset")
+    preset.add_argument("name")
+    preset.add_argument("criteria", help="criteria_config JSON (see the README)")
+    preset.add_argument("--description")
+    preset.add_argument("--default", action="store_true")
+    preset.set_defaults(func=cmd_preset)
+
+    sim = commands.add_parser("similar", help="titles for a wish: 'like Blade Runner but funnier'")
+    sim.add_argument("query", nargs="+")
+    sim.add_argument("--limit", type=int, default=10)
+    sim.add_argument("--json", action="store_true")
+    sim.set_defaults(func=cmd_similar)
+
+    custom = commands.add_parser("custom-field", help="define, set or list custom fields")
+    custom_actions = custom.add_subparsers(dest="action", required=True)
+    define = custom_actions.add_parser("define")
+    define.add_argument("name")
+    define.add_argument(
+        "--type",
+        default="text",
+        choices=["text", "number", "boolean", "select", "multi-select", "date"],
+    )
+    define.add_argument("--label")
+    define.add_argument("--options", help="comma-separated, for select fields")
+    define.add_argument("--default")
+    define.add_argument("--required", action="store_true")
+    define.add_argument("--rules", help='validation rules JSON, e.g. {"min": 0, "max": 10}')
+    define.add_argument("--help-text")
+    custom_set = custom_actions.add_parser("set")
+    custom_set.add_argument("title")
+    custom_set.add_argument("name")
+    custom_set.add_argument("value", help="empty clears it")
+    custom_set.add_argument("--reviewer")
+    custom_actions.add_parser("list")
+    custom.set_defaults(func=cmd_custom_field)
 
     export = commands.add_parser("export-curation", help="write ratings and keywords out")
     export.add_argument("--format", default="csv", choices=["csv", "json"])

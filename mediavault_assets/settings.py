@@ -88,6 +88,11 @@ class Settings(BaseModel):
     auto_approve_enabled: bool = False
     auto_delete_unreviewed: bool = False
     retention_days: int = Field(default=30, ge=0)
+    recent_watch_days: int = Field(
+        default=30,
+        ge=0,
+        description="a file watched within this many days is never staged automatically",
+    )
     # Retention is the window in which a wrongly staged file can still be restored; turning it
     # off takes an explicit word, never a typo'd 0.
     allow_purge_without_retention: bool = False

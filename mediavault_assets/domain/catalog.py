@@ -25,6 +25,7 @@ from typing import Literal
 
 from mediavault_assets.domain.grouping import DuplicateGroup
 from mediavault_assets.domain.model import LibraryFile, stable_id
+from mediavault_assets.domain.tmdb_matching import media_id
 
 TitleKind = Literal["movie", "show"]
 _TitleKey = tuple[object, ...]
@@ -37,6 +38,7 @@ class Title:
     name: str
     year: int | None
     external_ids: dict[str, object]  # {"tmdb": 27205, "imdb": "tt1375666", "tvdb": ...}
+    media_id: int  # seed 003's media.id: the TMDb title's id when TMDb knows it, else `id`
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,12 +233,24 @@ def _title(cluster_key: _TitleKey, cluster: list[LibraryFile]) -> Title:
         if value is not None
     }
     year = _most_common(p.year for p in parses)
+    title_id = stable_id("title", *map(str, cluster_key))
+    # Reviews and watches point at media_id; with a TMDb title it is the id media_genres and
+    # media_credits use (an ID tag in the name, else a decisive match of the TMDb asset).
+    tmdb = _most_common(
+        (f.parsed.media_type, f.parsed.tmdb_id)
+        if f.parsed.tmdb_id is not None
+        else (f.tmdb_match.tmdb_type, f.tmdb_match.tmdb_id)
+        if f.tmdb_match and f.tmdb_match.decisive
+        else None
+        for f in cluster
+    )
     return Title(
-        id=stable_id("title", *map(str, cluster_key)),
+        id=title_id,
         kind=kind,
         name=str(_most_common(p.title for p in parses)),
         year=year if isinstance(year, int) else None,
         external_ids=external_ids,
+        media_id=media_id(*tmdb) if isinstance(tmdb, tuple) else title_id,
     )
 
 

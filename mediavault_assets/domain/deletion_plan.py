@@ -355,11 +355,13 @@ def _decide_group(
     redundant_ranks = [c.member.quality_rank for c in candidates if c.file.file_id not in kept_ids]
     for candidate in candidates:
         if candidate.file.file_id not in kept_ids:
-            proposal = _with_rating(
-                _with_path_identity_check(
-                    _propose(decision, candidate, best, redundant_ranks, policy), candidates
-                ),
-                policy,
+            proposal = _with_watching(
+                _with_rating(
+                    _with_path_identity_check(
+                        _propose(decision, candidate, best, redundant_ranks, policy), candidates
+                    ),
+                    policy,
+                )
             )
             if runs_much_shorter(proposal.kept.file, candidate.file):
                 decision.notes.append(_runs_longer_note(proposal))
@@ -439,6 +441,23 @@ def _with_rating(proposal: _Proposal, policy: PlanPolicy) -> _Proposal:
         reason=_join(*parts),
         review=review,
         confidence=confidence,
+        auto_approved=False,
+    )
+
+
+def _with_watching(proposal: _Proposal) -> _Proposal:
+    """A file watched lately or whose title is on a watch plan is someone's to decide: never
+    staged automatically, and the reason says which watch."""
+    note = proposal.candidate.file.watch_note
+    if note is None:
+        return proposal
+    return replace(
+        proposal,
+        reason=_join(proposal.reason, f"{note}: a person decides."),
+        review=True,
+        confidence="review_recommended"
+        if proposal.confidence == "certain"
+        else proposal.confidence,
         auto_approved=False,
     )
 

@@ -125,6 +125,7 @@ class LibraryFile:
     original_language: str | None = None  # ISO 639-1 from TMDb, when known
     tmdb_match: TmdbMatch | None = None
     user_score: int = 0  # seed 001's rating: -1 rejected, 0 unrated, 1-5 stars (a person's)
+    watch_note: str | None = None  # watched lately or on a watch plan (domain.watching)
     extra: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property

@@ -90,6 +90,18 @@ def check_no_auto_approved_rated_file(
     ]
 
 
+def check_no_auto_approved_watched_file(
+    rows: Iterable[PlanRow], files: Mapping[int, LibraryFile]
+) -> list[str]:
+    """No file watched lately, or of a title on a watch plan, is approved automatically."""
+    return [
+        f"{r.original_filepath!r}: {files[r.file_id].watch_note}; it must not be approved "
+        "automatically."
+        for r in rows
+        if r.auto_approved and files[r.file_id].watch_note
+    ]
+
+
 def check_multi_episode_coverage(
     groups: Iterable[DuplicateGroup],
     rows: Iterable[PlanRow],

@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 import dagster as dg
 import polars as pl
@@ -17,11 +18,13 @@ from mediavault_assets.domain.plan_checks import (
     check_multi_episode_coverage,
     check_no_auto_approved_foreign_film,
     check_no_auto_approved_rated_file,
+    check_no_auto_approved_watched_file,
     check_no_group_loses_last_copy,
     check_no_hardlink_savings,
     check_runtimes_support_the_plan,
 )
 from mediavault_assets.domain.quality import calculate_quality_score
+from mediavault_assets.domain.watching import FileTitle, name_key, watch_signals
 from mediavault_assets.ingest.analysis_tables import (
     catalog_frames,
     groups_frame,
@@ -39,6 +42,7 @@ from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.staging.review_state import apply_review_state
 from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.watching_store import WatchingStore
 
 
 @dg.op(
@@ -106,6 +110,36 @@ def _load_library(warehouse: Warehouse) -> list[LibraryFile]:
     return library_files(warehouse.named("library_files", {"file_ids": None}))
 
 
+def with_watch_notes(
+    files: list[LibraryFile], store: WatchingStore, recent_days: int
+) -> list[LibraryFile]:
+    """The files, each with why a person may still want it (watched lately, planned)."""
+    titles, watches, planned = store.plan_signals()
+    notes = watch_signals(
+        [
+            FileTitle(
+                f.file_id,
+                name_key(f.parsed.media_type, f.parsed.title_key, f.parsed.year),
+                f.parsed.media_type
+                if f.parsed.tmdb_id is not None
+                else (f.tmdb_match.tmdb_type if f.tmdb_match else None),
+                f.parsed.tmdb_id
+                if f.parsed.tmdb_id is not None
+                else (f.tmdb_match.tmdb_id if f.tmdb_match else None),
+                f.parsed.season,
+                tuple(f.parsed.episodes),
+            )
+            for f in files
+        ],
+        titles,
+        watches,
+        planned,
+        now=utc_now(),
+        recent_days=recent_days,
+    )
+    return [replace(f, watch_note=notes[f.file_id]) if f.file_id in notes else f for f in files]
+
+
 @dg.asset(
     group_name="library",
     pool=POOL,
@@ -139,6 +173,8 @@ PROMISES = {
     "only_english_audio_copy_kept": "No plan stages the only English-audio copy of a title.",
     "no_foreign_film_auto_approved": "No foreign film with English subtitles is auto-approved.",
     "no_rated_file_auto_approved": "No file a person rated is auto-approved.",
+    "no_watched_file_auto_approved": "No file watched lately, or of a title on a watch plan, "
+    "is auto-approved.",
     "multi_episode_files_covered": "No multi-episode file is staged unless its episodes stay.",
     "no_hardlink_savings": "No hardlink is counted as savings.",
     "runtimes_support_the_plan": "No file is staged for a much shorter one, nor surely "
@@ -172,6 +208,7 @@ def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str
         "only_english_audio_copy_kept": check_english_audio_kept(plan.groups, plan.rows, by_id),
         "no_foreign_film_auto_approved": check_no_auto_approved_foreign_film(plan.rows, by_id),
         "no_rated_file_auto_approved": check_no_auto_approved_rated_file(plan.rows, by_id),
+        "no_watched_file_auto_approved": check_no_auto_approved_watched_file(plan.rows, by_id),
         "multi_episode_files_covered": check_multi_episode_coverage(plan.groups, plan.rows, by_id),
         "no_hardlink_savings": check_no_hardlink_savings(plan.rows, by_id),
         "runtimes_support_the_plan": check_runtimes_support_the_plan(plan.rows, by_id),
@@ -214,7 +251,11 @@ def duplicate_analysis(
     so the previous plan stays and nothing downstream (staging) acts on it.
     """
     config = settings.load()
-    files = _load_library(warehouse)
+    files = with_watch_notes(
+        _load_library(warehouse),
+        WatchingStore(config.app_store_path),
+        config.recent_watch_days,
+    )
     policy = PlanPolicy(
         review_threshold=config.review_quality_difference,
         auto_approve_threshold=config.auto_approve_quality_difference,

@@ -1,0 +1,11 @@
+-- Seed 003's taxonomy (registered as taxonomy_genres), TMDb's TV genres placed under their
+-- family (genre_placements), and titles linked to the taxonomy genres TMDb's facts put them in
+-- (derived_media_genres); TMDb's own genre links stay as the TMDb asset wrote them.
+DELETE FROM genres WHERE id IN (SELECT id FROM taxonomy_genres);
+INSERT INTO genres BY NAME SELECT * FROM taxonomy_genres;
+UPDATE genres SET parent_genre_id = p.parent_genre_id, genre_category = p.genre_category
+FROM genre_placements AS p
+WHERE genres.id = p.id;
+DELETE FROM media_genres
+WHERE genre_id IN (SELECT id FROM taxonomy_genres WHERE tmdb_genre_id IS NULL);
+INSERT INTO media_genres BY NAME SELECT * FROM derived_media_genres;
