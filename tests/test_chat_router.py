@@ -313,18 +313,18 @@ def curated(refreshed_demo: Refreshed, tmp_path_factory: pytest.TempPathFactory)
 
 
 def test_new_intents_answer_on_the_plain_demo(sandbox: SafeSql) -> None:
-    """No ratings, reviews or watch history yet: answers from what exists; the queries over
-    tables the warehouse lacks are not run."""
+    """No ratings, reviews or watch history yet: the seed tables are there and empty, and the
+    answers say so; review_queue (issue 18) is absent, so its query is not run."""
     rated = answer("What did I rate 5 stars?", sandbox)
-    assert rated.text.startswith("You have rated no title 5 stars")
-    assert [run.sql.splitlines()[0] for run in rated.runs] == [
-        '-- "What did I rate 5 stars?": titles the owner rated (seed 001\'s media_files.score, '
-        "1-5 stars):"
+    assert rated.text.splitlines() == [
+        "You have rated no title 5 stars (ratings are set on the Library page).",
+        "Your reviews rated 5 stars (of 10: stars x 2): none",
     ]
+    assert [run.error for run in rated.runs] == [None, None]
     tonight = answer("What should I watch tonight?", sandbox)
-    assert len(tonight.runs) == 1 and tonight.runs[0].result is not None
-    assert len(tonight.runs[0].result.rows) == 5
-    assert tonight.text.startswith("For tonight, movies on disk (no watch history yet")
+    assert [run.error for run in tonight.runs] == [None, None]
+    assert tonight.runs[0].result is not None and tonight.runs[0].result.rows == []
+    assert tonight.text.startswith("For tonight, movies on disk not watched yet (watch history)")
     assert tonight.text.count("\n- ") == 5 and "not rated by you" in tonight.text
     waiting = answer("what is waiting for review?", sandbox)
     assert len(waiting.runs) == 1 and "need manual review" in waiting.text

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from chat_data import USER_REVIEWS_DDL
 
 from mediavault_assets import sql_sandbox
 from mediavault_assets.chat.safe_sql import (
@@ -31,6 +30,18 @@ from mediavault_assets.warehouse import Warehouse
 
 VIEWS = sorted(chat_views())
 SEEDS_DIR = Path("/work/shared/seeds")  # the user's planning documents (DESIGN.md)
+# Seed 004's review_queue, which issue 18 adds (ids as this warehouse has them).
+REVIEW_QUEUE_DDL = """
+CREATE TABLE review_queue (
+    id BIGINT PRIMARY KEY,
+    asset_id BIGINT NOT NULL,
+    reason VARCHAR NOT NULL,
+    confidence FLOAT NOT NULL,
+    status VARCHAR DEFAULT 'pending' NOT NULL,
+    created_at TIMESTAMP DEFAULT current_timestamp,
+    resolved_at TIMESTAMP
+)
+"""
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +131,8 @@ def test_a_single_select_passes_unchanged() -> None:
         ("SELECT * FROM temp.main.media_files", "not 'media_files'"),
         ("SELECT * FROM warehouse.information_schema.media_files", "not 'media_files'"),
         ("SELECT * FROM warehouse.main.chat_media_files", "not 'chat_media_files'"),
-        # A seed table the warehouse does not hold yet (issue 17's) is refused, not guessed.
-        ("SELECT * FROM user_reviews", "not 'user_reviews'"),
+        # A seed table the warehouse does not hold yet (issue 18's) is refused, not guessed.
+        ("SELECT * FROM review_queue", "not 'review_queue'"),
         ("SELECT * FROM information_schema.tables", "not 'tables'"),
         (
             "SELECT * FROM media_files WHERE id IN (SELECT file_id FROM file_hashes)",
@@ -239,7 +250,7 @@ def test_every_chat_view_exists_with_seed_columns(sandbox: SafeSql) -> None:
     assert list(schema)[: len(VIEWS)] == VIEWS  # the curated views first
     held = {"media_files", "pending_deletions", "media_genres", "genres", "people", "media"}
     assert held <= set(schema) <= set(VIEWS) | set(seed_tables())
-    assert "users" not in schema and "user_reviews" not in schema
+    assert "users" not in schema and "user_reviews" in schema
     assert {"media_id", "genre_id"} <= set(schema["media_genres"])
     assert {"filename", "file_size", "media_type", "quality_tier", "status", "show_name"} <= set(
         schema["chat_media_files"]
@@ -252,23 +263,20 @@ def test_every_chat_view_exists_with_seed_columns(sandbox: SafeSql) -> None:
 def test_a_seed_table_the_warehouse_gains_becomes_queryable(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    """No code change when issue 17's user_reviews lands: seed names ∩ what the snapshot holds."""
+    """No code change when issue 18's review_queue lands: seed names ∩ what the snapshot holds."""
     newer = Warehouse(path=str(tmp_path_factory.mktemp("chat_sql_newer") / "warehouse.duckdb"))
     newer.migrate()
-    newer.execute(USER_REVIEWS_DDL)
-    newer.execute("INSERT INTO user_reviews (id, media_id, rating) VALUES ('r1', 7, 9.0)")
+    newer.execute(REVIEW_QUEUE_DDL)
+    newer.execute(
+        "INSERT INTO review_queue (id, asset_id, reason, confidence) VALUES (1, 7, 'x', 0.5)"
+    )
     newer.publish_snapshot()
     sandbox = SafeSql(newer.snapshot_path)
-    assert sandbox.run("SELECT media_id, rating FROM user_reviews").rows == [(7, 9)]
-    assert [c for c, _ in sandbox.schema()["user_reviews"]][:4] == [
-        "id",
-        "media_id",
-        "rating",
-        "review_text",
-    ]
+    assert sandbox.run("SELECT asset_id, confidence FROM review_queue").rows == [(7, 0.5)]
+    assert [c for c, _ in sandbox.schema()["review_queue"]][:3] == ["id", "asset_id", "reason"]
     with pytest.raises(SqlRefused):
-        sandbox.run("DELETE FROM user_reviews")
-    assert sandbox.run("SELECT count(*) FROM user_reviews").rows == [(1,)]
+        sandbox.run("DELETE FROM review_queue")
+    assert sandbox.run("SELECT count(*) FROM review_queue").rows == [(1,)]
 
 
 def test_rows_are_capped(snapshot: Path) -> None:

@@ -530,7 +530,7 @@ def test_a_model_writing_sql_against_the_seed_tables_gets_answers(
     fake: FakeOpenAI, curated: Settings
 ) -> None:
     """Seed 000's own examples query media_files and pending_deletions; a model that knows the
-    seeds writes the same against media_genres and (issue 17's) user_reviews."""
+    seeds writes the same against media_genres and seed 003's user_reviews."""
     expected = {name: _rows(curated, sql) for name, sql in SEED_SQL.items()}
     assert all(expected.values()) and expected["user_reviews"][0] == ("Inception", 9.5)
 
@@ -550,7 +550,7 @@ def test_a_model_writing_sql_against_the_seed_tables_gets_answers(
     # The tool description lists the new table with seed 003's columns, read from the snapshot.
     described = fake.requests[0].body["tools"][0]["function"]["description"]
     assert (
-        "\nuser_reviews (seed 003 table): id VARCHAR, media_id BIGINT, rating DECIMAL(3,1), "
+        "\nuser_reviews (seed 003 table): id BIGINT, media_id BIGINT, rating DECIMAL(3,1), "
         "review_text VARCHAR" in described
     )
 

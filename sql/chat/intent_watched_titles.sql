@@ -2,5 +2,5 @@
 -- warehouse has that table: "what should I watch tonight?" leaves them out.
 SELECT DISTINCT m.tmdb_id
 FROM watch_history AS w
-JOIN media AS m ON CAST(m.id AS VARCHAR) = CAST(w.media_id AS VARCHAR)
+JOIN media AS m ON m.id = w.media_id
 WHERE w.completed AND m.tmdb_id IS NOT NULL;

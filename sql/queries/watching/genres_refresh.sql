@@ -8,4 +8,11 @@ FROM genre_placements AS p
 WHERE genres.id = p.id;
 DELETE FROM media_genres
 WHERE genre_id IN (SELECT id FROM taxonomy_genres WHERE tmdb_genre_id IS NULL);
-INSERT INTO media_genres BY NAME SELECT * FROM derived_media_genres;
+-- A family that is itself a TMDb genre (science fiction = 878) is linked already by TMDb.
+INSERT INTO media_genres BY NAME
+SELECT d.media_id, d.genre_id, max(d.weight) AS weight
+FROM derived_media_genres AS d
+WHERE NOT EXISTS (
+    SELECT 1 FROM media_genres AS m WHERE m.media_id = d.media_id AND m.genre_id = d.genre_id
+)
+GROUP BY d.media_id, d.genre_id;
