@@ -594,22 +594,31 @@ class WatchingStore:
 
     def set_field(self, ref: TitleRef, field_name: str, raw: object, *, by: str) -> object:
         """Set (or with an empty value clear) a title's value of a field; returns it typed."""
-        field = next((f for f in self.fields() if f.field_name == field_name), None)
-        if field is None:
-            known = ", ".join(f.field_name for f in self.fields()) or "none defined"
-            raise WatchingError(f"no custom field {field_name!r} ({known})")
-        if not field.is_active:
-            raise WatchingError(f"the custom field {field_name!r} is switched off")
-        value = checked_value(field, raw)
+        return self.set_fields(ref, {field_name: raw}, by=by)[field_name]
+
+    def set_fields(self, ref: TitleRef, raw: Mapping[str, object], *, by: str) -> dict[str, object]:
+        """Set several fields of a title at once: all are checked first, so a form with one bad
+        value saves none of them. Returns the typed values."""
+        defined = {f.field_name: f for f in self.fields()}
+        values: dict[str, object] = {}
+        for field_name, text in raw.items():
+            field = defined.get(field_name)
+            if field is None:
+                known = ", ".join(defined) or "none defined"
+                raise WatchingError(f"no custom field {field_name!r} ({known})")
+            if not field.is_active:
+                raise WatchingError(f"the custom field {field_name!r} is switched off")
+            values[field_name] = checked_value(field, text)
         now = _now()
         with self._write() as con:
             self._remember(con, ref, now)
-            if value is None:
-                con.execute(
-                    "DELETE FROM media_custom_fields WHERE media_id = ? AND field_name = ?",
-                    (ref.media_id, field_name),
-                )
-            else:
+            for field_name, value in values.items():
+                if value is None:
+                    con.execute(
+                        "DELETE FROM media_custom_fields WHERE media_id = ? AND field_name = ?",
+                        (ref.media_id, field_name),
+                    )
+                    continue
                 con.execute(
                     "INSERT INTO media_custom_fields (media_id, field_name, value, updated_by, "
                     "updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (media_id, field_name) "
@@ -617,7 +626,7 @@ class WatchingStore:
                     "updated_at = excluded.updated_at",
                     (ref.media_id, field_name, json.dumps(value, ensure_ascii=False), by, now),
                 )
-        return value
+        return values
 
     def field_values(self, media_id: int | None = None) -> dict[int, dict[str, object]]:
         """media id → {field name: value} (defaults of fields not set are not filled in)."""

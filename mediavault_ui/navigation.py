@@ -20,6 +20,7 @@ _MENU = [
     ("compare", "Compare", ":material/compare:"),
     ("review", "Review", ":material/fact_check:"),
     ("scans", "Scans", ":material/radar:"),
+    ("watching", "Watching", ":material/live_tv:"),
     ("chat", "Chat", ":material/chat:"),  # issue 8's page, listed when its file is there
     ("settings", "Settings", ":material/settings:"),
 ]

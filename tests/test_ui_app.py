@@ -38,7 +38,17 @@ from mediavault_ui import auth, comparison, dagster_api, media, queries, review,
 from mediavault_ui.data import Library
 
 MAIN = Path(__file__).resolve().parents[1] / "mediavault_ui" / "shell" / "main.py"
-PAGES = ["dashboard", "library", "matches", "duplicates", "compare", "review", "scans", "settings"]
+PAGES = [
+    "dashboard",
+    "library",
+    "matches",
+    "duplicates",
+    "compare",
+    "review",
+    "scans",
+    "settings",
+    "watching",
+]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,6 +341,10 @@ def test_every_page_renders_on_the_demo(page: str, app_config: Path, library: Li
         assert len(at.dataframe) == 1  # scan history
     elif page == "settings":
         assert "TMDB_API_KEY" in said and "Deletion plan" in said
+    elif page == "watching":  # the title view: every title on disk to pick, its files below
+        titles = library.one("SELECT count(*) AS n FROM media WHERE on_disk")["n"]
+        assert len(at.selectbox[0].options) == titles > 0
+        assert len(at.dataframe[-1].value) > 0
 
 
 def test_compare_player_gets_catalog_urls_and_plain_labels(

@@ -45,7 +45,17 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--autoplay-policy=no-user-gesture-required",
 ]
-PAGES = ["dashboard", "library", "duplicates", "compare", "review", "scans", "settings", "chat"]
+PAGES = [
+    "dashboard",
+    "library",
+    "duplicates",
+    "compare",
+    "review",
+    "scans",
+    "settings",
+    "chat",
+    "watching",
+]
 TITLES = {"chat": "Chat with your data"}
 
 
@@ -412,3 +422,88 @@ def test_compare_rates_both_files_by_click_and_by_keyboard(page: Any, app: App) 
     assert sorted(s for f, s in curation.scores().items() if f in members) == [-1]
     page.mouse.move(0, 0)
     screenshot(page, "compare-rated")
+
+
+def _view(tab: Any, name: str) -> None:
+    """Pick a view of a segmented control (the Watching page's)."""
+    tab.get_by_role("radiogroup", name="View").get_by_role("radio", name=name).click()
+    settle(tab)
+
+
+def test_watching_reviews_logs_plans_fields_recommends_and_searches(page: Any, app: App) -> None:
+    from mediavault_assets import watching
+    from mediavault_assets.settings import load_settings
+
+    settings = load_settings(app.settings_file)
+    store = watching.store_for(settings)
+    red_dwarf = watching.resolve_title(settings, "Red Dwarf")
+    store.review(red_dwarf, 8, by="carol", text="Sci-fi in space, hilarious", tags=["comedy"])
+    open_page(page, app, "watching")
+    # A title by typing its name into the title picker.
+    page.locator('[data-testid="stSelectbox"]').first.click()
+    page.keyboard.type("Blade Runner")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("heading", name="Blade Runner (1982)").wait_for(timeout=30_000)
+    blade_runner = watching.resolve_title(settings, "Blade Runner")
+
+    slider = page.get_by_role("slider").first
+    slider.focus()
+    for _ in range(3):  # 7.0 → 8.5 in steps of 0.5
+        slider.press("ArrowRight")
+    page.get_by_label("Review", exact=True).fill("Neo-noir sci-fi in the rain")
+    page.get_by_label("Tags (comma-separated)").fill("noir, rainy")
+    page.get_by_role("button", name="Save review").click()
+    page.get_by_text("Review of Blade Runner saved: 8.5/10.").wait_for(timeout=30_000)
+    settle(page)
+    page.get_by_label("Minutes watched").fill("117")
+    page.get_by_role("button", name="Log watch").click()
+    page.get_by_text("Watch of Blade Runner on").wait_for(timeout=30_000)
+    settle(page)
+    page.get_by_role("button", name="Plan", exact=True).click()
+    page.get_by_text("Blade Runner planned for").wait_for(timeout=30_000)
+    settle(page)
+    [review] = store.reviews(blade_runner.media_id)
+    assert (float(review.rating), review.tags) == (8.5, ["noir", "rainy"])
+    assert [w.watch_duration for w in store.watches(blade_runner.media_id)] == [117]
+    assert [e.media_id for e in store.events()] == [blade_runner.media_id]
+
+    _view(page, "Custom fields")
+    page.get_by_label("Name (letters, digits, _)").fill("where_to_watch")
+    page.get_by_label("Label", exact=True).fill("Where to watch")
+    page.get_by_role("button", name="Define field").click()
+    page.get_by_text("Custom field where_to_watch (text) defined.").wait_for(timeout=30_000)
+    settle(page)
+    page.mouse.move(0, 0)
+    screenshot(page, "watching-fields")
+    _view(page, "Title")
+    page.get_by_label("Where to watch").fill("Living room")
+    page.get_by_role("button", name="Save fields").click()
+    page.get_by_text("Custom fields of Blade Runner saved.").wait_for(timeout=30_000)
+    settle(page)
+    assert store.field_values(blade_runner.media_id)[blade_runner.media_id] == {
+        "where_to_watch": "Living room"
+    }
+    page.mouse.move(0, 0)
+    screenshot(page, "watching-title")
+
+    _view(page, "Calendar")
+    page.get_by_text("Blade Runner · watch").wait_for(timeout=30_000)
+    screenshot(page, "watching-calendar")
+    _view(page, "Recommendations")
+    page.get_by_role("button", name="Recommend").click()
+    page.get_by_text("used 1 times").wait_for(timeout=30_000)
+    settle(page)
+    page.mouse.move(0, 0)
+    screenshot(page, "watching-recommendations")
+    _view(page, "Search")
+    page.get_by_label("What would you like to watch?").fill(
+        "something like Blade Runner but funnier"
+    )
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_text("comedy (asked for funnier)").wait_for(timeout=30_000)
+    settle(page)
+    hits = page.locator('[data-testid="stMain"] strong').all_inner_texts()  # the titles found
+    assert hits and hits[0] == "Red Dwarf" and "Blade Runner" not in hits, hits
+    page.mouse.move(0, 0)
+    assert screenshot(page, "watching-search").stat().st_size > 10_000

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_review_watch_plan_fields_recommend_and_search_reach_the_warehouse(
-    library: Path,  # noqa: F811
+    library: Path,
 ) -> None:
     settings = load_settings(library)
     _refreshed(settings, library)

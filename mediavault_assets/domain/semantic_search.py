@@ -5,7 +5,8 @@ reviews and tags, with two honest additions and no download.
   (so "something like Blade Runner" finds what shares Blade Runner's vocabulary), and is left
   out of the answers.
 - moods: a few comparative words ("funnier", "darker", "scarier"...) boost titles of the genres
-  they mean. That is a small fixed table, not understanding.
+  they mean, by TMDb's genres or by the person's own words (a tag or review saying "comedy").
+  That is a small fixed table, not understanding.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def search(query: str, docs: Iterable[SearchDoc], *, limit: int = 10) -> list[Se
             idf = math.log(1 + (len(docs) - frequency[w] + 0.5) / (frequency[w] + 0.5))
             score += weight * idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / average))
             shared.append(w)
-        scored.append((score, d, shared, sorted(moods & set(d.genres))))
+        scored.append((score, d, shared, sorted(moods & set(body))))
     top = max((s for s, *_ in scored), default=0.0) or 1.0
     hits = []
     for score, d, shared, mood_hits in scored:
