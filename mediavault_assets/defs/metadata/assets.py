@@ -245,9 +245,10 @@ def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: Tm
         "probes": dg.AssetIn(key=probes.key, dagster_type=dg.Nothing),
     },
     description="TMDb metadata per title (seed 002's tmdb_* columns, original and spoken "
-    "languages, runtime, genres, credits, IMDb id, episode titles); untagged audio takes the "
-    "original language, and files far shorter than the runtime are flagged. Skipped, not "
-    "failed, without TMDB_API_KEY / TMDB_READ_ACCESS_TOKEN.",
+    "languages, runtime, genres, credits, IMDb id, episode titles; seed 003's US "
+    "certification, trailer, production countries, a show's next episode); untagged audio "
+    "takes the original language, and files far shorter than the runtime are flagged. "
+    "Skipped, not failed, without TMDB_API_KEY / TMDB_READ_ACCESS_TOKEN.",
 )
 def tmdb_metadata(parsed_names, probes) -> None:  # type: ignore[no-untyped-def]
     return store_tmdb(fetch_tmdb(plan_tmdb(start=[parsed_names, probes])))
@@ -462,6 +463,17 @@ def _title_row(t: TitleFacts, now: datetime) -> dict[str, Any]:
         "vote_count": t.vote_count,
         "imdb_id": t.imdb_id,
         "popularity": t.popularity,
+        "tagline": t.tagline,
+        "status": t.status,
+        "backdrop_path": t.backdrop_path,
+        "trailer_url": t.trailer_url,
+        "maturity_rating": t.maturity_rating,
+        "recommended_age_min": t.recommended_age_min,
+        "production_countries": list(t.production_countries),
+        "next_episode_air_date": t.next_episode.air_date if t.next_episode else None,
+        "next_episode_season": t.next_episode.season if t.next_episode else None,
+        "next_episode_number": t.next_episode.episode if t.next_episode else None,
+        "next_episode_name": t.next_episode.name if t.next_episode else None,
         "fetched_at": now,
     }
 
@@ -631,6 +643,17 @@ _TITLE_SCHEMA = {
     "video": pl.Boolean,
     "collection_id": pl.Int64,
     "collection_name": pl.String,
+    "tagline": pl.String,
+    "status": pl.String,
+    "backdrop_path": pl.String,
+    "trailer_url": pl.String,
+    "maturity_rating": pl.String,
+    "recommended_age_min": pl.Int32,
+    "production_countries": pl.List(pl.String),
+    "next_episode_air_date": pl.Date,
+    "next_episode_season": pl.Int32,
+    "next_episode_number": pl.Int32,
+    "next_episode_name": pl.String,
     "fetched_at": pl.Datetime("us"),
 }
 _EPISODE_SCHEMA = {
