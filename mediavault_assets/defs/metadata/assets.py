@@ -1,10 +1,11 @@
 """TMDb metadata for the library's titles: matches, details, credits, episodes, and the rules
 that use them (original language for untagged audio and foreign films, runtime vs duration).
 
-Plan (in the "duckdb" pool): which identities are not settled within the cache TTL, plus the
-cached responses their lookups may use. Fetch (no pool, HTTP only): ask TMDb. Store (pool): one
-transaction writes everything and re-derives the per-file facts. Without TMDb credentials the
-lookups are recorded as skipped and the rest of the asset still runs.
+Plan (in the "duckdb" pool): which identities are not settled within the cache TTL (or have
+details of an older request shape), plus the cached responses their lookups may use. Fetch (no
+pool, HTTP only): ask TMDb. Store (pool): one transaction writes everything and re-derives the
+per-file facts. Without TMDb credentials the lookups are recorded as skipped and the rest of the
+asset still runs.
 """
 
 import json
@@ -53,6 +54,7 @@ from mediavault_assets.tmdb.client import (
     TmdbAuthError,
     TmdbError,
     TmdbResource,
+    details_request,
     first_requests,
 )
 from mediavault_assets.warehouse import POOL, Warehouse
@@ -105,9 +107,12 @@ def plan_tmdb(
             "tmdb_fresh_matches", {"fresh_after": now - tmdb.cache_ttl}
         ).iter_rows(named=True)
     }
+    has_credentials = tmdb.has_credentials()
+    if has_credentials:  # without a key, details of an older shape are better than none
+        stored = _with_current_details(warehouse, stored, now)
     pending = tuple(i for i in found if not is_settled(i, stored))
     cache: list[CacheEntry] = []
-    if pending and tmdb.has_credentials():
+    if pending and has_credentials:
         keys = [request_key(*r) for i in pending for r in first_requests(i)]
         known_ids = [i.known_tmdb_id for i in pending if i.known_tmdb_id]
         cache = load_entries(warehouse, keys, known_ids, now)
@@ -116,6 +121,23 @@ def plan_tmdb(
         f"({len(cache)} cached responses available)"
     )
     return TmdbPlan(pending, tuple(cache))
+
+
+def _with_current_details(
+    warehouse: Warehouse, stored: dict[str, dict[str, Any]], now: datetime
+) -> dict[str, dict[str, Any]]:
+    """The stored matches, less the matched ones whose details the cache does not hold in
+    today's request shape (fetched before release_dates, content_ratings and videos were
+    appended, or expired since): those are looked up again, their searches answered from the
+    cache, their details fetched."""
+    wanted = {
+        key: request_key(*details_request(row["tmdb_type"], row["tmdb_id"]))
+        for key, row in stored.items()
+        if row["status"] == "matched" and row["tmdb_type"] in ("movie", "tv")
+    }
+    keys = sorted(set(wanted.values()))
+    cached = set(warehouse.named("tmdb_cached_keys", {"keys": keys, "now": now})["request_key"])
+    return {k: row for k, row in stored.items() if k not in wanted or wanted[k] in cached}
 
 
 @dg.op(description="Look the pending identities up on TMDb (HTTP only, no warehouse access).")
