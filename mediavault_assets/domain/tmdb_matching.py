@@ -57,8 +57,8 @@ _ARTICLES = ("the ", "a ", "an ")
 # for children under 13", R "under 17 requires accompanying parent or adult guardian", NC-17
 # "no one 17 and under admitted". The TV Parental Guidelines': TV-Y7 "children age 7 and above",
 # TV-14 "unsuitable for children under 14", TV-MA "may be unsuitable for children under 17".
-# G, TV-G and TV-Y are for all ages. PG and TV-PG name no age: 10, the age Jellyfin's US
-# rating table gives PG.
+# G, TV-G and TV-Y are for all ages. PG and TV-PG (TV's PG) name no age: 10, the age Jellyfin's
+# US rating table gives PG.
 CERTIFICATION_MIN_AGE: dict[str, int] = {
     "G": 0,
     "PG": 10,
