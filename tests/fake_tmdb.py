@@ -1,17 +1,20 @@
 """A fake TMDb API on 127.0.0.1 (ephemeral port, one thread per request) for tests.
 
 It serves the real API's paths and response shapes (v3, under /3) for the demo library's titles:
-/search/movie, /search/tv, /movie/{id}, /tv/{id} (with append_to_response=credits,external_ids),
-/tv/{id}/season/{n} and /find/{external_id}. It authenticates like TMDb (api_key query parameter
-or a Bearer token, else 401), records every request with its arrival time (time.monotonic, the
-clock the client's rate limiter uses), and takes injected faults: 429 with Retry-After, 5xx,
-slow responses, a path that always fails.
+/search/movie, /search/tv, /movie/{id} and /tv/{id} (with the parts append_to_response names:
+credits, external_ids, release_dates or content_ratings, videos), /tv/{id}/season/{n} and
+/find/{external_id}. It authenticates like TMDb (api_key query parameter or a Bearer token, else
+401), records every request with its arrival time (time.monotonic, the clock the client's rate
+limiter uses), and takes injected faults: 429 with Retry-After, 5xx, slow responses, a path that
+always fails.
 
 Like the real API it answers with decoys (other films of the same or a similar title, shorts,
 direct-to-video releases), search hits whose details 404, and, from the recorded-shape bodies in
 fixtures/tmdb/ (which win over the generated ones), what real details carry: one person in cast
 and crew, several jobs in one department, repeated entries, nulls, genres no list here knows,
-collections, an episode listed twice, and one broken body (no id).
+collections, an episode listed twice, and one broken body (no id); US ratings only for a
+limited release or beside other countries' ones, a fan-uploaded trailer and one listed twice.
+Like TMDb it sends an appended part only when the request asks for it.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class Movie:
     crew: tuple[tuple[int, str, str, str], ...] = ()  # (person id, name, department, job)
     details: bool = True  # False: search finds it, its details page 404s
     video: bool = False  # TMDb's flag for direct-to-video releases
+    certification: str = ""  # of the US theatrical release ("": TMDb has none)
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class Show:
     cast: tuple[tuple[int, str, str], ...] = ()
     # season → ((episode, name, air date, runtime), ...)
     seasons: dict[int, tuple[tuple[int, str, str, int], ...]] = field(default_factory=dict)
+    us_rating: str = ""
+    next_episode: tuple[int, int, str, str] | None = None  # (season, episode, name, air date)
 
 
 MOVIES: tuple[Movie, ...] = (
@@ -168,6 +174,7 @@ MOVIES: tuple[Movie, ...] = (
         vote_average=7.9,
         cast=((3, "Harrison Ford", "Rick Deckard"), (585, "Rutger Hauer", "Roy Batty")),
         crew=((578, "Ridley Scott", "Directing", "Director"),),
+        certification="R",
     ),
     Movie(335984, "Blade Runner 2049", "2017-10-04", popularity=50.2, details=False),
     Movie(
@@ -184,6 +191,7 @@ MOVIES: tuple[Movie, ...] = (
         vote_average=7.9,
         cast=((3526, "Audrey Tautou", "Amélie Poulain"),),
         crew=((2419, "Jean-Pierre Jeunet", "Directing", "Director"),),
+        certification="R",
     ),
     Movie(
         146,
@@ -198,6 +206,7 @@ MOVIES: tuple[Movie, ...] = (
         popularity=25.8,
         cast=((1619, "Chow Yun-fat", "Li Mu Bai"), (1620, "Michelle Yeoh", "Yu Shu Lien")),
         crew=((1614, "Ang Lee", "Directing", "Director"),),
+        certification="PG-13",
     ),
     Movie(
         129,
@@ -213,6 +222,7 @@ MOVIES: tuple[Movie, ...] = (
         vote_average=8.5,
         cast=((19587, "Rumi Hiiragi", "Chihiro Ogino (voice)"),),
         crew=((608, "Hayao Miyazaki", "Directing", "Director"),),
+        certification="PG",
     ),
     Movie(
         238,
@@ -226,6 +236,7 @@ MOVIES: tuple[Movie, ...] = (
         vote_average=8.7,
         cast=((3084, "Marlon Brando", "Don Vito Corleone"), (1158, "Al Pacino", "Michael")),
         crew=((1776, "Francis Ford Coppola", "Directing", "Director"),),
+        certification="R",
     ),
     Movie(240, "The Godfather Part II", "1974-12-20", popularity=60.0, details=False),
     Movie(
@@ -240,6 +251,7 @@ MOVIES: tuple[Movie, ...] = (
         vote_average=8.2,
         cast=((934, "Russell Crowe", "Maximus"), (73421, "Joaquin Phoenix", "Commodus")),
         crew=((578, "Ridley Scott", "Directing", "Director"),),
+        certification="R",
     ),
     Movie(16219, "Gladiator", "1992-03-06", popularity=6.1, details=False),
     Movie(558449, "Gladiator II", "2024-11-05", popularity=120.0, details=False),
@@ -301,6 +313,8 @@ SHOWS: tuple[Show, ...] = (
         tvdb_id=78804,
         popularity=90.0,
         seasons={1: ((1, "Rose", "2005-03-26", 45),)},
+        us_rating="TV-PG",
+        next_episode=(2, 1, "New Earth", "2027-04-15"),
     ),
 )
 
@@ -322,6 +336,8 @@ def recorded_bodies() -> dict[str, dict[str, Any]]:
 
 
 RECORDED = recorded_bodies()
+# The parts of a details body that come only with append_to_response.
+APPENDABLE = frozenset({"credits", "external_ids", "release_dates", "content_ratings", "videos"})
 
 
 def _fold(text: str) -> str:
@@ -389,6 +405,17 @@ def movie_result(m: Movie) -> dict[str, Any]:
     }
 
 
+def _release(certification: str, release_date: str, kind: int) -> dict[str, Any]:
+    return {
+        "certification": certification,
+        "descriptors": [],
+        "iso_639_1": "",
+        "note": "",
+        "release_date": f"{release_date}T00:00:00.000Z",
+        "type": kind,
+    }
+
+
 def movie_details(m: Movie, append: set[str]) -> dict[str, Any]:
     body = {
         **{k: v for k, v in movie_result(m).items() if k != "genre_ids"},
@@ -416,6 +443,11 @@ def movie_details(m: Movie, append: set[str]) -> dict[str, Any]:
             "instagram_id": None,
             "twitter_id": None,
         }
+    if "release_dates" in append:
+        us = [{"iso_3166_1": "US", "release_dates": [_release(m.certification, m.release_date, 3)]}]
+        body["release_dates"] = {"results": us if m.certification else []}
+    if "videos" in append:
+        body["videos"] = {"results": []}
     return body
 
 
@@ -461,9 +493,29 @@ def show_details(s: Show, append: set[str]) -> dict[str, Any]:
             for n, e in sorted(s.seasons.items())
         ],
         "spoken_languages": _spoken((s.original_language,)),
-        "status": "Ended",
+        "status": "Returning Series" if s.next_episode else "Ended",
+        "tagline": "",
+        "production_countries": [],  # TMDb lists only the origin country for many shows
+        "next_episode_to_air": None,
         "type": "Scripted",
     }
+    if s.next_episode:
+        season, episode, name, air_date = s.next_episode
+        body["next_episode_to_air"] = {
+            "id": s.id * 10000 + season * 100 + episode,
+            "name": name,
+            "overview": "",
+            "vote_average": 0.0,
+            "vote_count": 0,
+            "air_date": air_date,
+            "episode_number": episode,
+            "episode_type": "standard",
+            "production_code": "",
+            "runtime": None,
+            "season_number": season,
+            "show_id": s.id,
+            "still_path": None,
+        }
     if "credits" in append:
         body["credits"] = _credits(s.cast, ())
     if "external_ids" in append:
@@ -474,6 +526,11 @@ def show_details(s: Show, append: set[str]) -> dict[str, Any]:
             "tvrage_id": None,
             "wikidata_id": None,
         }
+    if "content_ratings" in append:
+        rating = {"descriptors": [], "iso_3166_1": "US", "rating": s.us_rating}
+        body["content_ratings"] = {"results": [rating] if s.us_rating else []}
+    if "videos" in append:
+        body["videos"] = {"results": []}
     return body
 
 
@@ -637,7 +694,8 @@ class FakeTmdb:
         append = set(params.get("append_to_response", "").split(","))
         not_found = 404, _status(34, "The resource you requested could not be found.")
         if path in RECORDED:
-            return 200, RECORDED[path]
+            body = RECORDED[path]
+            return 200, {k: v for k, v in body.items() if k not in APPENDABLE or k in append}
         if parts == ["search", "movie"]:
             query, year = _fold(params.get("query", "")), params.get("year")
             return 200, _page(

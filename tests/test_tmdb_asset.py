@@ -18,7 +18,8 @@ from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.ingest.names import parsed_frame, parsed_row
 from mediavault_assets.ingest.probes import ProbeTask, probe_frame, probe_row
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.tmdb.client import TmdbResource
+from mediavault_assets.tmdb import client as tmdb_client
+from mediavault_assets.tmdb.client import DETAILS_APPENDED, TmdbResource
 from mediavault_assets.warehouse import Warehouse
 
 # The demo library's video names (mediavault_assets/demo/demo_library.py), plus two names TMDb
@@ -435,3 +436,61 @@ def test_real_payloads_and_bad_titles_never_break_a_run_and_the_cache_answers_re
     assert len(fake.requests) == sent + 1
     assert (third["requests_sent"], third["identities_looked_up"]) == (0, 1)
     assert third["cache_hits"] >= 1
+
+
+def test_details_cached_before_the_ratings_and_videos_were_appended_are_fetched_again(
+    fake: FakeTmdb,
+    instance: dg.DagsterInstance,
+    config_file: Path,
+    library_dirs: dict[str, Path],
+    warehouse: Warehouse,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    write_names(
+        library_dirs,
+        {
+            "videos": [
+                "Movies/The Matrix (1999)/The.Matrix.1999.720p.BluRay.x264.mkv",
+                "TV/Red Dwarf/Season 01/Red Dwarf - S01E02 - Future Echoes.webm",
+            ]
+        },
+    )
+    scan(instance, config_file, warehouse, roots=("videos",))
+    with monkeypatch.context() as before:  # the details request this code made until now
+        before.setattr(
+            tmdb_client,
+            "details_request",
+            lambda kind, tmdb_id: (
+                f"/{kind}/{tmdb_id}",
+                {"append_to_response": "credits,external_ids"},
+            ),
+        )
+        enrich(instance, config_file, warehouse)
+    facts = "SELECT title, maturity_rating, trailer_url FROM tmdb_titles ORDER BY title"
+    # The bodies have no ratings or videos: those columns stay empty, nothing fails.
+    assert warehouse.frame(facts).rows() == [("Red Dwarf", None, None), ("The Matrix", None, None)]
+
+    sent = len(fake.requests)
+    meta = enrich(instance, config_file, warehouse)
+
+    # Both titles were looked up again; only their details were asked (searches, seasons: cache).
+    asked = sorted((r.path, r.params.get("append_to_response")) for r in fake.requests[sent:])
+    assert asked == [("/movie/603", DETAILS_APPENDED["movie"]), ("/tv/326", DETAILS_APPENDED["tv"])]
+    assert meta["identities_looked_up"] == 2
+    assert warehouse.frame(facts).rows() == [
+        ("Red Dwarf", "TV-PG", None),
+        ("The Matrix", "R", "https://www.youtube.com/watch?v=9ix7TUGVYIo"),
+    ]
+    sent = len(fake.requests)
+    assert enrich(instance, config_file, warehouse)["identities_looked_up"] == 0
+    assert len(fake.requests) == sent
+
+    # Without a key, the titles keep what they have rather than becoming "skipped".
+    monkeypatch.delenv("TMDB_API_KEY")
+    warehouse.execute("DELETE FROM tmdb_cache WHERE request_key LIKE '/movie/603?%'")
+    assert enrich(instance, config_file, warehouse)["identities_skipped"] == 0
+    assert warehouse.frame(facts).rows()[1] == (
+        "The Matrix",
+        "R",
+        "https://www.youtube.com/watch?v=9ix7TUGVYIo",
+    )

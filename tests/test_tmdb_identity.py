@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,6 +27,7 @@ from mediavault_assets.orchestration import prepare_dagster_home, refresh
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings, load_settings, write_settings
 from mediavault_assets.warehouse import snapshot_path_for
+from mediavault_assets.watching import calendar
 from tests.test_ui_app import (
     _app_process_state,  # noqa: F401 (an autouse fixture: the app serves 127.0.0.1)
     assert_clean,
@@ -185,6 +187,42 @@ def test_demo_refresh_with_tmdb_matches_groups_and_keeps_a_manual_match(
         "WHERE relative_path = 'media/tv/Red.Dwarf.S01E01.WonderCrew.avi'",
     ).row(0)
     assert avi == (["en"], True, "en")
+
+    # Seed 003's media from the appended details: the US certification and the age it names,
+    # countries, tagline, status, backdrop and trailer; a show's next episode is on the calendar.
+    media = {
+        r["title"]: r
+        for r in query(
+            settings,
+            "SELECT title, maturity_rating, recommended_age_min, production_countries, tagline, "
+            "status, backdrop_path, trailer_url FROM media WHERE tmdb_id IS NOT NULL",
+        ).iter_rows(named=True)
+    }
+    assert media["The Matrix"] == {
+        "title": "The Matrix",
+        "maturity_rating": "R",
+        "recommended_age_min": 17,
+        "production_countries": ["AU", "US"],
+        "tagline": "Welcome to the Real World.",
+        "status": "Released",
+        "backdrop_path": "/b603.jpg",
+        "trailer_url": "https://www.youtube.com/watch?v=9ix7TUGVYIo",
+    }
+    assert media["Red Dwarf"] == {
+        "title": "Red Dwarf",
+        "maturity_rating": "TV-PG",
+        "recommended_age_min": 10,
+        "production_countries": ["GB"],
+        "tagline": None,  # TMDb sends ""
+        "status": "Ended",
+        "backdrop_path": "/b326.jpg",
+        "trailer_url": None,  # no videos
+    }
+    assert media["Spirited Away"]["maturity_rating"] == "PG"
+    releases = [e for e in calendar(settings, since=date(2027, 1, 1)) if e["source"] == "tmdb"]
+    assert [(e["event_date"], e["title"], e["description"]) for e in releases] == [
+        (date(2027, 4, 15), "Doctor Who S02E01", "New Earth")
+    ]
 
     # The chat sees genres and cast, and answers the genre question offline.
     chat = SafeSql(snapshot_path_for(settings.warehouse_path))

@@ -12,6 +12,7 @@ else is "unmatched" or "ambiguous" with its candidates, for a person to review, 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -52,6 +53,30 @@ MANUAL_MATCH_REASON = "matched by hand"
 FAR_SHORTER_RATIO = 0.5
 SAMPLE_MAX_SECONDS = 300.0
 _ARTICLES = ("the ", "a ", "an ")
+# The minimum age each US rating names. The MPA's: PG-13 "some material may be inappropriate
+# for children under 13", R "under 17 requires accompanying parent or adult guardian", NC-17
+# "no one 17 and under admitted". The TV Parental Guidelines': TV-Y7 "children age 7 and above",
+# TV-14 "unsuitable for children under 14", TV-MA "may be unsuitable for children under 17".
+# G, TV-G and TV-Y are for all ages. PG and TV-PG (TV's PG) name no age: 10, the age Jellyfin's
+# US rating table gives PG.
+CERTIFICATION_MIN_AGE: dict[str, int] = {
+    "G": 0,
+    "PG": 10,
+    "PG-13": 13,
+    "R": 17,
+    "NC-17": 18,
+    "TV-Y": 0,
+    "TV-Y7": 7,
+    "TV-Y7-FV": 7,
+    "TV-G": 0,
+    "TV-PG": 10,
+    "TV-14": 14,
+    "TV-MA": 17,
+}
+THEATRICAL_RELEASE = 3  # TMDb's release types: 1 premiere, 2 limited, 3 theatrical, 4 digital...
+# Video sites TMDb names, best first, and the address of one of their videos.
+VIDEO_URLS = {"youtube": "https://www.youtube.com/watch?v={}", "vimeo": "https://vimeo.com/{}"}
+TRAILER_KINDS = ("trailer", "teaser")  # best first
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,7 +397,7 @@ class Credit:
 
 @dataclass(frozen=True, slots=True)
 class TitleFacts:
-    """What TMDb's details (with credits and external_ids appended) say about a title."""
+    """What TMDb's details (with client.DETAILS_APPENDED appended) say about a title."""
 
     tmdb_id: int
     tmdb_type: MediaType
@@ -396,10 +421,21 @@ class TitleFacts:
     video: bool = False  # TMDb's flag for direct-to-video releases
     collection_id: int | None = None  # belongs_to_collection: "The Matrix Collection"
     collection_name: str | None = None
+    tagline: str | None = None
+    status: str | None = None  # "Released", "Returning Series", "Ended", ...
+    backdrop_path: str | None = None
+    trailer_url: str | None = None
+    maturity_rating: str | None = None  # the US certification: "R", "TV-14"
+    production_countries: tuple[str, ...] = ()  # ISO 3166-1: "US", "GB"
+    next_episode: EpisodeFacts | None = None  # shows: the next episode TMDb has a date for
 
     @property
     def year(self) -> int | None:
         return self.release_date.year if self.release_date else None
+
+    @property
+    def recommended_age_min(self) -> int | None:
+        return CERTIFICATION_MIN_AGE.get(self.maturity_rating or "")
 
     @property
     def media_id(self) -> int:
@@ -453,6 +489,134 @@ def title_facts(body: Mapping[str, Any], tmdb_type: MediaType) -> TitleFacts:
         video=body.get("video") is True,
         collection_id=_int(collection.get("id")),
         collection_name=_text(collection.get("name")),
+        tagline=_text(body.get("tagline")),
+        status=_text(body.get("status")),
+        backdrop_path=_text(body.get("backdrop_path")),
+        trailer_url=trailer_url(_results(body, "videos")),
+        maturity_rating=(
+            movie_certification(_results(body, "release_dates"))
+            if movie
+            else show_certification(_results(body, "content_ratings"))
+        ),
+        production_countries=_countries(body),
+        next_episode=None if movie else _next_episode(body.get("next_episode_to_air")),
+    )
+
+
+def _results(body: Mapping[str, Any], part: str) -> list[Mapping[str, Any]]:
+    """The results of an appended part: none when the body was fetched without it."""
+    appended = body.get(part)
+    return _dicts(appended.get("results")) if isinstance(appended, Mapping) else []
+
+
+def us_certification(value: object) -> str | None:
+    """A US rating in its usual spelling ("pg-13", "PG13" → "PG-13"); one this module does
+    not know ("NR", "Unrated") as TMDb wrote it; empty → None."""
+    text = _text(value)
+    if text is None:
+        return None
+    return _RATING_SPELLINGS.get(_rating_key(text), text)
+
+
+def _rating_key(text: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+_RATING_SPELLINGS = {_rating_key(c): c for c in CERTIFICATION_MIN_AGE}
+
+
+def movie_certification(release_dates: Sequence[Mapping[str, Any]]) -> str | None:
+    """The certification of the US theatrical release, else of the earliest other US release
+    that has one (limited, premiere, digital...). Other countries' ratings are not US ones."""
+    rated = [
+        r
+        for country in release_dates
+        if _country(country) == "US"
+        for r in _dicts(country.get("release_dates"))
+        if _text(r.get("certification"))
+    ]
+    if not rated:
+        return None
+    best = min(
+        rated,
+        key=lambda r: (
+            _int(r.get("type")) != THEATRICAL_RELEASE,
+            _text(r.get("release_date")) or "~",  # undated last
+        ),
+    )
+    return us_certification(best.get("certification"))
+
+
+def show_certification(content_ratings: Sequence[Mapping[str, Any]]) -> str | None:
+    """The show's US rating (content_ratings.results[].rating)."""
+    return next(
+        (
+            rating
+            for r in content_ratings
+            if _country(r) == "US" and (rating := us_certification(r.get("rating")))
+        ),
+        None,
+    )
+
+
+def _country(entry: Mapping[str, Any]) -> str | None:
+    code = _text(entry.get("iso_3166_1"))
+    return code.upper() if code else None
+
+
+# TMDb text is untrusted (it reaches the app and the chat): only a plain video id makes a link.
+_VIDEO_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def trailer_url(videos: Sequence[Mapping[str, Any]]) -> str | None:
+    """The best trailer's address: official before fan uploads, a trailer before a teaser,
+    YouTube before Vimeo, then the first published (a re-release's trailer comes later)."""
+    ranked: list[tuple[tuple[bool, int, int, str, str], str]] = []
+    for v in videos:
+        site = (_text(v.get("site")) or "").casefold()
+        kind = (_text(v.get("type")) or "").casefold()
+        key = _text(v.get("key")) or ""
+        if site in VIDEO_URLS and kind in TRAILER_KINDS and _VIDEO_KEY.fullmatch(key):
+            rank = (
+                v.get("official") is not True,
+                TRAILER_KINDS.index(kind),
+                list(VIDEO_URLS).index(site),
+                _text(v.get("published_at")) or "~",  # undated last
+                key,
+            )
+            ranked.append((rank, VIDEO_URLS[site].format(key)))
+    return min(ranked)[1] if ranked else None
+
+
+def _countries(body: Mapping[str, Any]) -> tuple[str, ...]:
+    """ISO 3166-1 codes of the production countries, else of the origin countries (shows
+    often list only those)."""
+    produced = [c.get("iso_3166_1") for c in _dicts(body.get("production_countries"))]
+    origin = body.get("origin_country")
+    return _country_codes(produced) or _country_codes(origin if isinstance(origin, list) else [])
+
+
+def _country_codes(values: Iterable[object]) -> tuple[str, ...]:
+    return tuple(
+        dict.fromkeys(
+            code.upper()
+            for v in values
+            if (code := _text(v)) and len(code) == 2 and code.isascii() and code.isalpha()
+        )
+    )
+
+
+def _next_episode(value: object) -> EpisodeFacts | None:
+    """next_episode_to_air (null when TMDb knows of none); without a date, season and number
+    it is no calendar entry."""
+    if not isinstance(value, Mapping):
+        return None
+    air_date = _date(value.get("air_date"))
+    season, number = _int(value.get("season_number")), _int(value.get("episode_number"))
+    if air_date is None or season is None or number is None:
+        return None
+    return EpisodeFacts(
+        season, number, _text(value.get("name")), air_date, _int(value.get("runtime")) or None
     )
 
 

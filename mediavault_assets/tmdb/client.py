@@ -138,8 +138,18 @@ def find_request(identity: TitleIdentity) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+# What a details request appends (one request instead of five): the certification is in a
+# movie's release_dates and a show's content_ratings.
+DETAILS_APPENDED: dict[MediaType, str] = {
+    "movie": "credits,external_ids,release_dates,videos",
+    "tv": "credits,external_ids,content_ratings,videos",
+}
+
+
 def details_request(tmdb_type: MediaType, tmdb_id: int) -> tuple[str, dict[str, Any]]:
-    return f"/{tmdb_type}/{tmdb_id}", {"append_to_response": "credits,external_ids"}
+    """Its cache key holds the appended parts: details cached before a part was added are
+    not reused, they are fetched again."""
+    return f"/{tmdb_type}/{tmdb_id}", {"append_to_response": DETAILS_APPENDED[tmdb_type]}
 
 
 def first_requests(identity: TitleIdentity) -> list[tuple[str, dict[str, Any]]]:

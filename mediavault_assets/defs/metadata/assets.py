@@ -1,10 +1,11 @@
 """TMDb metadata for the library's titles: matches, details, credits, episodes, and the rules
 that use them (original language for untagged audio and foreign films, runtime vs duration).
 
-Plan (in the "duckdb" pool): which identities are not settled within the cache TTL, plus the
-cached responses their lookups may use. Fetch (no pool, HTTP only): ask TMDb. Store (pool): one
-transaction writes everything and re-derives the per-file facts. Without TMDb credentials the
-lookups are recorded as skipped and the rest of the asset still runs.
+Plan (in the "duckdb" pool): which identities are not settled within the cache TTL (or have
+details of an older request shape), plus the cached responses their lookups may use. Fetch (no
+pool, HTTP only): ask TMDb. Store (pool): one transaction writes everything and re-derives the
+per-file facts. Without TMDb credentials the lookups are recorded as skipped and the rest of the
+asset still runs.
 """
 
 import json
@@ -53,6 +54,7 @@ from mediavault_assets.tmdb.client import (
     TmdbAuthError,
     TmdbError,
     TmdbResource,
+    details_request,
     first_requests,
 )
 from mediavault_assets.warehouse import POOL, Warehouse
@@ -105,9 +107,12 @@ def plan_tmdb(
             "tmdb_fresh_matches", {"fresh_after": now - tmdb.cache_ttl}
         ).iter_rows(named=True)
     }
+    has_credentials = tmdb.has_credentials()
+    if has_credentials:  # without a key, details of an older shape are better than none
+        stored = _with_current_details(warehouse, stored, now)
     pending = tuple(i for i in found if not is_settled(i, stored))
     cache: list[CacheEntry] = []
-    if pending and tmdb.has_credentials():
+    if pending and has_credentials:
         keys = [request_key(*r) for i in pending for r in first_requests(i)]
         known_ids = [i.known_tmdb_id for i in pending if i.known_tmdb_id]
         cache = load_entries(warehouse, keys, known_ids, now)
@@ -116,6 +121,23 @@ def plan_tmdb(
         f"({len(cache)} cached responses available)"
     )
     return TmdbPlan(pending, tuple(cache))
+
+
+def _with_current_details(
+    warehouse: Warehouse, stored: dict[str, dict[str, Any]], now: datetime
+) -> dict[str, dict[str, Any]]:
+    """The stored matches, less the matched ones whose details the cache does not hold in
+    today's request shape (fetched before release_dates, content_ratings and videos were
+    appended, or expired since): those are looked up again, their searches answered from the
+    cache, their details fetched."""
+    wanted = {
+        key: request_key(*details_request(row["tmdb_type"], row["tmdb_id"]))
+        for key, row in stored.items()
+        if row["status"] == "matched" and row["tmdb_type"] in ("movie", "tv")
+    }
+    keys = sorted(set(wanted.values()))
+    cached = set(warehouse.named("tmdb_cached_keys", {"keys": keys, "now": now})["request_key"])
+    return {k: row for k, row in stored.items() if k not in wanted or wanted[k] in cached}
 
 
 @dg.op(description="Look the pending identities up on TMDb (HTTP only, no warehouse access).")
@@ -245,9 +267,10 @@ def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: Tm
         "probes": dg.AssetIn(key=probes.key, dagster_type=dg.Nothing),
     },
     description="TMDb metadata per title (seed 002's tmdb_* columns, original and spoken "
-    "languages, runtime, genres, credits, IMDb id, episode titles); untagged audio takes the "
-    "original language, and files far shorter than the runtime are flagged. Skipped, not "
-    "failed, without TMDB_API_KEY / TMDB_READ_ACCESS_TOKEN.",
+    "languages, runtime, genres, credits, IMDb id, episode titles; seed 003's US "
+    "certification, trailer, production countries, a show's next episode); untagged audio "
+    "takes the original language, and files far shorter than the runtime are flagged. "
+    "Skipped, not failed, without TMDB_API_KEY / TMDB_READ_ACCESS_TOKEN.",
 )
 def tmdb_metadata(parsed_names, probes) -> None:  # type: ignore[no-untyped-def]
     return store_tmdb(fetch_tmdb(plan_tmdb(start=[parsed_names, probes])))
@@ -462,6 +485,17 @@ def _title_row(t: TitleFacts, now: datetime) -> dict[str, Any]:
         "vote_count": t.vote_count,
         "imdb_id": t.imdb_id,
         "popularity": t.popularity,
+        "tagline": t.tagline,
+        "status": t.status,
+        "backdrop_path": t.backdrop_path,
+        "trailer_url": t.trailer_url,
+        "maturity_rating": t.maturity_rating,
+        "recommended_age_min": t.recommended_age_min,
+        "production_countries": list(t.production_countries),
+        "next_episode_air_date": t.next_episode.air_date if t.next_episode else None,
+        "next_episode_season": t.next_episode.season if t.next_episode else None,
+        "next_episode_number": t.next_episode.episode if t.next_episode else None,
+        "next_episode_name": t.next_episode.name if t.next_episode else None,
         "fetched_at": now,
     }
 
@@ -631,6 +665,17 @@ _TITLE_SCHEMA = {
     "video": pl.Boolean,
     "collection_id": pl.Int64,
     "collection_name": pl.String,
+    "tagline": pl.String,
+    "status": pl.String,
+    "backdrop_path": pl.String,
+    "trailer_url": pl.String,
+    "maturity_rating": pl.String,
+    "recommended_age_min": pl.Int32,
+    "production_countries": pl.List(pl.String),
+    "next_episode_air_date": pl.Date,
+    "next_episode_season": pl.Int32,
+    "next_episode_number": pl.Int32,
+    "next_episode_name": pl.String,
     "fetched_at": pl.Datetime("us"),
 }
 _EPISODE_SCHEMA = {
