@@ -24,10 +24,11 @@ from mediavault_assets.cli import demo_settings
 from mediavault_assets.demo.demo_library import generate_demo_library
 from mediavault_assets.demo.media_factory import AudioSpec, VideoSpec, make_video
 from mediavault_assets.orchestration import prepare_dagster_home, refresh
+from mediavault_assets.presentation import plain
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings, load_settings, write_settings
 from mediavault_assets.warehouse import snapshot_path_for
-from mediavault_assets.watching import calendar
+from mediavault_assets.watching import calendar, recommend_titles, resolve_title
 from tests.test_ui_app import (
     _app_process_state,  # noqa: F401 (an autouse fixture: the app serves 127.0.0.1)
     assert_clean,
@@ -274,6 +275,17 @@ def test_demo_refresh_with_tmdb_matches_groups_and_keeps_a_manual_match(
         "Overview of Inception",
     ):
         assert fact in shown, fact
+
+    # The Watching page shows a title's TMDb facts; a preset scores the unwatched by them.
+    matrix = resolve_title(settings, "The Matrix")
+    at = open_page("watching", title=str(matrix.media_id))
+    assert_clean(at)
+    shown = texts(at)
+    assert "### The Matrix (1999)" in shown
+    for fact in ("rated R", "Welcome to the Real World.", "Keanu Reeves"):
+        assert plain(fact) in shown, fact
+    _, picks = recommend_titles(settings)
+    assert picks[0].score > 0 and "TMDb" in picks[0].explanation, picks[0]
 
     # A person says the bare name is the 1963 show, on the TMDb matches page (the review store).
     at = open_page("matches")

@@ -80,7 +80,8 @@ def title_view() -> None:
         st.info("No titles yet: run a refresh.", icon=":material/info:")
         return
     ids = [t.media_id for t in titles]
-    wanted = st.session_state.get(_TITLE_KEY)
+    linked = st.query_params.get("title", "")  # a deep link: /watching?title=<media id>
+    wanted = int(linked) if linked.isdigit() else st.session_state.get(_TITLE_KEY)
     ref = st.selectbox(
         "Title",
         titles,
@@ -89,6 +90,7 @@ def title_view() -> None:
         key="watching_title_pick",
     )
     st.session_state[_TITLE_KEY] = ref.media_id
+    st.query_params["title"] = str(ref.media_id)
     page = watching.title_page(settings, ref.media_id)
     media = page.media
     with st.container(border=True):
