@@ -167,6 +167,8 @@ class Secrets(BaseModel):
     azure_deployment_name_chat_mini: str | None = None
     openai_chat_model: str | None = None  # a local OpenAI-compatible server's model name
     openai_chat_mini_model: str | None = None
+    # A webhook or Apprise API URL for notifications: such URLs carry their tokens.
+    mediavault_notify_url: SecretStr | None = None
 
     @property
     def has_tmdb(self) -> bool:
@@ -183,7 +185,9 @@ class Secrets(BaseModel):
     def presence(self) -> dict[str, bool]:
         """Which secrets are set — for display; never the values."""
         return {
-            name.upper(): bool(value) for name, value in self if name.endswith(("key", "token"))
+            name.upper(): bool(value)
+            for name, value in self
+            if name.endswith(("key", "token")) or name == "mediavault_notify_url"
         }
 
 

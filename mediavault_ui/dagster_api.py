@@ -13,10 +13,9 @@ from typing import Any
 import httpx
 
 from mediavault_assets.progress import StageProgress, read_progress
-from mediavault_assets.run_tags import TRIGGER_TAG
+from mediavault_assets.run_tags import PARTITION_TAG, TRIGGER_TAG
 
 CODE_LOCATION = "mediavault"
-PARTITION_TAG = "dagster/partition"
 # Runs the app starts say so: the scan records it as scan_history.triggered_by.
 API_TAGS = {TRIGGER_TAG: "api"}
 IN_PROGRESS = frozenset({"QUEUED", "NOT_STARTED", "STARTING", "STARTED", "CANCELING"})
