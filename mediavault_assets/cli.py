@@ -307,7 +307,7 @@ def _watching_call(action):  # type: ignore[no-untyped-def]
 
     try:
         return action()
-    except (WatchingError, DataUnavailable) as error:
+    except (WatchingError, DataUnavailable, SettingsError) as error:
         print(f"mediavault: {error}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -455,10 +455,13 @@ def cmd_similar(args: argparse.Namespace) -> int:
     if args.json:
         print(
             json.dumps(
-                [
-                    {"media_id": h.media_id, "title": h.title, "score": h.score, "why": h.why}
-                    for h in hits
-                ],
+                {
+                    "method": hits.method,
+                    "titles": [
+                        {"media_id": h.media_id, "title": h.title, "score": h.score, "why": h.why}
+                        for h in hits
+                    ],
+                },
                 indent=2,
                 ensure_ascii=False,
             )
@@ -466,7 +469,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
         return 0
     for h in hits:
         print(f"{h.score:6.2f}  {_printable(h.title)}  [{h.media_id}]\n        {_printable(h.why)}")
-    print(f"{len(hits)} title(s).")
+    print(f"{len(hits)} title(s), {_printable(hits.method)}.")
     return 0
 
 

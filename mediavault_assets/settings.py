@@ -167,6 +167,9 @@ class Secrets(BaseModel):
     azure_deployment_name_chat_mini: str | None = None
     openai_chat_model: str | None = None  # a local OpenAI-compatible server's model name
     openai_chat_mini_model: str | None = None
+    # The similar-title search's embeddings (default text-embedding-3-small).
+    azure_deployment_name_embedding: str | None = None
+    openai_embedding_model: str | None = None
     # A webhook or Apprise API URL for notifications: such URLs carry their tokens.
     mediavault_notify_url: SecretStr | None = None
 

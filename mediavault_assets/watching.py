@@ -18,9 +18,10 @@ from rapidfuzz import fuzz
 from mediavault_assets.defs.library.watching import title_ref
 from mediavault_assets.domain.naming import normalize_title
 from mediavault_assets.domain.recommend import Candidate, Recommendation, recommend
-from mediavault_assets.domain.semantic_search import SearchDoc, SearchHit, search
+from mediavault_assets.domain.semantic_search import SearchResults, search, semantic_search
 from mediavault_assets.domain.watching import TitleRef, WatchingError
-from mediavault_assets.settings import Settings
+from mediavault_assets.embeddings import EMBEDDING_TYPE, EmbeddingError, embedder_for, library_docs
+from mediavault_assets.settings import Secrets, Settings, load_secrets
 from mediavault_assets.snapshot import read_named
 from mediavault_assets.watching_store import (
     CalendarEvent,
@@ -32,6 +33,7 @@ from mediavault_assets.watching_store import (
 
 _YEAR = re.compile(r"\s*\(?((?:19|20)\d{2})\)?\s*$")
 _FUZZY_MIN = 85
+QUERY_TIMEOUT_SECONDS = 15.0  # a person waits for the answer; past this, the lexical one
 
 
 class UnknownTitleError(WatchingError):
@@ -165,22 +167,35 @@ def recommend_titles(
     return store.preset(chosen.name), results
 
 
-def similar(settings: Settings, query: str, *, limit: int = 10) -> list[SearchHit]:
-    """Titles of the library for a plain-language wish ("like Blade Runner but funnier"):
-    overviews, taglines, genres and the person's reviews and tags (offline, lexical)."""
-    store = store_for(settings)
-    reviews: dict[int, list[str]] = {}
-    for r in store.reviews():
-        reviews.setdefault(r.media_id, []).extend([r.review_text or "", *r.tags])
-    docs = [
-        SearchDoc(
-            r["media_id"],
-            r["title"],
-            " ".join([r["overview"] or "", r["tagline"] or "", *reviews.get(r["media_id"], [])]),
-            tuple(r["genres"]),
-        )
-        for r in read_named(settings, "watching/candidates").iter_rows(named=True)
-    ]
+def similar(
+    settings: Settings, query: str, *, limit: int = 10, secrets: Secrets | None = None
+) -> SearchResults:
+    """Titles of the library for a plain-language wish ("like Blade Runner but funnier"), from
+    their overviews, taglines, genres and the person's reviews and tags: by meaning when a model
+    is configured and the last refresh stored its vectors, else lexically (offline). The
+    results' `method` says which answered."""
     if not query.strip():
         raise WatchingError("say what you would like to watch")
-    return search(query, docs, limit=limit)
+    docs = library_docs(
+        read_named(settings, "watching/candidates").iter_rows(named=True),
+        store_for(settings).reviews(),
+    )
+    embedder = embedder_for(secrets or load_secrets(), timeout=QUERY_TIMEOUT_SECONDS)
+    if embedder is None:
+        return SearchResults(search(query, docs, limit=limit), "lexical (offline)")
+    stored = read_named(
+        settings,
+        "watching/embeddings",
+        {"embedding_type": EMBEDDING_TYPE, "embedding_model": embedder.model},
+    )
+    if not stored.height:
+        why = f"lexical (no {embedder.model} vectors yet: refresh)"
+        return SearchResults(search(query, docs, limit=limit), why)
+    try:
+        [wish] = embedder.embed([query])
+    except EmbeddingError as error:
+        why = f"lexical ({embedder.model} unavailable: {error})"
+        return SearchResults(search(query, docs, limit=limit), why)
+    vectors = dict(zip(stored["media_id"], stored["embedding"].to_list(), strict=True))
+    hits = semantic_search(query, wish, docs, vectors, limit=limit)
+    return SearchResults(hits, f"semantic ({embedder.model})")

@@ -1,18 +1,25 @@
-"""A fake OpenAI-compatible chat API on 127.0.0.1 (ephemeral port) for the chat tests.
+"""A fake OpenAI-compatible API on 127.0.0.1 (ephemeral port) for the chat and embedding tests.
 
-It serves POST /v1/chat/completions (Bearer key, like OpenAI and local OpenAI-compatible
-servers) and POST /openai/deployments/{name}/chat/completions?api-version=... (`api-key` header,
-like Azure OpenAI). Replies are scripted in order: text, or tool calls (`tools`/`tool_calls` in
-the real shape), each with its token usage; a reply may be a function of the request body. It
-checks what the real API checks about tool calls (every tool_call answered by a tool message
-with its id, no stray tool messages) and records every request, with the model it asked for.
+It serves POST /v1/chat/completions and /v1/embeddings (Bearer key, like OpenAI and local
+OpenAI-compatible servers) and POST /openai/deployments/{name}/chat/completions or /embeddings
+?api-version=... (`api-key` header, like Azure OpenAI). Chat replies are scripted in order: text,
+or tool calls (`tools`/`tool_calls` in the real shape), each with its token usage; a reply may be
+a function of the request body. It checks what the real API checks about tool calls (every
+tool_call answered by a tool message with its id, no stray tool messages) and records every
+request, with the model it asked for. Embeddings need no script: each input's vector is a hashed
+bag of its words (`fake_embedding`), so texts sharing words are close, in the float or base64
+encoding asked for.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
+import math
 import re
+import struct
 import threading
 import time
 from collections import deque
@@ -29,7 +36,11 @@ API_KEY = "fake-openai-key-0123456789"
 AZURE_KEY = "fake-azure-key-abcdef"
 AZURE_API_VERSION = "2024-08-01-preview"
 DEFAULT_MODEL = "gpt-4o-2024-08-06"
-_AZURE_PATH = re.compile(r"^/openai/deployments/(?P<deployment>[^/]+)/chat/completions$")
+_AZURE_PATH = re.compile(
+    r"^/openai/deployments/(?P<deployment>[^/]+)/(?P<endpoint>chat/completions|embeddings)$"
+)
+EMBEDDING_DIMENSIONS = 64
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,16 @@ class RecordedRequest:
 
     def tool_results(self) -> list[str]:
         return [m["content"] for m in self.messages if m["role"] == "tool"]
+
+    @property
+    def is_embedding(self) -> bool:
+        return self.path.endswith("/embeddings")
+
+    @property
+    def inputs(self) -> list[str]:
+        """An embedding request's input texts."""
+        given = self.body.get("input", [])
+        return [given] if isinstance(given, str) else list(given)
 
 
 @dataclass
@@ -165,7 +186,7 @@ class FakeOpenAI:
         fault: int | None,
     ) -> tuple[int, dict[str, Any]]:
         azure = _AZURE_PATH.match(path)
-        if path == "/v1/chat/completions":
+        if path in ("/v1/chat/completions", "/v1/embeddings"):
             authorized = handler.headers.get("Authorization") == f"Bearer {API_KEY}"
         elif azure:
             if query.get("api-version") != AZURE_API_VERSION:
@@ -177,6 +198,9 @@ class FakeOpenAI:
             return 401, _error("Incorrect API key provided.", "invalid_api_key")
         if fault is not None:
             return fault, _error(f"injected fault {fault}", "server_error")
+        if path.endswith("/embeddings"):
+            model = azure.group("deployment") if azure else str(body.get("model"))
+            return _embeddings(body, model)
         problem = _check_tool_messages(body.get("messages", []))
         if problem:
             return 400, _error(problem, "invalid_request_error")
@@ -239,6 +263,37 @@ def _check_tool_messages(messages: list[dict[str, Any]]) -> str | None:
         if role == "assistant":
             pending = {call["id"] for call in message.get("tool_calls") or []}
     return "tool calls left unanswered" if pending else None
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A unit vector of `text`'s words hashed into EMBEDDING_DIMENSIONS signed buckets."""
+    vector = [0.0] * EMBEDDING_DIMENSIONS
+    for word in _WORD.findall(text.casefold()):
+        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+        vector[digest[0] % EMBEDDING_DIMENSIONS] += 1.0 if digest[1] & 1 else -1.0
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [x / norm for x in vector]
+
+
+def _embeddings(body: dict[str, Any], model: str) -> tuple[int, dict[str, Any]]:
+    """The real API's answer: one embedding per input, by index; an empty input is refused."""
+    given = body.get("input")
+    inputs = [given] if isinstance(given, str) else given
+    if not inputs or not all(isinstance(t, str) and t for t in inputs):
+        return 400, _error("'$.input' is invalid.", "invalid_request_error")
+    base64_wanted = body.get("encoding_format") == "base64"
+    data = []
+    for index, text_in in enumerate(inputs):
+        vector = fake_embedding(text_in)
+        encoded: list[float] | str = (
+            base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+            if base64_wanted
+            else vector
+        )
+        data.append({"object": "embedding", "index": index, "embedding": encoded})
+    tokens = sum(len(_WORD.findall(t.casefold())) for t in inputs)
+    usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+    return 200, {"object": "list", "data": data, "model": model, "usage": usage}
 
 
 def _error(message: str, code: str) -> dict[str, Any]:

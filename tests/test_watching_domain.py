@@ -1,5 +1,5 @@
 """Seed 003's rules in the pure domain: ratings, custom fields, presets, following titles,
-recommendation scores and the lexical search."""
+recommendation scores, the lexical search and the ranking by embedding vectors."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import pytest
 
 from mediavault_assets.domain.genre_taxonomy import taxonomy
 from mediavault_assets.domain.recommend import Candidate, checked_criteria, recommend
-from mediavault_assets.domain.semantic_search import SearchDoc, search
+from mediavault_assets.domain.semantic_search import (
+    SearchDoc,
+    document,
+    document_hash,
+    embedding_tasks,
+    search,
+    semantic_search,
+)
 from mediavault_assets.domain.watching import (
     CustomField,
     FileTitle,
@@ -96,29 +103,57 @@ def test_recommendations_leave_out_watched_titles_and_explain_each_criterion() -
     assert "is sci-fi" in results[0].explanation and "above 90–150 min" in results[1].explanation
 
 
+FUNNIER_DOCS = [
+    SearchDoc(
+        1,
+        "Blade Runner",
+        "a blade runner hunts replicants in a dystopian future",
+        ("science-fiction", "thriller"),
+    ),
+    SearchDoc(
+        2,
+        "Galaxy Quest",
+        "actors of a space show meet aliens in the future",
+        ("science-fiction", "comedy"),
+    ),
+    SearchDoc(3, "Gattaca", "a dystopian future of genetic hunts", ("science-fiction", "drama")),
+    SearchDoc(4, "Notting Hill", "a bookseller falls for a film star", ("romance", "comedy")),
+]
+
+
 def test_like_blade_runner_but_funnier_prefers_funny_science_fiction() -> None:
-    docs = [
-        SearchDoc(
-            1,
-            "Blade Runner",
-            "a blade runner hunts replicants in a dystopian future",
-            ("science-fiction", "thriller"),
-        ),
-        SearchDoc(
-            2,
-            "Galaxy Quest",
-            "actors of a space show meet aliens in the future",
-            ("science-fiction", "comedy"),
-        ),
-        SearchDoc(
-            3, "Gattaca", "a dystopian future of genetic hunts", ("science-fiction", "drama")
-        ),
-        SearchDoc(4, "Notting Hill", "a bookseller falls for a film star", ("romance", "comedy")),
-    ]
-    hits = search("something like Blade Runner but funnier", docs)
+    hits = search("something like Blade Runner but funnier", FUNNIER_DOCS)
     assert [h.title for h in hits][:1] == ["Galaxy Quest"]
     assert "Blade Runner" not in [h.title for h in hits]
     assert "like Blade Runner" in hits[0].why and "comedy" in hits[0].why
+
+
+def test_only_new_or_changed_documents_are_embedded_again() -> None:
+    blade, quest = FUNNIER_DOCS[:2]
+    assert document(quest) == (
+        "Galaxy Quest. actors of a space show meet aliens in the future "
+        "Genres: science-fiction, comedy."
+    )
+    stored = {blade.media_id: document_hash(document(blade)), quest.media_id: "stale"}
+    tasks = embedding_tasks(FUNNIER_DOCS, stored)
+    assert [t.media_id for t in tasks] == [2, 3, 4]
+    assert tasks[0].document_hash == document_hash(tasks[0].text) != "stale"
+    long = SearchDoc(9, "Long", "word " * 5000)
+    assert len(embedding_tasks([long], {})[0].text) == 8000  # under a model's input limit
+
+
+def test_vectors_rank_by_meaning_blended_with_words() -> None:
+    # Made-up 3-d "meanings": (sci-fi, comedy, romance).
+    vectors = {1: [1.0, 0.0, 0.0], 2: [0.7, 0.7, 0.0], 3: [0.9, 0.1, 0.0], 4: [0.0, 0.6, 0.8]}
+    wish = [0.6, 0.8, 0.0]
+    hits = semantic_search("something like Blade Runner but funnier", wish, FUNNIER_DOCS, vectors)
+    assert [h.title for h in hits] == ["Galaxy Quest", "Gattaca", "Notting Hill"]
+    assert hits[0].why.startswith("close in meaning (cosine 0.99); like Blade Runner")
+    assert hits[0].score == 1.0  # the closest vector and the best lexical score
+    # A title without a vector yet (new since the refresh) still answers by its words.
+    hits = semantic_search("bookseller", [0.0, 0.0, 1.0], FUNNIER_DOCS, {1: [1.0, 0.0, 0.0]})
+    assert [h.title for h in hits] == ["Notting Hill"]  # Blade Runner: cosine 0, no words
+    assert hits[0].why == "matches bookseller" and hits[0].score == 0.3
 
 
 def test_recent_watches_and_plans_mark_files_but_old_watches_do_not() -> None:

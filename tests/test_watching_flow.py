@@ -69,7 +69,9 @@ def test_review_watch_plan_fields_recommend_and_search_reach_the_warehouse(
     assert [t["title"] for t in rec["titles"]] == ["Ronin"]
     assert rec["titles"][0]["score"] == 100.0 and rec["use_count"] == 1
     hits = json.loads(mediavault(library, "similar", "tense", "crime", "--json").stdout)
-    assert hits and hits[0]["title"] == "Heat"
+    assert hits["titles"] and hits["titles"][0]["title"] == "Heat"
+    assert hits["method"] == "lexical (offline)"  # no key: no vectors, nothing asked
+    assert "title(s), lexical (offline)." in mediavault(library, "similar", "tense").stdout
 
     _refreshed(settings, library)
     [row] = awaiting_review(settings).to_dicts()

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import openai
-from openai import AzureOpenAI, OpenAI
+from openai import OpenAI
 
 from mediavault_assets.chat import router
 from mediavault_assets.chat.history import ChatHistory, ChatMessage, ModelUsage
@@ -36,7 +36,8 @@ from mediavault_assets.chat.safe_sql import (
     chat_views,
     seed_tables,
 )
-from mediavault_assets.settings import Secrets, Settings, load_secrets, revealed
+from mediavault_assets.openai_client import openai_client
+from mediavault_assets.settings import Secrets, Settings, load_secrets
 from mediavault_assets.warehouse import snapshot_path_for
 
 DEFAULT_MODEL = "gpt-4o"  # seed 000's default; AZURE_DEPLOYMENT_NAME_CHAT / OPENAI_CHAT_MODEL
@@ -213,28 +214,16 @@ def make_client(secrets: Secrets) -> tuple[OpenAI | None, str | None, str | None
     AZURE_DEPLOYMENT_NAME_CHAT_MINI / OPENAI_CHAT_MINI_MODEL the cheap one (default: none, so
     no title or routing calls).
     """
+    client = openai_client(secrets)
+    if client is None:
+        return None, None, None
     if secrets.chat_provider == "azure":
-        client: OpenAI = AzureOpenAI(
-            api_key=revealed(secrets.azure_openai_key),
-            azure_endpoint=secrets.azure_openai_endpoint,
-            api_version=secrets.azure_openai_api_version,
-            timeout=60.0,
-            max_retries=1,
-        )
         return (
             client,
             secrets.azure_deployment_name_chat or DEFAULT_MODEL,
             secrets.azure_deployment_name_chat_mini,
         )
-    if secrets.chat_provider == "openai":
-        client = OpenAI(
-            api_key=revealed(secrets.openai_api_key),
-            base_url=secrets.openai_base_url,
-            timeout=60.0,
-            max_retries=1,
-        )
-        return client, secrets.openai_chat_model or DEFAULT_MODEL, secrets.openai_chat_mini_model
-    return None, None, None
+    return client, secrets.openai_chat_model or DEFAULT_MODEL, secrets.openai_chat_mini_model
 
 
 class ChatService:

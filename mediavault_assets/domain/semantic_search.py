@@ -1,5 +1,7 @@
-"""Offline "semantic" search over titles: BM25 over each title's overview, tagline, genres,
-reviews and tags, with two honest additions and no download.
+"""Search over titles for a plain-language wish: BM25 over each title's overview, tagline,
+genres, reviews and tags (offline, no download), with two honest additions; and, when the
+titles' documents have embedding vectors, the same ranked by meaning (cosine similarity),
+blended with the lexical score.
 
 - "like <title>": a title of the library named in the query lends its own words to the query
   (so "something like Blade Runner" finds what shares Blade Runner's vocabulary), and is left
@@ -7,16 +9,21 @@ reviews and tags, with two honest additions and no download.
 - moods: a few comparative words ("funnier", "darker", "scarier"...) boost titles of the genres
   they mean, by TMDb's genres or by the person's own words (a tag or review saying "comedy").
   That is a small fixed table, not understanding.
+
+What gets embedded is `document(doc)`; its `document_hash` tells whether a stored vector is
+still the vector of the title's text (`embedding_tasks`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -80,6 +87,11 @@ MOODS: dict[str, tuple[str, ...]] = {
 }
 _MOOD_BOOST = 1.0  # × the best text score: a similar title of the asked mood beats any other
 _K1, _B = 1.2, 0.75
+# With vectors: this share of the score is meaning, the rest the lexical score (which carries
+# the moods and the "like <title>" words).
+SEMANTIC_WEIGHT = 0.7
+# ~2,000 tokens: far under a model's 8,191 per input, and 100 inputs stay under a request's cap.
+MAX_DOCUMENT_CHARS = 8000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +108,44 @@ class SearchHit:
     title: str
     score: float
     why: str
+
+
+class SearchResults(list[SearchHit]):
+    """The hits, best first, and the method that found them, to show with them:
+    "semantic (<model>)" or "lexical (<why>)"."""
+
+    def __init__(self, hits: Iterable[SearchHit], method: str) -> None:
+        super().__init__(hits)
+        self.method = method
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingTask:
+    media_id: int
+    text: str
+    document_hash: str
+
+
+def document(doc: SearchDoc) -> str:
+    """The text a title's vector is made of: what the lexical search reads, in one string."""
+    genres = f" Genres: {', '.join(doc.genres)}." if doc.genres else ""
+    return f"{doc.title}. {doc.text.strip()}{genres}"[:MAX_DOCUMENT_CHARS]
+
+
+def document_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def embedding_tasks(docs: Iterable[SearchDoc], stored: Mapping[int, str]) -> list[EmbeddingTask]:
+    """The documents to embed: those without a vector of the model, or whose text changed since
+    (`stored`: media_id → document_hash of the model's vectors)."""
+    tasks = []
+    for doc in docs:
+        text = document(doc)
+        digest = document_hash(text)
+        if stored.get(doc.media_id) != digest:
+            tasks.append(EmbeddingTask(doc.media_id, text, digest))
+    return tasks
 
 
 def words(text: str) -> list[str]:
@@ -165,7 +215,53 @@ def _mood_words(terms: Mapping[str, float]) -> set[str]:
     return {w for w in terms if w in MOODS}
 
 
-def cosine(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
-    return dot / norm if norm else 0.0
+def semantic_search(
+    query: str,
+    query_vector: Sequence[float],
+    docs: Iterable[SearchDoc],
+    vectors: Mapping[int, Sequence[float]],
+    *,
+    limit: int = 10,
+) -> list[SearchHit]:
+    """The titles ranked by the cosine similarity of their vector to the query's, blended with
+    the lexical score; a title without a vector (new since the last refresh) has only the
+    lexical part. The title named after "like" is left out, as in `search`."""
+    docs = list(docs)
+    reference = _reference(query, docs)
+    lexical = {h.media_id: h for h in search(query, docs, limit=len(docs))}
+    top_lexical = max((h.score for h in lexical.values()), default=0.0) or 1.0
+    ids = [
+        d.media_id
+        for d in docs
+        if d.media_id in vectors and (reference is None or d.media_id != reference.media_id)
+    ]
+    similarity: dict[int, float] = {}
+    if ids:
+        matrix = np.asarray([vectors[i] for i in ids], dtype=np.float64)
+        wish = np.asarray(query_vector, dtype=np.float64)
+        norms = np.linalg.norm(matrix, axis=1) * np.linalg.norm(wish)
+        cosines = np.divide(matrix @ wish, norms, out=np.zeros(len(ids)), where=norms > 0)
+        similarity = dict(zip(ids, cosines.tolist(), strict=True))
+    # Real models put every text within a narrow band of cosines: spread over 0..1, the band
+    # weighs against the lexical score as meant (one vector alone: its cosine, from 0).
+    low, high = min(similarity.values(), default=0.0), max(similarity.values(), default=0.0)
+    meaning = {
+        i: (c - low) / (high - low) if high > low else max(c, 0.0) for i, c in similarity.items()
+    }
+    hits = []
+    for d in docs:
+        if reference is not None and d.media_id == reference.media_id:
+            continue
+        cos = similarity.get(d.media_id)
+        words_hit = lexical.get(d.media_id)
+        score = SEMANTIC_WEIGHT * meaning.get(d.media_id, 0.0) + (1 - SEMANTIC_WEIGHT) * (
+            words_hit.score / top_lexical if words_hit else 0.0
+        )
+        if score <= 0:
+            continue
+        why = [f"close in meaning (cosine {cos:.2f})"] if cos is not None else []
+        if words_hit and words_hit.why:
+            why.append(words_hit.why)
+        hits.append(SearchHit(d.media_id, d.title, round(score, 3), "; ".join(why)))
+    hits.sort(key=lambda h: (-h.score, h.title.casefold()))
+    return hits[:limit]

@@ -317,6 +317,7 @@ def search_view() -> None:
     except WatchingError as problem:
         st.error(ui.plain(problem))
         return
+    st.caption(ui.plain(f"Answered by {hits.method} search."))
     if not hits:
         st.info("No title of the library fits that.")
     for h in hits:
