@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
 from dataclasses import replace
 from pathlib import Path
 
@@ -126,6 +128,16 @@ def test_avi_duration_is_not_padded(tmp_path: Path) -> None:
     (video,) = mediainfo_tracks(path)["Video"]
     assert int(video["frame_count"]) == 8
     assert video["codec_id"] == "XVID"
+
+
+def test_encoding_av1_leaves_the_process_scheduling_as_it_was(tmp_path: Path) -> None:
+    """SVT-AV1 makes its caller SCHED_FIFO 99 when run as root; the demo then started Dagster,
+    Streamlit and Chromium real-time, and a spinning renderer starved the machine."""
+    before = (os.sched_getscheduler(0), os.sched_getparam(0).sched_priority)
+    make_video(tmp_path / "av1.mkv", VideoSpec(video_codec="av1", audio=()))
+    assert (os.sched_getscheduler(0), os.sched_getparam(0).sched_priority) == before
+    child = subprocess.run(["chrt", "-p", str(os.getpid())], capture_output=True, text=True)
+    assert "SCHED_FIFO" not in child.stdout
 
 
 def test_make_video_leaves_no_partial_file_on_failure(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -142,10 +144,24 @@ def make_video(path: Path, spec: VideoSpec) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.part")
     try:
-        _encode(partial, spec)
+        with _scheduling_kept():
+            _encode(partial, spec)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+@contextmanager
+def _scheduling_kept() -> Iterator[None]:
+    """SVT-AV1 makes the thread that opens it SCHED_FIFO 99 where it may (as root, like in a
+    NAS container): everything the process starts later (Dagster, Streamlit, Chromium) would
+    inherit a real-time priority, and one busy loop then starves the machine."""
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    try:
+        yield
+    finally:
+        if os.sched_getscheduler(0) != policy:
+            os.sched_setscheduler(0, policy, param)
 
 
 def truncate_file(path: Path, keep_fraction: float) -> None:
