@@ -275,6 +275,12 @@ def test_sigkill_during_a_refresh_leaves_old_or_new_partitions_and_the_next_refr
         assert not instance.get_run_records(
             dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
         )
+    # scan_history: no scan left "running"; a killed scan's row (if it got one) says failed.
+    statuses = dict(
+        _warehouse_rows(settings, "SELECT status, count(*) FROM scan_history GROUP BY 1")
+    )
+    assert "running" not in statuses and statuses["completed"] >= 4, statuses
+    assert set(statuses) <= {"completed", "failed"}, statuses
 
 
 # -- settling dead runs ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ a temp DAGSTER_HOME) feeds every test here; the second refresh shows the increme
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import dagster as dg
@@ -124,6 +125,20 @@ def test_scan_history_and_errors(refreshed_demo: Refreshed) -> None:
     last = history.filter(pl.col("root_key") == "videos").row(-1, named=True)
     assert (last["files_new"], last["files_updated"], last["files_deleted"]) == (0, 0, 0)
     assert last["triggered_by"] == "manual"
+    # Every scan ran to its end (scan_outcome closed it), with the files it could not read.
+    assert set(history["status"]) == {"completed"}
+    [details] = refreshed.query(
+        "SELECT error_details FROM scan_history WHERE root_key = 'videos' "
+        "ORDER BY scan_started_at DESC LIMIT 1"
+    )["error_details"].to_list()
+    reported = {e["path"]: e["error"] for e in json.loads(details)}
+    broken = refreshed.query(
+        "SELECT relative_path FROM inventory_files JOIN file_probes USING (file_id) "
+        "WHERE inventory_files.root_key = 'videos' "
+        "AND (probe_error IS NOT NULL OR integrity_error IS NOT NULL)"
+    )["relative_path"].to_list()
+    assert broken and set(broken) <= set(reported) and all(reported.values())
+    assert last["errors_count"] == len(reported)
 
 
 def test_second_refresh_reads_and_probes_nothing(refreshed_demo: Refreshed) -> None:

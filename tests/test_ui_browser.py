@@ -165,8 +165,18 @@ def settle(tab: Any, timeout: float = 60) -> None:
     while quiet < 3:
         if time.monotonic() > deadline:
             raise TimeoutError("the page kept running")
-        quiet = 0 if tab.evaluate(_BUSY) else quiet + 1
+        quiet = 0 if _busy(tab, deadline - time.monotonic()) else quiet + 1
         time.sleep(0.3)
+
+
+def _busy(tab: Any, seconds_left: float) -> bool:
+    """_BUSY, with a timeout: page.evaluate has none, so a renderer stuck in a script would hang
+    the test (and CI) for ever. wait_for_function's timer runs in the driver; an object is
+    truthy, so it returns at the first evaluation."""
+    handle = tab.wait_for_function(
+        f"() => ({{busy: ({_BUSY})()}})", timeout=max(seconds_left, 1) * 1000
+    )
+    return bool(handle.json_value()["busy"])
 
 
 def screenshot(tab: Any, name: str) -> Path:

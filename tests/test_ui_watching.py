@@ -174,4 +174,5 @@ def test_recommendations_and_search_answer_on_the_demo(
     assert hits[0].title == "Red Dwarf" and "Blade Runner" not in [h.title for h in hits]
     assert hits[0].why == "like Blade Runner: shares sci, fi; comedy (asked for funnier)"
     said = texts(search)
+    assert plain("Answered by lexical (offline) search.") in said
     assert all(plain(h.title) in said and plain(h.why) in said for h in hits)

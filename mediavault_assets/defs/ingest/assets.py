@@ -31,7 +31,7 @@ from mediavault_assets.media.walker import WalkResult, walk_root
 from mediavault_assets.presentation import markdown_table
 from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.run_tags import TRIGGER_TAG
+from mediavault_assets.run_tags import PARTITION_TAG, TRIGGER_TAG
 from mediavault_assets.settings import LibraryRoot
 from mediavault_assets.warehouse import POOL, Warehouse
 
@@ -91,7 +91,9 @@ def store_inventory(
         where="root_key = ?",
         params=[root.key],
     )
-    _record_scan(context, warehouse, root, walk, diff, walked, completed_at, "completed")
+    # "running" until the scan's last step (scan_outcome) closes the row.
+    _record_scan(context, warehouse, root, walk, diff, walked, completed_at, "running")
+    _settle_scans_left_running(context, warehouse)
     context.add_output_metadata(
         {
             "files_found": diff.found,
@@ -137,6 +139,77 @@ def _record_scan(
     )
     warehouse.replace_rows("scan_history", history, where="id = ?", params=[history["id"][0]])
     warehouse.publish_snapshot()
+
+
+def close_scan(
+    warehouse: Warehouse,
+    run_id: str,
+    root_key: str,
+    status: str,
+    errors: list[dict[str, str]] | None = None,
+) -> None:
+    warehouse.execute_named(
+        "scan_close",
+        {
+            "status": status,
+            "now": utc_now(),
+            "error_details": json.dumps(errors) if errors is not None else None,
+            "errors_count": len(errors) if errors is not None else None,
+            "run_id": run_id,
+            "root_key": root_key,
+        },
+    )
+
+
+def _settle_scans_left_running(context: dg.OpExecutionContext, warehouse: Warehouse) -> None:
+    """Rows of runs that ended without closing theirs (cancelled, or killed and settled as
+    failed by run_recovery) get their run's outcome."""
+    for row in warehouse.named("scans_left_running", {"run_id": context.run_id}).iter_rows(
+        named=True
+    ):
+        run = context.instance.get_run_by_id(row["dagster_run_id"])
+        if run is not None and not run.is_finished:
+            continue  # another scan still running
+        cancelled = run is not None and run.status == dg.DagsterRunStatus.CANCELED
+        status = "cancelled" if cancelled else "failed"
+        close_scan(warehouse, row["dagster_run_id"], row["root_key"], status)
+        context.log.warning(f"scan {row['dagster_run_id'][:8]} of {row['root_key']}: {status}")
+
+
+@dg.asset(
+    partitions_def=library_roots,
+    group_name="ingest",
+    pool=POOL,
+    deps=["probes", "parsed_names"],
+    description="Closes the scan's scan_history row: completed, with the probe, integrity and "
+    "name-parsing errors of the root's files beside the walk's.",
+)
+def scan_outcome(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    root_key = context.partition_key
+    [walk_errors] = warehouse.frame(
+        "SELECT error_details FROM scan_history WHERE dagster_run_id = ? AND root_key = ?",
+        [context.run_id, root_key],
+    )["error_details"].to_list() or [None]
+    file_errors = warehouse.named("scan_file_errors", {"root_key": root_key}).to_dicts()
+    errors = json.loads(walk_errors or "[]") + file_errors
+    close_scan(warehouse, context.run_id, root_key, "completed", errors)
+    warehouse.publish_snapshot()
+    return dg.MaterializeResult(
+        metadata={
+            "status": "completed",
+            "errors_count": len(errors),
+            "file_errors": len(file_errors),
+            "errors": dg.MetadataValue.md(markdown_table(errors[:50]) or "none"),
+        }
+    )
+
+
+@dg.failure_hook(required_resource_keys={"warehouse"})
+def scan_failed(context: dg.HookContext) -> None:
+    """A failing step closes the scan's row as failed (a killed run is settled by the next)."""
+    root_key = context.run.tags.get(PARTITION_TAG)
+    if root_key:
+        close_scan(context.resources.warehouse, context.run_id, root_key, "failed")
 
 
 def _root_row(root: LibraryRoot) -> pl.DataFrame:
