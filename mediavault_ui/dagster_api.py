@@ -43,6 +43,16 @@ mutation MediaVaultLaunchRun($executionParams: ExecutionParams!) {
 }
 """
 
+TERMINATE_RUN_MUTATION = """
+mutation MediaVaultTerminateRun($runId: String!) {
+  terminateRun(runId: $runId, terminatePolicy: SAFE_TERMINATE) {
+    __typename
+    ... on TerminateRunFailure { message }
+    ... on Error { message }
+  }
+}
+"""
+
 RUNS_QUERY = """
 query MediaVaultRuns($filter: RunsFilter, $limit: Int) {
   runsOrError(filter: $filter, limit: $limit) {
@@ -149,6 +159,16 @@ class DagsterClient:
             f"Dagster refused to start {job}: "
             + ("; ".join(errors) or result.get("message") or result["__typename"])
         )
+
+    def cancel(self, run_id: str) -> None:
+        """Ask Dagster to stop a run (its steps end as they would on SIGTERM; the scan's
+        scan_history row then says cancelled)."""
+        result = self._graphql(TERMINATE_RUN_MUTATION, {"runId": run_id})["terminateRun"]
+        if result["__typename"] != "TerminateRunSuccess":
+            raise DagsterError(
+                f"Dagster could not cancel run {run_id[:8]}: "
+                + (result.get("message") or result["__typename"])
+            )
 
     def runs(self, jobs: list[str] | None = None, *, limit: int = 20) -> list[Run]:
         """The most recent runs (of these jobs), newest first."""

@@ -140,6 +140,7 @@ class FakeDagster:
 
     def __init__(self) -> None:
         self.launched: list[dict[str, Any]] = []
+        self.cancelled: list[str] = []
         self.runs: list[dict[str, Any]] = []
         self.queries: list[str] = []
         self.logs: dict[str, list[dict[str, Any]]] = {}
@@ -183,6 +184,13 @@ class FakeDagster:
             run_id = f"run-{len(self.launched)}"
             self.add_run(run_id, params["selector"]["jobName"], "STARTED", params)
             return {"launchRun": {"__typename": "LaunchRunSuccess", "run": {"runId": run_id}}}
+        if "MediaVaultTerminateRun" in query:
+            run = next((r for r in self.runs if r["runId"] == variables["runId"]), None)
+            if run is None:
+                return {"terminateRun": {"__typename": "RunNotFoundError", "message": "no run"}}
+            run["status"] = "CANCELING"
+            self.cancelled.append(run["runId"])
+            return {"terminateRun": {"__typename": "TerminateRunSuccess"}}
         if "MediaVaultRuns" in query:
             job = (variables.get("filter") or {}).get("pipelineName")
             results = [r for r in self.runs if job in (None, r["jobName"])]
@@ -338,7 +346,10 @@ def test_every_page_renders_on_the_demo(page: str, app_config: Path, library: Li
         assert "Nothing is in staging." in said
     elif page == "scans":
         assert "is not reachable" in said and "mediavault refresh" in said
-        assert len(at.dataframe) == 1  # scan history
+        history = library.frame(queries.RECENT_SCANS, {"limit": 50})
+        with_errors = history.filter(pl.col("errors_count") > 0).height
+        assert with_errors > 0  # the demo's broken files, reported by each scan of their root
+        assert len(at.dataframe) == 1 + with_errors  # scan history, then each scan's errors
     elif page == "settings":
         assert "TMDB_API_KEY" in said and "Deletion plan" in said
     elif page == "watching":  # the title view: every title on disk to pick, its files below
@@ -770,13 +781,17 @@ def test_scans_show_each_stage_of_a_running_scan(
             str(ui_settings(tmp_path, refreshed_demo, dagster_url=dagster.url)),
         )
         at = open_page("scans")
-    assert_clean(at)
-    bars = {p.proto.text: p.value for p in at.get("progress")}  # value: percent
-    assert bars == {
-        "1 run(s) in progress": 50,
-        plain("videos · parse: 2,000 of 2,000 files (100 %), 500 files/s"): 100,
-        plain("videos · probe: 1,600 of 2,000 files (80 %), 200 files/s, about 2 s left"): 80,
-    }
+        assert_clean(at)
+        bars = {p.proto.text: p.value for p in at.get("progress")}  # value: percent
+        assert bars == {
+            "1 run(s) in progress": 50,
+            plain("videos · parse: 2,000 of 2,000 files (100 %), 500 files/s"): 100,
+            plain("videos · probe: 1,600 of 2,000 files (80 %), 200 files/s, about 2 s left"): 80,
+        }
+        # A running scan can be cancelled from here (Dagster's terminateRun).
+        next(b for b in at.button if b.label == "Cancel").click().run()
+        assert_clean(at)
+        assert dagster.cancelled == ["r1"]
 
 
 def test_banner_while_a_run_writes(
@@ -1140,6 +1155,7 @@ def test_graphql_documents_match_dagsters_schema() -> None:
         dagster_api.LAUNCH_RUN_MUTATION,
         dagster_api.RUNS_QUERY,
         dagster_api.RUN_LOG_QUERY,
+        dagster_api.TERMINATE_RUN_MUTATION,
     ):
         assert validate(schema, parse(document)) == []
 

@@ -70,6 +70,17 @@ def runs_panel() -> None:
             text=f"{len(active)} run(s) in progress",
         )
     for run in active:
+        label, cancel = st.columns([5, 1], vertical_alignment="center")
+        label.caption(
+            ui.plain(f"{run.job} · {run.partition or 'all roots'} · {run.status.lower()}")
+        )
+        if cancel.button("Cancel", key=f"cancel_{run.run_id}", icon=":material/stop_circle:"):
+            try:
+                client.cancel(run.run_id)
+            except (DagsterUnavailable, DagsterError) as problem:
+                st.error(ui.plain(problem), icon=":material/error:")
+            else:
+                st.toast(f"Cancelling run {run.run_id[:8]}: what it finished stays.")
         try:
             stages = client.stage_progress(run.run_id)
         except (DagsterUnavailable, DagsterError):
