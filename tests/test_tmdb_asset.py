@@ -10,6 +10,7 @@ import pytest
 from fake_tmdb import API_KEY, FakeTmdb, clear_proxy_env, running_fake_tmdb
 
 from mediavault_assets.defs.ingest.assets import inventory, parsed_names
+from mediavault_assets.defs.library.review_queue import review_queue
 from mediavault_assets.defs.metadata.assets import tmdb_metadata
 from mediavault_assets.defs.partitions import library_roots
 from mediavault_assets.domain.model import ProbeFacts, file_id_for
@@ -212,6 +213,21 @@ def test_refresh_fills_the_demo_titles_and_the_rules_use_them(
     assert statuses["The Thing"] == "ambiguous"
     assert statuses["Home Movie"] == "unmatched"
     assert meta["identities_ambiguous"] == 1 and meta["identities_unmatched"] == 1
+    # Both reach the one review queue, each about all files of its title.
+    queued = dg.materialize(
+        [review_queue], instance=instance, resources=resources(config_file, warehouse)
+    )
+    assert queued.success
+    tmdb_items = warehouse.frame(
+        "SELECT kind, reason, status, file_count FROM review_queue WHERE kind LIKE 'tmdb_%' "
+        "ORDER BY kind"
+    ).rows()
+    assert [(kind, status) for kind, _, status, _ in tmdb_items] == [
+        ("tmdb_ambiguous", "pending"),
+        ("tmdb_unmatched", "pending"),
+    ]
+    assert tmdb_items[0][1].startswith("The Thing") and tmdb_items[1][1].startswith("Home Movie")
+    assert all(count >= 1 for *_, count in tmdb_items)
     assert meta["skipped_without_key"] is False
     assert meta["requests_sent"] == len(fake.requests) > 0
 
@@ -244,11 +260,11 @@ def test_refresh_fills_the_demo_titles_and_the_rules_use_them(
         == "Balance of Power"
     )
 
-    # Seed 003's media/genres/people/credits and seed 004's provider_refs.
+    # Seed 003's media/genres/people/credits, and the external ids provider_refs are made of.
     title = warehouse.frame(
         "SELECT m.original_language, m.runtime, m.spoken_languages, r.provider_key, "
         "list_sort(list(DISTINCT g.name)) AS genres "
-        "FROM media m JOIN provider_refs r ON r.entity_id = m.id AND r.provider = 'imdb' "
+        "FROM media m JOIN tmdb_external_ids r ON r.entity_id = m.id AND r.provider = 'imdb' "
         "JOIN media_genres mg ON mg.media_id = m.id JOIN genres g ON g.id = mg.genre_id "
         "WHERE m.title = 'Parasite' GROUP BY ALL"
     ).row(0, named=True)
