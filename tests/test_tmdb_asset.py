@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 import pytest
 from fake_tmdb import API_KEY, FakeTmdb, clear_proxy_env, running_fake_tmdb
 
 from mediavault_assets.defs.ingest.assets import inventory, parsed_names
+from mediavault_assets.defs.library.assets import duplicate_analysis
 from mediavault_assets.defs.library.review_queue import review_queue
 from mediavault_assets.defs.metadata.assets import tmdb_metadata
 from mediavault_assets.defs.partitions import library_roots
@@ -213,11 +216,32 @@ def test_refresh_fills_the_demo_titles_and_the_rules_use_them(
     assert statuses["The Thing"] == "ambiguous"
     assert statuses["Home Movie"] == "unmatched"
     assert meta["identities_ambiguous"] == 1 and meta["identities_unmatched"] == 1
-    # Both reach the one review queue, each about all files of its title.
-    queued = dg.materialize(
-        [review_queue], instance=instance, resources=resources(config_file, warehouse)
+    # Both reach the one review queue, each about all files of its title; the catalog's
+    # provider_refs carry what TMDb said (seed 004's polymorphic keys join titles and episodes).
+    analyzed = dg.materialize(
+        [duplicate_analysis, review_queue],
+        instance=instance,
+        resources=resources(config_file, warehouse),
     )
-    assert queued.success
+    assert analyzed.success
+    refs = warehouse.frame(
+        "SELECT r.entity_type, r.provider, r.provider_key, t.name, e.number AS episode "
+        "FROM provider_refs r JOIN titles t ON t.id = r.title_id "
+        "LEFT JOIN episodes e ON e.id = r.episode_id "
+        "WHERE (r.entity_type = 'title' AND r.entity_id = t.id) "
+        "OR (r.entity_type = 'episode' AND r.entity_id = e.id)"
+    )
+    assert refs.height == warehouse.frame("SELECT * FROM provider_refs").height
+    by_title = {
+        (r["name"], r["provider"]): r["provider_key"]
+        for r in refs.iter_rows(named=True)
+        if r["entity_type"] == "title"
+    }
+    assert by_title[("Parasite", "imdb")] == "tt6751668"
+    assert by_title[("Parasite", "tmdb")].startswith("movie/")
+    episodes = refs.filter(pl.col("entity_type") == "episode")
+    assert episodes.height > 0
+    assert all(re.fullmatch(r"tv/\d+/season/\d+/episode/\d+", k) for k in episodes["provider_key"])
     tmdb_items = warehouse.frame(
         "SELECT kind, reason, status, file_count FROM review_queue WHERE kind LIKE 'tmdb_%' "
         "ORDER BY kind"
