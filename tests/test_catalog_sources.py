@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from mediavault_assets.cli import main
+from mediavault_assets.demo.media_factory import VideoSpec, make_video
 from mediavault_assets.domain.review_queue import (
     QueueCandidate,
     Resolution,
@@ -24,7 +25,7 @@ from mediavault_assets.domain.review_queue import (
 )
 from mediavault_assets.domain.sources import RootLocation, filesystem_sources
 from mediavault_assets.media.mounts import Mount, mount_of, server_of
-from mediavault_assets.orchestration import refresh
+from mediavault_assets.orchestration import prepare_dagster_home, refresh
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.reviewing import queue_entries, resolve_queue_item
 from mediavault_assets.settings import Settings, load_settings, write_settings
@@ -313,3 +314,33 @@ def test_the_review_store_keeps_queue_answers(tmp_path: Path) -> None:
     assert (answer.signature, answer.status, answer.reviewer) == ("1:2:4", "rejected", "bob")
     with pytest.raises(ValueError, match="resolved or rejected"):
         store.resolve_queue_item("probe_error:1", "1:2:4", "pending", reviewer="x")  # type: ignore[arg-type]
+
+
+def test_a_path_that_disagrees_about_its_identity_is_queued(
+    tmp_path: Path, library_dirs: dict[str, Path], config_file: Path
+) -> None:
+    doubtful = "TV/Red Dwarf/Season 01/Red Dwarf S02E03.mkv"
+    make_video(library_dirs["videos"] / doubtful, VideoSpec(seed=7))
+    settings = load_settings(config_file)
+    previous_home = os.environ.pop("DAGSTER_HOME", None)
+    try:
+        prepare_dagster_home(tmp_path / "dagster_home")
+        assert all(o.success for o in refresh(settings, config_file, echo=lambda _: None))
+    finally:
+        os.environ.pop("DAGSTER_HOME", None)
+        if previous_home:
+            os.environ["DAGSTER_HOME"] = previous_home
+    rows = _rows(
+        settings,
+        "SELECT q.kind, q.reason, q.confidence, q.status FROM review_queue q "
+        "JOIN inventory_files i ON i.file_id = q.asset_id "
+        f"WHERE i.relative_path = '{doubtful}'",
+    )
+    assert rows == [
+        (
+            "identity_conflict",
+            "Its path disagrees about what it is: file name says season 2, folder says season 1",
+            0.5,
+            "pending",
+        )
+    ]
