@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import getpass
 import json
 import os
@@ -13,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from mediavault_assets.domain.review_queue import KINDS, RESOLUTIONS
 from mediavault_assets.settings import CONFIG_ENV, SettingsError, config_path, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -605,6 +607,47 @@ def cmd_decisions(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_queue(args: argparse.Namespace) -> int:
+    from mediavault_assets.reviewing import queue_entries, resolve_queue_item
+
+    settings = _settings_or_exit(config_path())
+    if args.action == "resolve":
+        if not args.item or not args.resolution:
+            print("mediavault: queue resolve ITEM --as resolved|rejected", file=sys.stderr)
+            return 2
+        item = _review_call(
+            lambda: resolve_queue_item(settings, args.item, args.resolution, _reviewer(args))
+        )
+        print(f"{args.resolution.capitalize()}: {_printable(item.item_key)}")
+        return 0
+    entries = _review_call(lambda: queue_entries(settings, kind=args.kind, status=args.status))
+    if args.json:
+        print(
+            json.dumps(
+                [{**dataclasses.asdict(e.item), "file": e.file} for e in entries],
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    if not entries:
+        print("The review queue is empty.")
+        return 0
+    for e in entries:
+        i = e.item
+        answered = f" by {i.resolved_by} at {i.resolved_at}" if i.resolved_by else ""
+        print(
+            f"{i.id}  {i.kind}  {i.status}{answered}  confidence {i.confidence:.2f}\n"
+            f"  {_printable(e.file or i.subject)}\n  {_printable(i.reason)}"
+        )
+    pending = sum(e.item.status == "pending" for e in entries)
+    print(
+        f"\n{len(entries)} item(s), {pending} pending; "
+        "`mediavault queue resolve ID --as resolved|rejected`."
+    )
+    return 0
+
+
 def _printable(text: str) -> str:
     # File names are untrusted: keep terminal control characters out of the output.
     return "".join(c if c.isprintable() else "?" for c in text)
@@ -782,6 +825,16 @@ def build_parser() -> argparse.ArgumentParser:
     decisions = commands.add_parser("decisions", help="list the plan rows that await review")
     decisions.add_argument("--json", action="store_true", help="machine-readable output")
     decisions.set_defaults(func=cmd_decisions)
+
+    queue = commands.add_parser("queue", help="list (or answer) everything that needs a person")
+    queue.add_argument("action", nargs="?", choices=["list", "resolve"], default="list")
+    queue.add_argument("item", nargs="?", metavar="ITEM", help="resolve: the item's id or key")
+    queue.add_argument("--as", dest="resolution", choices=RESOLUTIONS)
+    queue.add_argument("--kind", choices=KINDS)
+    queue.add_argument("--status", choices=["pending", *RESOLUTIONS])
+    queue.add_argument("--json", action="store_true", help="machine-readable output")
+    queue.add_argument("--reviewer", help="who answers (default: your user name)")
+    queue.set_defaults(func=cmd_queue)
 
     for name, text in (
         ("approve", "approve staging these plan rows"),

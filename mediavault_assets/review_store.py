@@ -1,4 +1,5 @@
-"""The review side's own store: decisions on plan rows and groups, and manual TMDb matches.
+"""The review side's own store: decisions on plan rows and groups, manual TMDb matches and
+answers to review queue items.
 
 The Streamlit app and the CLI write it; Dagster only reads it. It is a SQLite file in WAL mode,
 separate from the DuckDB warehouse, so a decision can be saved while a Dagster run writes the
@@ -20,6 +21,13 @@ from pathlib import Path
 from typing import Literal
 
 from mediavault_assets import sql_files, sqlite_wal
+from mediavault_assets.domain.review_queue import (
+    RESOLUTIONS,
+    Resolution,
+    Status,
+    file_signature,
+    item_key,
+)
 
 Decision = Literal["stage", "keep"]
 GroupAction = Literal["keep_one", "keep_all", "not_duplicate"]
@@ -232,6 +240,51 @@ class ReviewStore:
             }
             for r in rows
         ]
+
+    def resolve_queue_item(
+        self,
+        item_key: str,
+        file_signature: str,
+        status: Status,
+        *,
+        reviewer: str,
+        notes: str | None = None,
+    ) -> Resolution:
+        """Resolve (or reject) a review queue item as its file(s) are now."""
+        if status not in RESOLUTIONS:
+            raise ValueError(f"a queue item is resolved or rejected, not {status!r}")
+        resolution = Resolution(item_key, file_signature, status, reviewer, _now())
+        with self._write() as con:
+            con.execute(
+                "INSERT INTO review_queue_resolutions (item_key, file_signature, status, "
+                "reviewer, notes, resolved_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (item_key) DO UPDATE SET file_signature = excluded.file_signature, "
+                "status = excluded.status, reviewer = excluded.reviewer, notes = excluded.notes, "
+                "resolved_at = excluded.resolved_at",
+                (item_key, file_signature, status, reviewer, notes, resolution.resolved_at),
+            )
+        return resolution
+
+    def queue_resolutions(self) -> dict[str, Resolution]:
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT item_key, file_signature, status, reviewer, resolved_at "
+                "FROM review_queue_resolutions"
+            ).fetchall()
+        return {r[0]: Resolution(*r) for r in rows}
+
+    def plan_resolutions(self) -> dict[str, Resolution]:
+        """Plan rows' approve (resolved) and reject (rejected) decisions, as queue answers."""
+        return {
+            item_key("plan_review", str(d.file_id)): Resolution(
+                item_key("plan_review", str(d.file_id)),
+                file_signature(d.size, d.mtime_ns, d.inode),
+                "resolved" if d.decision == "stage" else "rejected",
+                d.reviewer,
+                d.decided_at,
+            )
+            for d in self.decisions().values()
+        }
 
     def keep_restored(self, files: Iterable[FileSignature], *, reviewer: str) -> int:
         """A restore is a person's decision to keep the file: recorded as theirs."""

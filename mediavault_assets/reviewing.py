@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from mediavault_assets.domain.plan_checks import decision_losses
+from mediavault_assets.domain.review_queue import QueueCandidate, QueueItem, Status, build_queue
 from mediavault_assets.ingest.library_files import library_files
 from mediavault_assets.review_store import FileSignature, GroupAction, ReviewStore
 from mediavault_assets.settings import Settings
@@ -142,3 +143,58 @@ def decide(
     )
     kept = {keep_file_id, *same}
     return [m for m in members if action == "keep_one" and m.file_id not in kept]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    item: QueueItem
+    file: str | None
+
+
+def queue_entries(
+    settings: Settings, *, kind: str | None = None, status: str | None = None
+) -> list[QueueEntry]:
+    """The review queue of the last scan, with the answers given since (review store)."""
+    rows = read_named(settings, "app/review_queue")
+    store = store_for(settings)
+    items = build_queue(
+        (
+            QueueCandidate(
+                r["kind"],
+                r["subject"],
+                r["asset_id"],
+                r["reason"],
+                r["confidence"],
+                r["file_signature"],
+                r["file_count"],
+            )
+            for r in rows.iter_rows(named=True)
+        ),
+        store.queue_resolutions(),
+        store.plan_resolutions(),
+    )
+    files = dict(zip(rows["item_key"], rows["file"], strict=True))
+    return [
+        QueueEntry(i, files.get(i.item_key))
+        for i in items
+        if (kind is None or i.kind == kind) and (status is None or i.status == status)
+    ]
+
+
+def resolve_queue_item(settings: Settings, item: str, status: Status, reviewer: str) -> QueueItem:
+    """Answer a queue item (its id or key) as its file(s) are now."""
+    found = next(
+        (e.item for e in queue_entries(settings) if item in (str(e.item.id), e.item.item_key)),
+        None,
+    )
+    if found is None:
+        raise UnknownIdError(f"not in the review queue: {item}")
+    if found.kind == "plan_review":
+        # A plan row's answer is a staging decision, with its own checks.
+        raise UnknownIdError(
+            f"{item} is a plan row: answer it with `mediavault approve` or `mediavault reject`"
+        )
+    store_for(settings).resolve_queue_item(
+        found.item_key, found.file_signature, status, reviewer=reviewer
+    )
+    return found

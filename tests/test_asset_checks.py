@@ -45,7 +45,8 @@ def test_ingest_checks_pass_on_the_demo(demo_copy: Warehouse) -> None:
         (
             "check_unique_sizes_not_hashed",
             "INSERT INTO file_hashes SELECT file_id, root_key, file_size, mtime_ns, inode, "
-            "NULL, NULL, '0123456789abcdef0123456789abcdef', NULL, now() FROM inventory_files "
+            "NULL, NULL, '0123456789abcdef0123456789abcdef', NULL, now(), NULL "
+            "FROM inventory_files "
             "WHERE file_size > 0 AND file_id NOT IN (SELECT file_id FROM file_hashes "
             "WHERE md5_hash IS NOT NULL) AND link_count = 1 ORDER BY file_id LIMIT 1 "
             "ON CONFLICT (file_id) DO UPDATE SET md5_hash = excluded.md5_hash",

@@ -314,7 +314,7 @@ def curated(refreshed_demo: Refreshed, tmp_path_factory: pytest.TempPathFactory)
 
 def test_new_intents_answer_on_the_plain_demo(sandbox: SafeSql) -> None:
     """No ratings, reviews or watch history yet: the seed tables are there and empty, and the
-    answers say so; review_queue (issue 18) is absent, so its query is not run."""
+    answers say so; seed 004's review_queue is answered too."""
     rated = answer("What did I rate 5 stars?", sandbox)
     assert rated.text.splitlines() == [
         "You have rated no title 5 stars (ratings are set on the Library page).",
@@ -327,7 +327,8 @@ def test_new_intents_answer_on_the_plain_demo(sandbox: SafeSql) -> None:
     assert tonight.text.startswith("For tonight, movies on disk not watched yet (watch history)")
     assert tonight.text.count("\n- ") == 5 and "not rated by you" in tonight.text
     waiting = answer("what is waiting for review?", sandbox)
-    assert len(waiting.runs) == 1 and "need manual review" in waiting.text
+    assert len(waiting.runs) == 2 and "need manual review" in waiting.text
+    assert "Review queue: " in waiting.text and "pending items." in waiting.text
 
 
 def test_what_did_i_rate_5_stars(curated: SafeSql) -> None:

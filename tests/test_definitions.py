@@ -32,6 +32,8 @@ def test_definitions_load_with_jobs_schedules_sensors(config_file: Path) -> None
         "duplicate_groups",
         "deletion_plan",
         "library_catalog",
+        "library_sources",
+        "review_queue",
     } <= keys
     load_definitions.cache_clear()
 

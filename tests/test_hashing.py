@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import random
@@ -87,6 +88,9 @@ def test_identical_copies_in_other_folders_are_grouped(tree: Tree) -> None:
     md5s = {result.records[tree.ids[n]].md5 for n in ("movies/a.mkv", "old/a.mkv")}
     assert md5s == {hashlib.md5(big).hexdigest()}
     assert result.records[tree.ids["other.mkv"]].md5 is None  # head differs: never fully read
+    # The SHA-256 comes from the same read as the MD5, and only where the file was read whole.
+    assert result.records[tree.ids["old/a.mkv"]].sha256 == hashlib.sha256(big).hexdigest()
+    assert result.records[tree.ids["other.mkv"]].sha256 is None
 
 
 def test_unique_sizes_are_never_read(tree: Tree) -> None:
@@ -184,6 +188,7 @@ def test_lockstep_reading_splits_classes_at_the_differing_chunk(
     expected = {"a": data, "b": other, "a2": data, "b2": other, "c": late}
     for name, content in expected.items():
         assert result.records[tree.ids[f"{name}.mkv"]].md5 == hashlib.md5(content).hexdigest()
+        assert result.records[tree.ids[f"{name}.mkv"]].sha256 == hashlib.sha256(content).hexdigest()
     assert result.bytes_read == 5 * (PROBE + size - HEAD_SIZE)
     assert result.files_fully_hashed == 5
 
@@ -199,6 +204,7 @@ def test_small_files_are_read_once_whole(tree: Tree) -> None:
     assert tree.group_names(result) == [{"a.srt", "b.srt"}]
     assert (result.bytes_read, result.files_read, result.files_fully_hashed) == (3 * SMALL, 3, 3)
     assert all(r.head_hash is None and r.md5 for r in result.records.values())
+    assert result.records[tree.ids["a.srt"]].sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_second_run_with_cache_reads_nothing(tree: Tree) -> None:
@@ -434,7 +440,7 @@ def test_records_of_another_version_of_the_file_are_ignored(tree: Tree) -> None:
     tree.write("b.mkv", data)
     first = find_exact_duplicates(tree.candidates())
     stale = {
-        i: HashRecord(i, r.size, r.mtime_ns + 1, r.inode, "x", "y", "z", 0.0)
+        i: HashRecord(i, r.size, r.mtime_ns + 1, r.inode, "x", "y", "z", "w", 0.0)
         for i, r in first.records.items()
     }
 
@@ -443,3 +449,22 @@ def test_records_of_another_version_of_the_file_are_ignored(tree: Tree) -> None:
     assert again.reused == 0 and again.bytes_read == first.bytes_read
     assert again.groups == first.groups
     assert {r.md5 for r in again.records.values()} == {hashlib.md5(data).hexdigest()}
+
+
+def test_a_cached_md5_without_sha256_is_hashed_again_once(tree: Tree) -> None:
+    data = noise(LARGE)
+    tree.write("a.mkv", data)
+    tree.write("b.mkv", data)
+    first = find_exact_duplicates(tree.candidates())
+    # As a run before SHA-256 was kept left them.
+    older = {i: dataclasses.replace(r, sha256=None) for i, r in first.records.items()}
+
+    second = find_exact_duplicates(tree.candidates(), older)
+    third = find_exact_duplicates(tree.candidates(), second.records)
+
+    # Head and tail stay cached; each file is read whole once for both hashes.
+    assert second.bytes_read == 2 * LARGE
+    assert {i: (r.md5, r.sha256) for i, r in second.records.items()} == {
+        i: (r.md5, r.sha256) for i, r in first.records.items()
+    }
+    assert third.bytes_read == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import av
 import pytest
 
 from mediavault_assets.demo.demo_library import DemoRecord
@@ -14,11 +15,13 @@ from mediavault_assets.demo.media_factory import (
     make_video,
     truncate_file,
 )
+from mediavault_assets.domain.model import Chapter
 from mediavault_assets.media import mediainfo, probe
 from mediavault_assets.media.mediainfo import read_tracks
 from mediavault_assets.media.probe import (
     audio_codec_id,
     channel_layout_value,
+    chapters_from_menu,
     classify_hdr,
     container_id,
     probe_file,
@@ -434,3 +437,70 @@ def test_container_ids(fields: dict[str, object], expected: str | None) -> None:
 )
 def test_channel_layout_value(channels: int, layout: str | None, expected: float) -> None:
     assert channel_layout_value(channels, layout) == expected
+
+
+@pytest.mark.parametrize("container", ["mkv", "mp4"])
+def test_chapters_are_read_with_their_starts_ends_and_titles(
+    tmp_path: Path, container: str
+) -> None:
+    path = tmp_path / f"chaptered.{container}"
+    spec = VideoSpec(
+        container=container,
+        duration_s=3.0,
+        chapters=((0.0, "Opening"), (1.0, "Heist"), (2.5, "Kick")),
+    )
+    make_video(path, spec)
+
+    facts = probe_file(path)
+    chapters = facts.chapters
+
+    assert [(c.start_ms, c.end_ms, c.title) for c in chapters] == [
+        (0, 1000, "Opening"),
+        (1000, 2500, "Heist"),
+        # mediainfo gives starts only: the last chapter ends with the file.
+        (2500, round((facts.duration or 0) * 1000), "Kick"),
+    ]
+    assert 3000 <= chapters[-1].end_ms <= 3100
+    # Two independent readers of the same file: FFmpeg's chapters (PyAV) and pymediainfo's Menu.
+    with av.open(str(path)) as media:
+        theirs = [
+            (round(c["start"] * c["time_base"] * 1000), c["metadata"]["title"])
+            for c in media.chapters()
+        ]
+    assert [(c.start_ms, c.title) for c in chapters] == theirs
+    menu = next(m for m in mediainfo_tracks(path)["Menu"] if "00_00_02500" in m)
+    assert [c.title for c in chapters] == [
+        menu[key] for key in ("00_00_00000", "00_00_01000", "00_00_02500")
+    ]
+
+
+def test_files_without_chapters_have_none(library: tuple[Path, DemoRecord]) -> None:
+    dest, record = library
+    chaptered = {
+        f.relative_path: probe_file(record.path_of(dest, f)).chapters
+        for f in record.videos()
+        if not f.corrupt
+    }
+    assert {name for name, chapters in chaptered.items() if chapters} == {
+        "Movies/Inception (2010)/Inception.2010.2160p.UHD.BluRay.x265.HDR10.mkv"
+    }
+
+
+def test_chapters_from_menu_fields() -> None:
+    # As mediainfo names and values them: a language prefix when the container tags one,
+    # out of order or repeated starts (an MP4's two chapter lists), an empty title.
+    fields = [
+        ("00:01:30.500", "en:The Heist"),
+        ("00:00:00.000", ""),
+        ("00:01:30.500", "en:The Heist"),
+        ("01:00:00.000", "Part 2: Limbo"),
+    ]
+    assert chapters_from_menu(fields, duration=3700.25) == (
+        Chapter(0, 90_500, None, None),
+        Chapter(90_500, 3_600_000, "The Heist", "en"),
+        Chapter(3_600_000, 3_700_250, "Part 2: Limbo", None),
+    )
+    # Without a duration the last chapter ends where it starts (seed 004: end_ms is required).
+    assert chapters_from_menu([("00:00:05.000", "x")], duration=None) == (
+        Chapter(5000, 5000, "x", None),
+    )

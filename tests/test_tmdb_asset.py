@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import polars as pl
 import pytest
 from fake_tmdb import API_KEY, FakeTmdb, clear_proxy_env, running_fake_tmdb
 
 from mediavault_assets.defs.ingest.assets import inventory, parsed_names
+from mediavault_assets.defs.library.assets import duplicate_analysis
+from mediavault_assets.defs.library.review_queue import review_queue
 from mediavault_assets.defs.metadata.assets import tmdb_metadata
 from mediavault_assets.defs.partitions import library_roots
 from mediavault_assets.domain.model import ProbeFacts, file_id_for
@@ -212,6 +216,42 @@ def test_refresh_fills_the_demo_titles_and_the_rules_use_them(
     assert statuses["The Thing"] == "ambiguous"
     assert statuses["Home Movie"] == "unmatched"
     assert meta["identities_ambiguous"] == 1 and meta["identities_unmatched"] == 1
+    # Both reach the one review queue, each about all files of its title; the catalog's
+    # provider_refs carry what TMDb said (seed 004's polymorphic keys join titles and episodes).
+    analyzed = dg.materialize(
+        [duplicate_analysis, review_queue],
+        instance=instance,
+        resources=resources(config_file, warehouse),
+    )
+    assert analyzed.success
+    refs = warehouse.frame(
+        "SELECT r.entity_type, r.provider, r.provider_key, t.name, e.number AS episode "
+        "FROM provider_refs r JOIN titles t ON t.id = r.title_id "
+        "LEFT JOIN episodes e ON e.id = r.episode_id "
+        "WHERE (r.entity_type = 'title' AND r.entity_id = t.id) "
+        "OR (r.entity_type = 'episode' AND r.entity_id = e.id)"
+    )
+    assert refs.height == warehouse.frame("SELECT * FROM provider_refs").height
+    by_title = {
+        (r["name"], r["provider"]): r["provider_key"]
+        for r in refs.iter_rows(named=True)
+        if r["entity_type"] == "title"
+    }
+    assert by_title[("Parasite", "imdb")] == "tt6751668"
+    assert by_title[("Parasite", "tmdb")].startswith("movie/")
+    episodes = refs.filter(pl.col("entity_type") == "episode")
+    assert episodes.height > 0
+    assert all(re.fullmatch(r"tv/\d+/season/\d+/episode/\d+", k) for k in episodes["provider_key"])
+    tmdb_items = warehouse.frame(
+        "SELECT kind, reason, status, file_count FROM review_queue WHERE kind LIKE 'tmdb_%' "
+        "ORDER BY kind"
+    ).rows()
+    assert [(kind, status) for kind, _, status, _ in tmdb_items] == [
+        ("tmdb_ambiguous", "pending"),
+        ("tmdb_unmatched", "pending"),
+    ]
+    assert tmdb_items[0][1].startswith("The Thing") and tmdb_items[1][1].startswith("Home Movie")
+    assert all(count >= 1 for *_, count in tmdb_items)
     assert meta["skipped_without_key"] is False
     assert meta["requests_sent"] == len(fake.requests) > 0
 
@@ -244,11 +284,11 @@ def test_refresh_fills_the_demo_titles_and_the_rules_use_them(
         == "Balance of Power"
     )
 
-    # Seed 003's media/genres/people/credits and seed 004's provider_refs.
+    # Seed 003's media/genres/people/credits, and the external ids provider_refs are made of.
     title = warehouse.frame(
         "SELECT m.original_language, m.runtime, m.spoken_languages, r.provider_key, "
         "list_sort(list(DISTINCT g.name)) AS genres "
-        "FROM media m JOIN provider_refs r ON r.entity_id = m.id AND r.provider = 'imdb' "
+        "FROM media m JOIN tmdb_external_ids r ON r.entity_id = m.id AND r.provider = 'imdb' "
         "JOIN media_genres mg ON mg.media_id = m.id JOIN genres g ON g.id = mg.genre_id "
         "WHERE m.title = 'Parasite' GROUP BY ALL"
     ).row(0, named=True)

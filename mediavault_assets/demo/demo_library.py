@@ -259,6 +259,7 @@ def _build(b: _Builder) -> None:
             seed=2,
             audio=(AudioSpec("eac3", "eng", 6), AudioSpec("aac", "eng", 2, "Commentary")),
             subtitles=(_ENG_SUBS,),
+            chapters=((0.0, "Dream Within a Dream"), (1.0, "Kick")),
         ),
         inception,
         (RESOLUTION_VERSIONS,),

@@ -120,6 +120,8 @@ class VideoSpec:
     seed: int = 0  # varies picture and tone: otherwise equal specs make different bytes
     bitrate_kbps: int | None = None  # video target; None lets the encoder pick
     hdr: HdrKind = "SDR"
+    # (start in seconds, title): each chapter ends where the next starts, the last at the end
+    chapters: tuple[tuple[float, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.width % 2 or self.height % 2:
@@ -191,6 +193,8 @@ def _encode(path: Path, spec: VideoSpec) -> None:
         video = _add_video_stream(out, spec, rate)
         audio_streams = [_add_audio_stream(out, track) for track in spec.audio]
         subtitle_streams = [_add_subtitle_stream(out, spec, track) for track in spec.subtitles]
+        if spec.chapters:
+            out.set_chapters(_chapters(spec))
 
         for index in range(spec.frame_count):
             out.mux(video.encode(_video_frame(spec, index)))
@@ -207,6 +211,23 @@ def _encode(path: Path, spec: VideoSpec) -> None:
         for stream, track in zip(subtitle_streams, spec.subtitles, strict=True):
             for packet in _subtitle_packets(stream, spec, track):
                 out.mux(packet)
+
+
+def _chapters(spec: VideoSpec) -> list[dict[str, object]]:
+    starts = [round(start * 1000) for start, _ in spec.chapters]
+    ends = [*starts[1:], round(spec.duration_s * 1000)]
+    return [
+        {
+            "id": number,
+            "start": start,
+            "end": end,
+            "time_base": Fraction(1, 1000),
+            "metadata": {"title": title},
+        }
+        for number, ((_, title), start, end) in enumerate(
+            zip(spec.chapters, starts, ends, strict=True), start=1
+        )
+    ]
 
 
 def _add_video_stream(out: OutputContainer, spec: VideoSpec, rate: Fraction) -> av.VideoStream:

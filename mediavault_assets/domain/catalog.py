@@ -14,6 +14,8 @@ its episodes.
 
 Ids are stable across runs: assets use the file id; titles, seasons and episodes derive from the
 title's key (its TMDb id when known, else its normalized name) with ``model.stable_id``.
+
+Markers are the chapters the probe read from each file (kind ``chapter``).
 """
 
 from __future__ import annotations
@@ -66,7 +68,8 @@ class Asset:
     video_codec: str | None
     audio_codec: str | None
     container: str | None
-    md5: str | None  # seed 004 has hash_sha256; we hash with MD5 (seed 002)
+    md5: str | None  # seed 002's md5_hash, the duplicate finder's hash
+    sha256: str | None  # seed 004's hash_sha256, from the same read (files read whole only)
     canonical: bool
 
 
@@ -78,12 +81,24 @@ class EpisodeAsset:
 
 
 @dataclass(frozen=True, slots=True)
+class Marker:
+    id: int
+    asset_id: int
+    kind: Literal["chapter"]
+    start_ms: int
+    end_ms: int
+    label: str | None
+    payload: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     titles: tuple[Title, ...]
     seasons: tuple[Season, ...]
     episodes: tuple[Episode, ...]
     assets: tuple[Asset, ...]
     episode_assets: tuple[EpisodeAsset, ...]
+    markers: tuple[Marker, ...] = ()
 
 
 def build_catalog(files: Iterable[LibraryFile], groups: Iterable[DuplicateGroup]) -> Catalog:
@@ -134,6 +149,7 @@ def build_catalog(files: Iterable[LibraryFile], groups: Iterable[DuplicateGroup]
             audio_codec=f.probe.audio_codec,
             container=f.probe.container,
             md5=f.md5,
+            sha256=f.sha256,
             canonical=f.file_id in canonical_assets,
         )
         for f in files
@@ -144,7 +160,23 @@ def build_catalog(files: Iterable[LibraryFile], groups: Iterable[DuplicateGroup]
         episodes=tuple(sorted(episodes.values(), key=lambda e: e.id)),
         assets=tuple(sorted(assets, key=lambda a: a.id)),
         episode_assets=tuple(sorted(links, key=lambda link: (link.episode_id, link.asset_id))),
+        markers=tuple(m for f in files for m in chapter_markers(f)),
     )
+
+
+def chapter_markers(f: LibraryFile) -> list[Marker]:
+    return [
+        Marker(
+            id=stable_id("marker", str(f.file_id), "chapter", str(number)),
+            asset_id=f.file_id,
+            kind="chapter",
+            start_ms=c.start_ms,
+            end_ms=c.end_ms,
+            label=c.title,
+            payload={"number": number, "title": c.title, "language": c.language},
+        )
+        for number, c in enumerate(f.probe.chapters, start=1)
+    ]
 
 
 def _name_key(f: LibraryFile) -> _TitleKey:

@@ -74,6 +74,17 @@ class ProbeFacts:
     subtitle_languages: tuple[str, ...] = ()  # ISO 639-1 (+ "-sdh"/"-forced"), embedded only
     integrity_error: str | None = None  # truncated / undecodable content
     probe_error: str | None = None  # the file could not be probed at all
+    chapters: tuple[Chapter, ...] = ()  # in start order
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A chapter the container declares (Matroska chapters, MP4 chapter lists)."""
+
+    start_ms: int
+    end_ms: int  # the next chapter's start, or the end of the file, where none is stored
+    title: str | None = None
+    language: str | None = None  # as the container tags the title, e.g. "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +132,7 @@ class LibraryFile:
     parsed: ParsedName
     probe: ProbeFacts
     md5: str | None = None  # full-file MD5, only for files whose size collides
+    sha256: str | None = None  # full-file SHA-256, from the same read as the MD5
     sidecars: tuple[Sidecar, ...] = ()
     original_language: str | None = None  # ISO 639-1 from TMDb, when known
     tmdb_match: TmdbMatch | None = None

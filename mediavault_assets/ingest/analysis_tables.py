@@ -12,6 +12,7 @@ import polars as pl
 from mediavault_assets.domain.catalog import Catalog
 from mediavault_assets.domain.deletion_plan import DeletionPlan, staging_path
 from mediavault_assets.domain.grouping import DuplicateGroup
+from mediavault_assets.domain.provider_refs import ProviderRef, TmdbTitle
 
 
 def groups_frame(
@@ -116,13 +117,18 @@ def catalog_frames(catalog: Catalog, now: datetime) -> dict[str, pl.DataFrame]:
     assets = pl.DataFrame(
         [
             {
-                **{k: v for k, v in asdict(a).items() if k != "md5"},
+                **{k: v for k, v in asdict(a).items() if k not in ("md5", "sha256")},
                 "hash_md5": a.md5,
+                "hash_sha256": a.sha256,
                 "discovered_at": now,
             }
             for a in catalog.assets
         ],
-        schema_overrides={"duration_ms": pl.Int64, "hash_md5": pl.String},
+        schema_overrides={"duration_ms": pl.Int64, "hash_md5": pl.String, "hash_sha256": pl.String},
+    )
+    markers = pl.DataFrame(
+        [{**asdict(m), "payload": json.dumps(m.payload)} for m in catalog.markers],
+        schema=MARKER_SCHEMA,
     )
     return {
         "titles": titles,
@@ -130,4 +136,42 @@ def catalog_frames(catalog: Catalog, now: datetime) -> dict[str, pl.DataFrame]:
         "episodes": frame(catalog.episodes, season_id=pl.Int64, number=pl.Int32, name=pl.String),
         "assets": assets,
         "episode_assets": frame(catalog.episode_assets),
+        "markers": markers,
     }
+
+
+def provider_refs_frame(refs: list[ProviderRef]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [{**asdict(r), "raw": json.dumps(r.raw)} for r in refs], schema=PROVIDER_REF_SCHEMA
+    )
+
+
+def tmdb_titles_by_media_id(rows: pl.DataFrame) -> dict[int, TmdbTitle]:
+    """From sql/queries/catalog/tmdb_refs.sql rows."""
+    return {
+        r["media_id"]: TmdbTitle(r["media_id"], r["tmdb_id"], r["tmdb_type"], r["external_ids"])
+        for r in rows.iter_rows(named=True)
+    }
+
+
+PROVIDER_REF_SCHEMA = {
+    "id": pl.Int64,
+    "entity_type": pl.String,
+    "entity_id": pl.Int64,
+    "provider": pl.String,
+    "provider_key": pl.String,
+    "raw": pl.String,
+    "title_id": pl.Int64,
+    "episode_id": pl.Int64,
+    "asset_id": pl.Int64,
+    "media_id": pl.Int64,
+}
+MARKER_SCHEMA = {
+    "id": pl.Int64,
+    "asset_id": pl.Int64,
+    "kind": pl.String,
+    "start_ms": pl.Int64,
+    "end_ms": pl.Int64,
+    "label": pl.String,
+    "payload": pl.String,
+}

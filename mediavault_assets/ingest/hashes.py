@@ -17,6 +17,7 @@ HASH_SCHEMA = {
     "head_hash": pl.String,
     "tail_hash": pl.String,
     "md5_hash": pl.String,
+    "sha256_hash": pl.String,
     "hash_error": pl.String,
     "hashed_at": pl.Datetime("us"),
 }
@@ -45,6 +46,7 @@ def candidates_and_cache(rows: pl.DataFrame) -> tuple[list[HashCandidate], dict[
                 head_hash=r["head_hash"],
                 tail_hash=r["tail_hash"],
                 md5=r["md5_hash"],
+                sha256=r["sha256_hash"],
                 hashed_at=r["hashed_at"].replace(tzinfo=UTC).timestamp(),
             )
     return candidates, cache
@@ -62,6 +64,7 @@ def hash_frame(result: HashResult, roots: dict[int, str]) -> pl.DataFrame:
             "head_hash": rec.head_hash,
             "tail_hash": rec.tail_hash,
             "md5_hash": rec.md5,
+            "sha256_hash": rec.sha256,
             "hash_error": None,
             "hashed_at": datetime.fromtimestamp(rec.hashed_at, UTC).replace(tzinfo=None),
         }
@@ -78,6 +81,7 @@ def hash_frame(result: HashResult, roots: dict[int, str]) -> pl.DataFrame:
             "head_hash": None,
             "tail_hash": None,
             "md5_hash": None,
+            "sha256_hash": None,
             "hash_error": err.message,
             "hashed_at": now,
         }

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from mediavault_assets.domain.model import LibraryFile, ProbeFacts, Sidecar, TmdbMatch
+from mediavault_assets.domain.model import Chapter, LibraryFile, ProbeFacts, Sidecar, TmdbMatch
 from mediavault_assets.ingest.names import parsed_name_from_row
 
 
@@ -44,6 +44,7 @@ def library_files(rows: pl.DataFrame) -> list[LibraryFile]:
             subtitle_languages=tuple(r["embedded_subtitle_languages"] or ()),
             integrity_error=r["integrity_error"],
             probe_error=r["probe_error"],
+            chapters=tuple(Chapter(**c) for c in json.loads(r["chapters"] or "[]")),
         )
         files.append(
             LibraryFile(
@@ -59,6 +60,7 @@ def library_files(rows: pl.DataFrame) -> list[LibraryFile]:
                 parsed=parsed_name_from_row(r),
                 probe=probe,
                 md5=r["md5_hash"],
+                sha256=r["sha256_hash"],
                 sidecars=_sidecars(r["sidecars"]),
                 original_language=r["original_language"],
                 tmdb_match=_tmdb_match(r),

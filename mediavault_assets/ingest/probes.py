@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 
 import polars as pl
@@ -41,6 +41,7 @@ PROBE_SCHEMA = {
     "integrity_error": pl.String,
     "probe_error": pl.String,
     "probed_at": pl.Datetime("us"),
+    "chapters": pl.String,
 }
 
 
@@ -101,6 +102,7 @@ def probe_row(
         "integrity_error": facts.integrity_error,
         "probe_error": facts.probe_error,
         "probed_at": now,
+        "chapters": json.dumps([asdict(c) for c in facts.chapters]) if facts.chapters else None,
     }
 
 

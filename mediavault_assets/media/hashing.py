@@ -14,9 +14,13 @@ On the NAS (SMB) reading is the cost, so every stage exists to avoid reads:
    share one MD5 state, so k identical copies cost one MD5 pass plus memcmp (MD5 is what bounds
    the speed on a fast disk). The head block is not read twice: the MD5 state after it is kept.
 
+Wherever a file is read whole (steps 4 and 5), the same bytes also feed a SHA-256 (seed 004's
+``hash_sha256``): no second read. Files that only got head/tail hashes have none.
+
 ``previous`` holds the records of the last run: a record whose file_id, size, mtime_ns and inode
 still match is trusted and its hashes are never recomputed (so a second run over an unchanged
-library reads nothing). Hashes depend on HEAD_SIZE and TAIL_SIZE; drop the cache if they change.
+library reads nothing); a cached full MD5 without its SHA-256 (hashed before SHA-256 was kept) is
+computed again, once. Hashes depend on HEAD_SIZE and TAIL_SIZE; drop the cache if they change.
 
 Bad input never stops the run: a file that vanished, is not a regular file (directory, FIFO),
 cannot be opened, or whose size/mtime/inode differ from its candidate (before or after reading,
@@ -83,6 +87,7 @@ class HashRecord:
     head_hash: str | None  # MD5 of the first HEAD_SIZE bytes, hex
     tail_hash: str | None  # CRC-32 of the last TAIL_SIZE bytes, 8 hex digits
     md5: str | None  # full-file MD5
+    sha256: str | None  # full-file SHA-256, from the same read as the MD5
     hashed_at: float  # when the newest of these hashes was computed (run start if none)
 
 
@@ -125,12 +130,14 @@ class _Physical:
     head: str | None = None
     tail: str | None = None
     md5: str | None = None
+    sha256: str | None = None
     hashed_at: float | None = None
     cached: bool = False
     read: bool = False
     md5_new: bool = False
     error: str | None = None
     head_state: hashlib._Hash | None = None  # MD5 after the head block, for the full hash
+    head_sha256: hashlib._Hash | None = None  # SHA-256 after the head block, likewise
     remaining: int = 0  # bytes still planned for this file (progress accounting)
 
     @property
@@ -243,7 +250,7 @@ class _Run:
 
     def _fail(self, p: _Physical, e: OSError | _Unusable) -> None:
         p.error = _describe(e)
-        p.head_state = None
+        p.head_state = p.head_sha256 = None
         self.settle(p)
 
     def probe(self, p: _Physical) -> None:
@@ -264,8 +271,9 @@ class _Run:
             return
         if p.small:
             p.md5, p.md5_new = hashlib.md5(data).hexdigest(), True
+            p.sha256 = hashlib.sha256(data).hexdigest()
         else:
-            p.head_state = hashlib.md5(head)
+            p.head_state, p.head_sha256 = hashlib.md5(head), hashlib.sha256(head)
             p.head, p.tail = p.head_state.hexdigest(), f"{zlib.crc32(tail):08x}"
         p.hashed_at = time.time()
 
@@ -281,7 +289,7 @@ class _Run:
             if p.head_state is None:  # head/tail came from the cache
                 head = memoryview(buf)[:HEAD_SIZE]
                 self._read(p, f.fd, head, 0)
-                p.head_state = hashlib.md5(head)
+                p.head_state, p.head_sha256 = hashlib.md5(head), hashlib.sha256(head)
                 if p.head_state.hexdigest() != p.head:
                     raise _Unusable("content differs from its cached head hash")
         except (OSError, _Unusable) as e:
@@ -299,7 +307,7 @@ class _Run:
         return True
 
     def _release(self, s: _Stream) -> bool:
-        s.p.head_state = None
+        s.p.head_state = s.p.head_sha256 = None
         try:
             s.handle.verify()
         except (OSError, _Unusable) as e:
@@ -310,7 +318,7 @@ class _Run:
         return True
 
     def full_hash(self, batch: list[_Physical]) -> None:
-        """MD5 files of equal (size, head, tail) side by side, chunk by chunk."""
+        """MD5 (and SHA-256) files of equal (size, head, tail) side by side, chunk by chunk."""
         size = batch[0].rep.size
         buffers = self._buffers(len(batch))
         with ExitStack() as stack:
@@ -318,8 +326,9 @@ class _Run:
             streams = [s for s in opened if s is not None]
             if not streams:
                 return
-            # Equal head hashes mean equal MD5 states after the head block.
-            classes = [(streams, streams[0].p.head_state.copy())]
+            # Equal head hashes mean equal MD5 (and SHA-256) states after the head block.
+            first = streams[0].p
+            classes = [(streams, _Digests(first.head_state.copy(), first.head_sha256.copy()))]
             for offset in range(HEAD_SIZE, size, CHUNK_SIZE):
                 n = min(CHUNK_SIZE, size - offset)
                 next_classes = []
@@ -329,16 +338,29 @@ class _Run:
                 classes = next_classes
             now = time.time()
             for members, h in classes:
-                digest = h.hexdigest()
+                md5, sha256 = h.md5.hexdigest(), h.sha256.hexdigest()
                 for s in members:
                     if self._release(s):
-                        s.p.md5, s.p.md5_new, s.p.hashed_at = digest, True, now
+                        s.p.md5, s.p.sha256, s.p.md5_new, s.p.hashed_at = md5, sha256, True, now
 
 
-def _split(
-    members: list[_Stream], h: hashlib._Hash, n: int
-) -> list[tuple[list[_Stream], hashlib._Hash]]:
-    """Split a class of so-far-equal streams by their latest chunk and feed each part's MD5."""
+@dataclass(slots=True)
+class _Digests:
+    """The running hashes of one class of so-far-equal streams."""
+
+    md5: hashlib._Hash
+    sha256: hashlib._Hash
+
+    def copy(self) -> _Digests:
+        return _Digests(self.md5.copy(), self.sha256.copy())
+
+    def update(self, data: memoryview) -> None:
+        self.md5.update(data)
+        self.sha256.update(data)
+
+
+def _split(members: list[_Stream], h: _Digests, n: int) -> list[tuple[list[_Stream], _Digests]]:
+    """Split a class of so-far-equal streams by their latest chunk and feed each part's hashes."""
     parts: list[list[_Stream]] = []
     for s in members:
         for part in parts:
@@ -371,8 +393,13 @@ def _adopt_cache(p: _Physical, previous: Mapping[int, HashRecord]) -> None:
         and (r.size, r.mtime_ns, r.inode) == (c.size, c.mtime_ns, c.inode)
     ]
     if valid:
-        best = max(valid, key=lambda r: (r.md5 is not None, r.head_hash is not None))
-        p.head, p.tail, p.md5 = best.head_hash, best.tail_hash, best.md5
+        best = max(
+            valid,
+            key=lambda r: (r.sha256 is not None, r.md5 is not None, r.head_hash is not None),
+        )
+        # An MD5 without its SHA-256 is dropped: the file is read whole once more for both.
+        md5 = best.md5 if best.sha256 is not None else None
+        p.head, p.tail, p.md5, p.sha256 = best.head_hash, best.tail_hash, md5, best.sha256
         p.hashed_at, p.cached = best.hashed_at, True
 
 
@@ -450,6 +477,7 @@ def find_exact_duplicates(
                     head_hash=p.head,
                     tail_hash=p.tail,
                     md5=p.md5,
+                    sha256=p.sha256,
                     hashed_at=p.hashed_at or started,
                 )
     return HashResult(

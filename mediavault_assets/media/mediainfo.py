@@ -6,11 +6,15 @@ half of a small file's probe time. Here the same library (the one bundled with p
 asked only for the fields the probe uses, through `MediaInfo_Get`; all of the work happens in C,
 outside the GIL, so several threads probe in parallel. The values are libmediainfo's raw field
 values, the same ones `Track.to_data()` returns first, under the same lower-case keys.
+
+Chapters come from the Menu tracks, where each chapter is a field of its own named by its start
+("00:01:30.000") and valued by its title ("en:Opening", or just "Opening").
 """
 
 from __future__ import annotations
 
 import ctypes
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +22,7 @@ from pathlib import Path
 from pymediainfo import MediaInfo
 
 # libmediainfo's stream kinds (MediaInfo_stream_t) and info kind (MediaInfo_info_t).
-_GENERAL, _VIDEO, _AUDIO, _TEXT = 0, 1, 2, 3
+_GENERAL, _VIDEO, _AUDIO, _TEXT, _MENU = 0, 1, 2, 3, 6
 _INFO_TEXT, _INFO_NAME = 1, 0
 
 # Field name as libmediainfo knows it → key as pymediainfo's to_data() spells it.
@@ -81,6 +85,8 @@ class MediaInfoTracks:
     videos: list[dict[str, str]] = field(default_factory=list)
     audios: list[dict[str, str]] = field(default_factory=list)
     texts: list[dict[str, str]] = field(default_factory=list)
+    # (start as "HH:MM:SS.mmm", title as stored) of the menu that lists the most chapters
+    chapters: list[tuple[str, str]] = field(default_factory=list)
 
 
 class MediaInfoError(RuntimeError):
@@ -107,6 +113,14 @@ def _lib() -> ctypes.CDLL:
                 ctypes.c_int,
             ]
             lib.MediaInfo_Get.restype = ctypes.c_wchar_p
+            lib.MediaInfo_GetI.argtypes = [
+                ctypes.c_void_p,
+                ctypes.c_int,
+                ctypes.c_size_t,
+                ctypes.c_size_t,
+                ctypes.c_int,
+            ]
+            lib.MediaInfo_GetI.restype = ctypes.c_wchar_p
             lib.MediaInfo_Count_Get.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_ssize_t]
             lib.MediaInfo_Count_Get.restype = ctypes.c_size_t
             _library = lib
@@ -149,6 +163,10 @@ def _parse(path: Path, parse_speed: str) -> MediaInfoTracks:
                 ]
                 for kind, names in _FIELDS.items()
             }
+            menus = [
+                _menu_chapters(lib, handle, number)
+                for number in range(lib.MediaInfo_Count_Get(handle, _MENU, -1))
+            ]
         finally:
             lib.MediaInfo_Close(handle)
     finally:
@@ -158,6 +176,8 @@ def _parse(path: Path, parse_speed: str) -> MediaInfoTracks:
         videos=kinds[_VIDEO],
         audios=kinds[_AUDIO],
         texts=kinds[_TEXT],
+        # An MP4 can carry the same chapters twice (a QuickTime text track and Nero chapters).
+        chapters=max(menus, key=len, default=[]),
     )
 
 
@@ -170,3 +190,21 @@ def _track(
         if value:
             values[key] = value
     return values
+
+
+def _menu_chapters(lib: ctypes.CDLL, handle: int, number: int) -> list[tuple[str, str]]:
+    """The (start, title) fields between a menu's Chapters_Pos_Begin and Chapters_Pos_End."""
+    begin = lib.MediaInfo_Get(handle, _MENU, number, "Chapters_Pos_Begin", _INFO_TEXT, _INFO_NAME)
+    end = lib.MediaInfo_Get(handle, _MENU, number, "Chapters_Pos_End", _INFO_TEXT, _INFO_NAME)
+    if not (begin and end and begin.isdigit() and end.isdigit()):
+        return []
+    chapters = []
+    for position in range(int(begin), int(end)):
+        name = lib.MediaInfo_GetI(handle, _MENU, number, position, _INFO_NAME)
+        if name and _TIMESTAMP.match(name):
+            chapters.append((name, lib.MediaInfo_GetI(handle, _MENU, number, position, _INFO_TEXT)))
+    return chapters
+
+
+# Chapter fields are named by their start; a QuickTime chapter track's menu also holds others.
+_TIMESTAMP = re.compile(r"^\d{2}:\d{2}:\d{2}\.\d{3}$")

@@ -28,7 +28,7 @@ from mediavault_assets.domain.languages import (
     normalize_language,
     normalize_subtitle_language,
 )
-from mediavault_assets.domain.model import ProbeFacts
+from mediavault_assets.domain.model import Chapter, ProbeFacts
 from mediavault_assets.media.mediainfo import MediaInfoTracks, read_tracks
 
 Track = Mapping[str, object]  # lower-case mediainfo field names (see media/mediainfo.py)
@@ -160,7 +160,37 @@ def _facts(path: Path, size: int, tracks: MediaInfoTracks) -> ProbeFacts:
         audio_languages=tuple(_language(_text(a.get("language"))) for a in audios),
         subtitle_languages=tuple(_subtitle_language(t) for t in texts),
         integrity_error=_TRUNCATED if truncated else pyav.error,
+        chapters=chapters_from_menu(tracks.chapters, duration),
     )
+
+
+# "en:Opening": mediainfo puts the title's language before it when the container tags one.
+_CHAPTER_LANGUAGE = re.compile(r"^([a-z]{2,3}):(.*)$", re.DOTALL)
+
+
+def chapters_from_menu(
+    entries: Iterable[tuple[str, str]], duration: float | None
+) -> tuple[Chapter, ...]:
+    """Chapters from mediainfo's menu fields ("00:01:30.000", "en:Opening").
+
+    mediainfo reports starts only, as MP4 chapter lists store them: a chapter ends where the
+    next one starts, the last one at the end of the file.
+    """
+    starts: dict[int, tuple[str | None, str | None]] = {}
+    for stamp, text in entries:
+        hours, minutes, seconds = stamp.split(":")
+        start = round((int(hours) * 3600 + int(minutes) * 60 + float(seconds)) * 1000)
+        match = _CHAPTER_LANGUAGE.match(text or "")
+        language, title = match.groups() if match else (None, text)
+        starts.setdefault(start, ((title.strip() or None) if title else None, language))
+    ordered = sorted(starts)
+    end_of_file = round(duration * 1000) if duration else None
+    chapters = []
+    for i, start in enumerate(ordered):
+        end = ordered[i + 1] if i + 1 < len(ordered) else max(end_of_file or start, start)
+        title, language = starts[start]
+        chapters.append(Chapter(start, end, title, language))
+    return tuple(chapters)
 
 
 def container_id(general: Track) -> str | None:

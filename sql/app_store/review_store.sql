@@ -36,3 +36,13 @@ CREATE TABLE IF NOT EXISTS manual_tmdb_matches (
     reviewer TEXT NOT NULL,
     decided_at TEXT NOT NULL
 );
+-- A person's answer to a review queue item (seed 004's review_queue), with the signature of its
+-- file(s) then: a re-scan keeps it while the files are unchanged, and re-opens the item after.
+CREATE TABLE IF NOT EXISTS review_queue_resolutions (
+    item_key TEXT PRIMARY KEY,
+    file_signature TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('resolved', 'rejected')),
+    reviewer TEXT NOT NULL,
+    notes TEXT,
+    resolved_at TEXT NOT NULL
+);

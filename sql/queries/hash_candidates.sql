@@ -2,7 +2,7 @@
 -- exact duplicates cross library roots.
 SELECT i.file_id, i.root_key, i.local_path, i.file_size, i.mtime_ns, i.device, i.inode,
        h.file_size AS cached_size, h.mtime_ns AS cached_mtime_ns, h.inode AS cached_inode,
-       h.head_hash, h.tail_hash, h.md5_hash, h.hashed_at
+       h.head_hash, h.tail_hash, h.md5_hash, h.sha256_hash, h.hashed_at
 FROM inventory_files AS i
 LEFT JOIN file_hashes AS h USING (file_id)
 WHERE i.file_id NOT IN (SELECT file_id FROM file_locations WHERE location <> 'original')

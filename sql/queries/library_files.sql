@@ -2,10 +2,11 @@
 SELECT
     i.file_id, i.root_key, i.relative_path, i.filepath, i.file_size, i.device, i.inode,
     i.link_count, i.mtime_ns, i.sidecars,
-    h.md5_hash,
+    h.md5_hash, h.sha256_hash,
     p.duration, p.format, p.video_codec, p.audio_codec, p.width, p.height, p.bitrate,
     p.framerate, p.hdr_type, p.audio_channels, p.audio_track_count, p.subtitle_track_count,
     p.audio_languages, p.embedded_subtitle_languages, p.integrity_error, p.probe_error,
+    CAST(p.chapters AS VARCHAR) AS chapters,
     n.title, n.title_key, n.media_type, n.year, n.season, n.episodes, n.episode_title,
     n.edition, n.is_3d, n.part, n.extra_kind, n.release_group, n.screen_size, n.tmdb_id,
     n.imdb_id, n.tvdb_id, n.parse_error, n.identity_doubt,

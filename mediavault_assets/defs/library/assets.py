@@ -23,6 +23,7 @@ from mediavault_assets.domain.plan_checks import (
     check_no_hardlink_savings,
     check_runtimes_support_the_plan,
 )
+from mediavault_assets.domain.provider_refs import provider_refs
 from mediavault_assets.domain.quality import calculate_quality_score
 from mediavault_assets.domain.watching import FileTitle, name_key, watch_signals
 from mediavault_assets.ingest.analysis_tables import (
@@ -31,6 +32,8 @@ from mediavault_assets.ingest.analysis_tables import (
     keep_notes_frame,
     members_frame,
     plan_frame,
+    provider_refs_frame,
+    tmdb_titles_by_media_id,
 )
 from mediavault_assets.ingest.hashes import candidates_and_cache, hash_frame
 from mediavault_assets.ingest.inventory import utc_now
@@ -234,7 +237,9 @@ def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str
         dg.AssetSpec(
             "library_catalog",
             deps=["duplicate_groups"],
-            description="Seed 004's titles → seasons → episodes → assets, kept files canonical.",
+            description="Seed 004's titles → seasons → episodes → assets (kept files canonical, "
+            "SHA-256 where files were read whole), chapter markers, and provider_refs of titles "
+            "and episodes (TMDb, IMDb, TVDB).",
         ),
     ],
     check_specs=[
@@ -288,6 +293,11 @@ def duplicate_analysis(
 
     now = utc_now()
     catalog = build_catalog(files, plan.groups)
+    refs = provider_refs(
+        catalog,
+        tmdb_titles_by_media_id(warehouse.named("catalog/tmdb_refs")),
+        set(warehouse.named("catalog/tmdb_episode_keys").iter_rows()),
+    )
     warehouse.replace_tables(
         {
             "duplicate_groups": groups_frame(plan.groups, now),
@@ -295,6 +305,7 @@ def duplicate_analysis(
             "pending_deletions": plan_frame(plan, config.staging_root, now.date(), now),
             "keep_notes": keep_notes_frame(plan, now),
             **catalog_frames(catalog, now),
+            "provider_refs": provider_refs_frame(refs),
         },
         keep=history_of_staged_files(plan.groups),
     )
@@ -365,5 +376,8 @@ def duplicate_analysis(
             "episodes": len(catalog.episodes),
             "assets": len(catalog.assets),
             "canonical_assets": sum(1 for a in catalog.assets if a.canonical),
+            "assets_with_sha256": sum(1 for a in catalog.assets if a.sha256),
+            "chapter_markers": len(catalog.markers),
+            "provider_refs": len(refs),
         },
     )

@@ -302,7 +302,7 @@ _KEYS = {
     "media_genres": ("media_id", "genre_id"),
     "people": ("id",),
     "media_credits": ("id",),
-    "provider_refs": ("id",),
+    "tmdb_external_ids": ("id",),
 }
 
 
@@ -358,7 +358,7 @@ def _title_tables(resolutions: Sequence[Resolution], now: datetime) -> _TitleTab
             "media_genres": ("media_id", media_ids, merged["media_genres"]),
             "people": ("id", merged["people"]["id"].to_list(), merged["people"]),
             "media_credits": ("media_id", media_ids, merged["media_credits"]),
-            "provider_refs": ("entity_id", media_ids, merged["provider_refs"]),
+            "tmdb_external_ids": ("entity_id", media_ids, merged["tmdb_external_ids"]),
         },
         failures=tuple(failures),
     )
@@ -398,7 +398,7 @@ def _resolution_rows(
             for c in t.credits
         )
         rows["media_credits"].extend(_credit_rows(t))
-        rows["provider_refs"].extend(_provider_rows(t))
+        rows["tmdb_external_ids"].extend(_provider_rows(t))
         for number, body in r.seasons.items():
             seasons.append(f"{t.tmdb_id}:{number}")
             for e in episode_facts(body):
@@ -739,7 +739,7 @@ _SCHEMAS: dict[str, dict[str, Any]] = {
     "media_genres": {"media_id": pl.Int64, "genre_id": pl.Int64},
     "people": _PEOPLE_SCHEMA,
     "media_credits": _CREDIT_SCHEMA,
-    "provider_refs": _PROVIDER_SCHEMA,
+    "tmdb_external_ids": _PROVIDER_SCHEMA,
 }
 _LANGUAGE_SCHEMA = {
     "file_id": pl.Int64,
