@@ -99,14 +99,19 @@ def fake(library: Library, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpen
 
 def embed(library: Library) -> dict[str, object]:
     """Materialize media_embeddings; its metadata."""
-    result = dg.materialize(
-        [media_embeddings],
-        instance=dg.DagsterInstance.ephemeral(),
-        resources={
-            "settings": MediaVaultSettings(config_path=str(library.config)),
-            "warehouse": Warehouse(path=str(library.settings.warehouse_path)),
-        },
-    )
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    # An earlier test's closed instance can still be the "current" defs-state storage (as in
+    # orchestration.load_definitions); this asset keeps no defs state.
+    with set_defs_state_storage(None):
+        result = dg.materialize(
+            [media_embeddings],
+            instance=dg.DagsterInstance.ephemeral(),
+            resources={
+                "settings": MediaVaultSettings(config_path=str(library.config)),
+                "warehouse": Warehouse(path=str(library.settings.warehouse_path)),
+            },
+        )
     assert result.success
     [materialization] = result.asset_materializations_for_node("media_embeddings")
     return {k: v.value for k, v in materialization.metadata.items()}
