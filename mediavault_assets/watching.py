@@ -15,11 +15,10 @@ from datetime import UTC, date, datetime
 import polars as pl
 from rapidfuzz import fuzz
 
-from mediavault_assets.defs.library.watching import title_ref
 from mediavault_assets.domain.naming import normalize_title
 from mediavault_assets.domain.recommend import Candidate, Recommendation, recommend
 from mediavault_assets.domain.semantic_search import SearchResults, search, semantic_search
-from mediavault_assets.domain.watching import TitleRef, WatchingError
+from mediavault_assets.domain.watching import TitleRef, WatchingError, title_ref
 from mediavault_assets.embeddings import EMBEDDING_TYPE, EmbeddingError, embedder_for, library_docs
 from mediavault_assets.settings import Secrets, Settings, load_secrets
 from mediavault_assets.snapshot import read_named

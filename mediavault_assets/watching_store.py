@@ -37,6 +37,7 @@ from mediavault_assets.domain.watching import (
     checked_value,
     checked_watch,
     json_text,
+    title_ref,
 )
 
 
@@ -108,18 +109,6 @@ class Preset:
 
 def _now() -> str:
     return datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
-
-
-def _ref(row: sqlite3.Row) -> TitleRef:
-    return TitleRef(
-        media_id=row["media_id"],
-        kind=row["kind"],
-        name=row["name"],
-        year=row["year"],
-        tmdb_type=row["tmdb_type"],
-        tmdb_id=row["tmdb_id"],
-        name_keys=tuple(json.loads(row["name_keys"])),
-    )
 
 
 def _field(row: sqlite3.Row) -> CustomField:
@@ -199,7 +188,9 @@ class WatchingStore:
 
     def titles(self) -> dict[int, TitleRef]:
         with self._connect() as con:
-            return {r["media_id"]: _ref(r) for r in con.execute("SELECT * FROM watch_titles")}
+            return {
+                r["media_id"]: title_ref(dict(r)) for r in con.execute("SELECT * FROM watch_titles")
+            }
 
     def forget_title(self, media_id: int) -> bool:
         """Delete a title's reviews, watches, events and field values (seed 003's cascade)."""

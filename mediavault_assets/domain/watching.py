@@ -48,6 +48,20 @@ class TitleRef:
     name_keys: tuple[str, ...] = ()  # "movie|blade runner|1982" of the title's files
 
 
+def title_ref(row: Mapping[str, Any]) -> TitleRef:
+    """A TitleRef from a row with its columns (name_keys a list, or JSON text as SQLite has it)."""
+    keys = row["name_keys"]
+    return TitleRef(
+        media_id=row["media_id"],
+        kind=row["kind"],
+        name=row["name"],
+        year=row["year"],
+        tmdb_type=row["tmdb_type"],
+        tmdb_id=row["tmdb_id"],
+        name_keys=tuple(json.loads(keys) if isinstance(keys, str) else keys or ()),
+    )
+
+
 def name_key(media_type: str, title_key: str, year: int | None) -> str:
     """A parsed name's identity, as TitleRef.name_keys holds it."""
     return f"{media_type}|{title_key}|{'' if year is None else year}"

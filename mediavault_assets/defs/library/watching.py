@@ -18,7 +18,7 @@ from mediavault_assets.domain.genre_taxonomy import (
     taxonomy,
     tmdb_genre_placement,
 )
-from mediavault_assets.domain.watching import TitleRef, followed_titles
+from mediavault_assets.domain.watching import TitleRef, followed_titles, title_ref
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.warehouse import POOL, Warehouse
 from mediavault_assets.watching_store import WatchingStore
@@ -27,18 +27,6 @@ from mediavault_assets.watching_store import WatchingStore
 def library_titles(warehouse: Warehouse) -> list[TitleRef]:
     """The titles on disk as the store knows titles."""
     return [title_ref(r) for r in warehouse.named("watching/library_titles").iter_rows(named=True)]
-
-
-def title_ref(row: dict) -> TitleRef:
-    return TitleRef(
-        media_id=row["media_id"],
-        kind=row["kind"],
-        name=row["name"],
-        year=row["year"],
-        tmdb_type=row["tmdb_type"],
-        tmdb_id=row["tmdb_id"],
-        name_keys=tuple(row["name_keys"] or ()),
-    )
 
 
 def follow_changed_titles(store: WatchingStore, current: list[TitleRef]) -> dict[int, int]:
