@@ -7,6 +7,7 @@ this resource run in the "duckdb" concurrency pool (see defs/), so Dagster runs 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
@@ -96,18 +97,29 @@ class Warehouse(dg.ConfigurableResource):
         leftovers = (partial, partial.with_name(partial.name + ".wal"))
         for path in leftovers:
             path.unlink(missing_ok=True)
+        stamp_file = target.with_name(target.name + ".source")
         with self.connect() as con:
             con.execute("CHECKPOINT")
+            stamp = self._snapshot_stamp()
+            if target.exists() and _read_text(stamp_file) == stamp:
+                return target  # nothing was written since the last publish
             shutil.copyfile(self.path, partial)
         try:
             # Read-side tables (sql/snapshot/) are built into the copy, never into the warehouse.
             with duckdb.connect(str(partial)) as con:
                 build_snapshot_tables(con)
             os.replace(partial, target)
+            stamp_file.write_text(stamp, encoding="utf-8")
         finally:
             for path in leftovers:
                 path.unlink(missing_ok=True)
         return target
+
+    def _snapshot_stamp(self) -> str:
+        """The checkpointed file's size and mtime, and the snapshot tables' SQL."""
+        stat = os.stat(self.path)
+        tables = "\n".join(sql for _name, sql in sql_files.snapshot_tables())
+        return f"{stat.st_size} {stat.st_mtime_ns} {hashlib.sha256(tables.encode()).hexdigest()}"
 
     def schema_version(self) -> int:
         with self.connect() as con:
@@ -128,6 +140,7 @@ class Warehouse(dg.ConfigurableResource):
             applied = {
                 row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()
             }
+            before = len(applied)
             for version, name, sql in sql_files.migrations():
                 # Any version not applied yet runs, so a migration merged late is not skipped.
                 if version in applied or (up_to is not None and version > up_to):
@@ -144,9 +157,28 @@ class Warehouse(dg.ConfigurableResource):
                     raise
                 applied.add(version)
             if up_to is None:
-                for _name, sql in sql_files.views():
-                    con.execute(sql)
+                self._create_views(con, migrated=len(applied) != before)
             return max(applied, default=0)
+
+    @staticmethod
+    def _create_views(con: duckdb.DuckDBPyConnection, *, migrated: bool) -> None:
+        """Re-create the views when they or the schema changed.
+
+        Re-creating them on every connect would make each step a write, and an unchanged
+        warehouse file is what lets publish_snapshot skip copying it.
+        """
+        views = sql_files.views()
+        digest = hashlib.sha256("\n".join(sql for _name, sql in views).encode()).hexdigest()
+        con.execute("CREATE TABLE IF NOT EXISTS schema_views (digest VARCHAR NOT NULL)")
+        current = con.execute("SELECT digest FROM schema_views").fetchall()
+        if not migrated and current == [(digest,)]:
+            return
+        con.execute("BEGIN TRANSACTION")
+        for _name, sql in views:
+            con.execute(sql)
+        con.execute("DELETE FROM schema_views")
+        con.execute("INSERT INTO schema_views VALUES (?)", [digest])
+        con.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -252,6 +284,13 @@ def build_snapshot_tables(con: duckdb.DuckDBPyConnection) -> None:
     for _name, sql in sql_files.snapshot_tables():
         con.execute(sql)
     con.execute("CHECKPOINT")
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
 
 
 def snapshot_path_for(warehouse_path: Path) -> Path:

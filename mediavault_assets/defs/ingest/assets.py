@@ -188,11 +188,11 @@ def scan_outcome(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     root_key = context.partition_key
     [walk_errors] = warehouse.frame(
         "SELECT error_details FROM scan_history WHERE dagster_run_id = ? AND root_key = ?",
-        [context.run_id, root_key],
+        [context.run.run_id, root_key],
     )["error_details"].to_list() or [None]
     file_errors = warehouse.named("scan_file_errors", {"root_key": root_key}).to_dicts()
     errors = json.loads(walk_errors or "[]") + file_errors
-    close_scan(warehouse, context.run_id, root_key, "completed", errors)
+    close_scan(warehouse, context.run.run_id, root_key, "completed", errors)
     warehouse.publish_snapshot()
     return dg.MaterializeResult(
         metadata={

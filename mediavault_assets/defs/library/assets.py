@@ -44,6 +44,7 @@ from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.staging.review_state import apply_review_state
+from mediavault_assets.step_reuse import StepReuse, last_metadata, step_reuse
 from mediavault_assets.warehouse import POOL, Warehouse
 from mediavault_assets.watching_store import WatchingStore
 
@@ -109,6 +110,19 @@ def file_hashes(inventory) -> None:  # type: ignore[no-untyped-def]
     return store_hashes(hash_files(plan_hashes(start=inventory)))
 
 
+# What library_files.sql reads: the tables and views a library step's load depends on.
+LIBRARY_INPUTS = (
+    "inventory_files",
+    "file_locations",
+    "file_curation",
+    "file_hashes",
+    "file_probes",
+    "parsed_names",
+    "tmdb_file_matches",
+    "tmdb_titles",
+)
+
+
 def _load_library(warehouse: Warehouse) -> list[LibraryFile]:
     return library_files(warehouse.named("library_files", {"file_ids": None}))
 
@@ -146,10 +160,19 @@ def with_watch_notes(
 @dg.asset(
     group_name="library",
     pool=POOL,
-    deps=[probes, parsed_names, file_hashes, tmdb_metadata],
+    # media_curation: the library load reads file_curation, so a first refresh's load matches
+    # the next one's (and the step can be reused then).
+    deps=[probes, parsed_names, file_hashes, tmdb_metadata, "media_curation"],
     description="Seed 002's quality score per file: resolution, codec, bitrate, audio, HDR.",
 )
-def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+def quality_scores(
+    context: dg.AssetExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    reuse = step_reuse(
+        context, warehouse, settings.load(), asset_key="quality_scores", inputs=LIBRARY_INPUTS
+    )
+    if reuse.reused:
+        return dg.MaterializeResult(metadata=reuse.carried_metadata())
     files = _load_library(warehouse)
     now = utc_now()
     frame = pl.DataFrame(
@@ -167,6 +190,7 @@ def quality_scores(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
             "files_scored": frame.height,
             "mean_score": round(float(frame["quality_score"].mean() or 0.0), 2),
             "preview": dg.MetadataValue.md(markdown_table(top.to_dicts())),
+            **reuse.record(warehouse, ["quality_scores"]),
         }
     )
 
@@ -218,6 +242,23 @@ def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str
     }
 
 
+def _reused_analysis(context: dg.AssetExecutionContext, reuse: StepReuse):  # type: ignore[no-untyped-def]
+    """The last analysis stands: its checks held and its tables are untouched since."""
+    for name in PROMISES:
+        yield dg.AssetCheckResult(
+            check_name=name,
+            asset_key="deletion_plan",
+            passed=True,
+            metadata={"violations": 0, "examples": "none", "reused": True},
+        )
+    for key in ("duplicate_groups", "library_catalog"):
+        yield dg.MaterializeResult(
+            asset_key=key,
+            metadata={**last_metadata(context.instance, key), "reused": True},
+        )
+    yield dg.MaterializeResult(asset_key="deletion_plan", metadata=reuse.carried_metadata())
+
+
 @dg.multi_asset(
     group_name="library",
     pool=POOL,
@@ -256,6 +297,16 @@ def duplicate_analysis(
     so the previous plan stays and nothing downstream (staging) acts on it.
     """
     config = settings.load()
+    reuse = step_reuse(
+        context,
+        warehouse,
+        config,
+        asset_key="deletion_plan",
+        inputs=(*LIBRARY_INPUTS, "quality_scores", "tmdb_external_ids", "tmdb_episodes"),
+    )
+    if reuse.reused:
+        yield from _reused_analysis(context, reuse)
+        return
     files = with_watch_notes(
         _load_library(warehouse),
         WatchingStore(config.app_store_path),
@@ -298,17 +349,15 @@ def duplicate_analysis(
         tmdb_titles_by_media_id(warehouse.named("catalog/tmdb_refs")),
         set(warehouse.named("catalog/tmdb_episode_keys").iter_rows()),
     )
-    warehouse.replace_tables(
-        {
-            "duplicate_groups": groups_frame(plan.groups, now),
-            "duplicate_members": members_frame(plan.groups, now),
-            "pending_deletions": plan_frame(plan, config.staging_root, now.date(), now),
-            "keep_notes": keep_notes_frame(plan, now),
-            **catalog_frames(catalog, now),
-            "provider_refs": provider_refs_frame(refs),
-        },
-        keep=history_of_staged_files(plan.groups),
-    )
+    tables = {
+        "duplicate_groups": groups_frame(plan.groups, now),
+        "duplicate_members": members_frame(plan.groups, now),
+        "pending_deletions": plan_frame(plan, config.staging_root, now.date(), now),
+        "keep_notes": keep_notes_frame(plan, now),
+        **catalog_frames(catalog, now),
+        "provider_refs": provider_refs_frame(refs),
+    }
+    warehouse.replace_tables(tables, keep=history_of_staged_files(plan.groups))
     apply_review_state(warehouse, config)
     warehouse.publish_snapshot()
     summary = warehouse.named("analysis_summary").row(0, named=True)
@@ -366,6 +415,8 @@ def duplicate_analysis(
                 )
                 or "no duplicates to plan"
             ),
+            # apply_review_state writes user_decisions from the review store.
+            **reuse.record(warehouse, [*tables, "user_decisions"]),
         },
     )
     yield dg.MaterializeResult(
