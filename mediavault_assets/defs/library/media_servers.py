@@ -123,7 +123,9 @@ def store_media_servers(
         gone = [k for k in kinds if k not in {s.kind for s in answered}]
         if gone:
             refresh_sources(con, Sources((), (), ()), gone)
-        con.register("refreshed_kinds_refs", pl.DataFrame({"kind": kinds}))
+        con.register(
+            "refreshed_kinds_refs", pl.DataFrame({"kind": kinds}, schema={"kind": pl.String})
+        )
         replace_in(
             con,
             "provider_refs",
