@@ -58,6 +58,8 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
         "cache_dir": str(tmp_path / "data" / "cache"),
         "staging_root": str(staging / "duplicates_before_purge"),
         "library_roots": [{"key": "videos", "path": str(root), "media_type": "tv"}],
+        "retention_days": 0,
+        "allow_purge_without_retention": True,
         "media_servers": {
             "plex": {
                 "name": "Plex Home",
@@ -279,3 +281,11 @@ def test_media_servers_as_sources_and_around_staging(
     down = _sync(library, settings)
     assert down["answered"] == 1 and str(down["errors"]).startswith("jellyfin: ConnectError")
     assert _query(settings, "SELECT * FROM sources WHERE kind = 'jellyfin'").rows() == kept
+
+    # Purged: a server that still lists the file at its old place rescans that folder.
+    assert all(o.success for o in refresh(settings, library, echo=lambda _: None))
+    approve(settings, [row["plan_id"]], reviewer="ann")
+    assert run_job(library, "stage_approved").output["counts"] == {"moved": 1}
+    purged = run_job(library, "purge_staged")
+    assert purged.success and purged.output["counts"] == {"purged": 1}
+    assert plex.refreshes() == [("1", "/data/videos/old")] * 4
