@@ -71,6 +71,38 @@ class ReviewUser(BaseModel):
     )
 
 
+class PathMapping(BaseModel):
+    """A folder as a media server names it, next to where this machine sees it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    server_path: str = Field(description="e.g. /data/movies (Plex in Docker) or D:\\Movies")
+    local_path: Path = Field(description="the same folder as mounted here")
+
+    @field_validator("server_path")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        # A relative prefix would match inside unrelated paths.
+        if not (value.startswith(("/", "\\\\")) or re.match(r"^[A-Za-z]:[\\/]", value)):
+            raise ValueError("must be an absolute path as the server shows it")
+        return value
+
+
+class MediaServer(BaseModel):
+    """A Plex, Jellyfin or Emby server; its URL and token come from the environment
+    (MEDIAVAULT_<KIND>_URL, MEDIAVAULT_<KIND>_TOKEN)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(default=None, description="shown in reports; default: the kind")
+    path_mappings: list[PathMapping] = Field(default_factory=list)
+    user: str | None = Field(
+        default=None,
+        description="Jellyfin/Emby: whose watch status to read (default: the first administrator)",
+    )
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -112,6 +144,11 @@ class Settings(BaseModel):
         default="http://127.0.0.1:3000", description="the Dagster webserver the app starts runs on"
     )
     review_users: list[ReviewUser] = Field(default_factory=list)
+    media_servers: dict[Literal["plex", "jellyfin", "emby"], MediaServer] = Field(
+        default_factory=dict,
+        description="path mappings per media server kind; a server is used when its URL and "
+        "token are set in the environment",
+    )
     allowed_hosts: list[str] = Field(
         default_factory=list,
         description="Host names besides loopback the app answers to without review_users "
@@ -172,6 +209,13 @@ class Secrets(BaseModel):
     openai_embedding_model: str | None = None
     # A webhook or Apprise API URL for notifications: such URLs carry their tokens.
     mediavault_notify_url: SecretStr | None = None
+    # Media servers (settings' media_servers holds their path mappings).
+    mediavault_plex_url: str | None = None
+    mediavault_plex_token: SecretStr | None = None
+    mediavault_jellyfin_url: str | None = None
+    mediavault_jellyfin_token: SecretStr | None = None
+    mediavault_emby_url: str | None = None
+    mediavault_emby_token: SecretStr | None = None
 
     @property
     def has_tmdb(self) -> bool:
@@ -184,6 +228,14 @@ class Secrets(BaseModel):
         if self.openai_api_key:
             return "openai"
         return None
+
+    def media_server(self, kind: str) -> tuple[str, SecretStr] | None:
+        """A media server's (URL, token) when both are set."""
+        url, token = (
+            getattr(self, f"mediavault_{kind}_url"),
+            getattr(self, f"mediavault_{kind}_token"),
+        )
+        return (url, token) if url and token else None
 
     def presence(self) -> dict[str, bool]:
         """Which secrets are set — for display; never the values."""
@@ -222,6 +274,13 @@ def load_tmdb_secrets() -> Secrets:
     return load_secrets({k: v for k, v in os.environ.items() if k.startswith("TMDB_")})
 
 
+def load_media_server_secrets() -> Secrets:
+    """The media servers' variables only (an unrelated half-configured chat provider must not
+    stop staging from asking what is being played)."""
+    prefixes = ("MEDIAVAULT_PLEX_", "MEDIAVAULT_JELLYFIN_", "MEDIAVAULT_EMBY_")
+    return load_secrets({k: v for k, v in os.environ.items() if k.startswith(prefixes)})
+
+
 def config_path(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:
     env = os.environ if environ is None else environ
     return Path(env.get(CONFIG_ENV) or DEFAULT_CONFIG).expanduser().resolve()
@@ -245,6 +304,7 @@ def parse_settings(data: object, source: Path) -> Settings:
         raise SettingsError(_format_error(error, source)) from None
     resolved = _resolve_paths(settings, source.parent)
     _check_overlaps(resolved, source)
+    _check_server_mappings(resolved, source)
     return resolved
 
 
@@ -263,6 +323,17 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
                 root.model_copy(update={"path": resolve(root.path)})
                 for root in settings.library_roots
             ],
+            "media_servers": {
+                kind: server.model_copy(
+                    update={
+                        "path_mappings": [
+                            m.model_copy(update={"local_path": resolve(m.local_path)})
+                            for m in server.path_mappings
+                        ]
+                    }
+                )
+                for kind, server in settings.media_servers.items()
+            },
         }
     )
     return resolved
@@ -290,6 +361,28 @@ def _check_overlaps(settings: Settings, source: Path) -> None:
             f"Invalid settings in {source}:\n  - library_roots: roots overlap: "
             + "; ".join(problems)
             + ". Each file must belong to exactly one root."
+        )
+
+
+def _check_server_mappings(settings: Settings, source: Path) -> None:
+    """A mapping must lead into the library (else no file of it is ever matched), and one
+    server folder may map to one local folder only."""
+    problems = []
+    roots = [Path(os.path.realpath(root.path)) for root in settings.library_roots]
+    for kind, server in settings.media_servers.items():
+        seen: set[str] = set()
+        for i, m in enumerate(server.path_mappings):
+            key = f"media_servers.{kind}.path_mappings.{i}"
+            prefix = m.server_path.rstrip("/\\")
+            if prefix in seen:
+                problems.append(f"{key}: server_path {m.server_path} is mapped twice")
+            seen.add(prefix)
+            local = Path(os.path.realpath(m.local_path))
+            if not any(local.is_relative_to(r) or r.is_relative_to(local) for r in roots):
+                problems.append(f"{key}: local_path {m.local_path} is not in any library root")
+    if problems:
+        raise SettingsError(
+            f"Invalid settings in {source}:\n" + "\n".join(f"  - {p}" for p in problems)
         )
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from mediavault_assets import sql_files, sqlite_wal
+from mediavault_assets.domain.media_servers import ServerWatch
 from mediavault_assets.domain.recommend import DEFAULT_PRESET, DEFAULT_PRESET_NAME, checked_criteria
 from mediavault_assets.domain.watching import (
     CustomField,
@@ -318,6 +319,46 @@ class WatchingStore:
                 ),
             ).lastrowid
         return next(w for w in self.watches(ref.media_id) if w.id == watch_id)
+
+    def record_server_watches(
+        self, watches: Iterable[ServerWatch], titles: Mapping[int, TitleRef]
+    ) -> int:
+        """Add the plays media servers reported that are not recorded yet; returns how many.
+        A play of a title the library does not know (any more) waits for a later refresh."""
+        now = _now()
+        added = 0
+        with self._write() as con:
+            for w in watches:
+                ref = titles.get(w.media_id)
+                seen = con.execute(
+                    "SELECT 1 FROM server_watches WHERE watch_key = ?", (w.watch_key,)
+                ).fetchone()
+                if ref is None or seen:
+                    continue
+                self._remember(con, ref, now)
+                watch_id = con.execute(
+                    "INSERT INTO watch_history (media_id, season_number, episode_number, "
+                    "watched_at, completed, watch_source, watch_context, watched_by, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        w.media_id,
+                        w.season,
+                        w.episode,
+                        w.watched_at.isoformat(timespec="seconds"),
+                        int(w.completed),
+                        w.source,
+                        w.context,
+                        w.watched_by,
+                        now,
+                    ),
+                ).lastrowid
+                con.execute(
+                    "INSERT INTO server_watches (watch_key, watch_id, recorded_at) "
+                    "VALUES (?, ?, ?)",
+                    (w.watch_key, watch_id, now),
+                )
+                added += 1
+        return added
 
     def watches(self, media_id: int | None = None) -> list[WatchEntry]:
         with self._connect() as con:

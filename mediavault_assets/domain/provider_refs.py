@@ -5,7 +5,8 @@ Each ref is polymorphic (``entity_type`` + ``entity_id``) and also sets the matc
 directly (an episode's ref also names its title). TMDb ids are unique per type only, so a TMDb
 key carries it: ``movie/27205``, ``tv/326``, ``tv/326/season/1/episode/2`` (TMDb's API paths).
 A title's TMDb, IMDb and TVDB ids come from what TMDb answered for it, else from ID tags in its
-file names. Media servers (Plex, Jellyfin) will add refs to assets.
+file names. Media servers (Plex, Jellyfin, Emby) add refs of their own to titles, episodes and
+assets (media_servers.py; the analysis keeps those rows).
 """
 
 from __future__ import annotations

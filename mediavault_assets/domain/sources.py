@@ -3,10 +3,12 @@
 A source is a place files come from: for the file system, one per machine that serves them, so
 the roots mounted from one NAS (`/mnt/nas/videos`, `/mnt/nas/docker`) are two collections of one
 source, and roots on this machine's own disks are collections of this machine. Media servers
-(Plex, Jellyfin) will be sources of their own, their libraries collections.
+(Plex, Jellyfin, Emby) are sources of their own, their libraries collections (see
+media_servers.py).
 
 A path mapping pairs how another party names a collection's folder with where this machine sees
-it: for a root, the NAS's own path (settings' `nas_path`, e.g. `/volume1/videos`).
+it: for a root, the NAS's own path (settings' `nas_path`, e.g. `/volume1/videos`); for a media
+server's library, the library's folder as the server names it.
 Ids derive from external ids, so re-running with the same settings gives the same rows.
 """
 
@@ -47,7 +49,7 @@ class SourceCollection:
     name: str
     enabled: bool
     config: dict[str, object]
-    root_key: str
+    root_key: str | None  # a filesystem collection's library root; None for a server's library
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,12 @@ copy is in place.
 
 Public API
 ==========
-``stage(requests, staging_root, journal, *, today, dry_run=False, progress=None) -> list[Outcome]``
+``stage(requests, staging_root, journal, *, today, dry_run=False, progress=None, in_use=None)
+-> list[Outcome]``
     Moves each approved file (``StageRequest``) with its sidecars to seed 000's layout,
     ``{staging_root}/{media_type}/{today}/{root_key}/{relative path}`` (``staging_path`` of the
-    deletion plan, so two roots never collide), and writes a manifest beside it.
+    deletion plan, so two roots never collide), and writes a manifest beside it. A file in
+    ``in_use`` (file id → why, e.g. a media server plays it now) is skipped with that reason.
 ``restore(file_ids, journal, *, dry_run=False, progress=None) -> list[Outcome]``
     Puts staged files (``file_ids``, or all when None) and their sidecars back where they were,
     the same way (rename, or verified copy). Never overwriting: every original path must be
@@ -94,7 +96,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -177,8 +179,10 @@ def stage(
     today: date,
     dry_run: bool = False,
     progress: Progress | None = None,
+    in_use: Mapping[int, str] | None = None,
 ) -> list[Outcome]:
     """Move each approved file and its sidecars into staging (see the module docstring)."""
+    in_use = in_use or {}
     if not staging_root.is_absolute():
         raise ValueError(f"staging root must be an absolute path: {staging_root}")
     requests = list(requests)
@@ -187,7 +191,15 @@ def stage(
         copies: _Copies = {}
         for request in requests:
             outcome = _stage_one(
-                request, staging_root, journal, today, dry_run, progress, staged, copies
+                request,
+                staging_root,
+                journal,
+                today,
+                dry_run,
+                progress,
+                staged,
+                copies,
+                in_use.get(request.file_id),
             )
             if outcome.status == "moved":
                 staged.add(request.file_id)
@@ -273,8 +285,11 @@ def _stage_one(
     progress: Progress | None,
     staged: set[int],
     copies: _Copies,
+    in_use: str | None,
 ) -> Outcome:
     try:
+        if in_use is not None:
+            raise _Skip(in_use)
         op = _plan_stage(request, staging_root, today, staged)
         if dry_run:
             verb = "rename" if op.method == "rename" else "copy, verify and remove"

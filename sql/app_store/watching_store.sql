@@ -106,3 +106,10 @@ CREATE TABLE IF NOT EXISTS media_custom_fields (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (media_id, field_name)
 );
+-- The plays media servers reported (watch_key: the server's item and its last-played time),
+-- each recorded once as the watch watch_id, so a refresh never counts a play twice.
+CREATE TABLE IF NOT EXISTS server_watches (
+    watch_key TEXT PRIMARY KEY,
+    watch_id INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL
+);

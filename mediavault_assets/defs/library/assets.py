@@ -39,6 +39,7 @@ from mediavault_assets.ingest.hashes import candidates_and_cache, hash_frame
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.ingest.library_files import library_files
 from mediavault_assets.media.hashing import HashCandidate, HashRecord, find_exact_duplicates
+from mediavault_assets.media_servers.servers import KINDS as SERVER_KINDS
 from mediavault_assets.presentation import human_bytes, markdown_table
 from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
@@ -357,7 +358,12 @@ def duplicate_analysis(
         **catalog_frames(catalog, now),
         "provider_refs": provider_refs_frame(refs),
     }
-    warehouse.replace_tables(tables, keep=history_of_staged_files(plan.groups))
+    warehouse.replace_tables(
+        tables,
+        # Media servers' refs are media_servers' rows (matched to these stable ids).
+        keep=history_of_staged_files(plan.groups)
+        | {"provider_refs": f"provider IN {tuple(SERVER_KINDS)}"},
+    )
     apply_review_state(warehouse, config)
     warehouse.publish_snapshot()
     summary = warehouse.named("analysis_summary").row(0, named=True)

@@ -6,6 +6,7 @@ import socket
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from mediavault_assets import sql_files
@@ -81,6 +82,15 @@ def source_frames(sources: Sources) -> dict[str, pl.DataFrame]:
     }
 
 
+def refresh_sources(con: duckdb.DuckDBPyConnection, sources: Sources, kinds: list[str]) -> None:
+    """In an open transaction: make the sources of `kinds` (and their collections and
+    mappings) what `sources` says; other kinds' rows stay."""
+    for name, frame in source_frames(sources).items():
+        con.register(name, frame)
+    con.register("refreshed_kinds", pl.DataFrame({"kind": kinds}, schema={"kind": pl.String}))
+    con.execute(sql_files.query("catalog/sources_refresh"))
+
+
 @dg.asset(
     group_name="library",
     pool=POOL,
@@ -94,9 +104,7 @@ def library_sources(settings: MediaVaultSettings, warehouse: Warehouse) -> dg.Ma
         root_locations(settings.load().library_roots), socket.gethostname()
     )
     with warehouse.transaction() as con:
-        for name, frame in source_frames(sources).items():
-            con.register(name, frame)
-        con.execute(sql_files.query("catalog/sources_refresh"))
+        refresh_sources(con, sources, ["filesystem"])
     summary = warehouse.named("catalog/sources_summary").row(0, named=True)
     return dg.MaterializeResult(
         metadata={

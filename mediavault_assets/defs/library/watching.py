@@ -85,7 +85,7 @@ def genre_frames(warehouse: Warehouse) -> dict[str, pl.DataFrame]:
 @dg.asset(
     group_name="library",
     pool=POOL,
-    deps=["library_catalog", tmdb_metadata, "media_curation"],
+    deps=["library_catalog", tmdb_metadata, "media_curation", "media_servers"],
     description="Seed 003's user_reviews, watch_history, calendar_events (planned watches and "
     "shows' next air dates), recommendation_criteria, custom_fields_schema and per-title custom "
     "fields from the review store, following titles whose id changed; the genre taxonomy; "

@@ -1,16 +1,24 @@
 """Staging, restore and purge jobs: approved decisions become journaled, restorable moves."""
 
 import os
+from dataclasses import asdict
 from datetime import date
 
 import dagster as dg
 from pydantic import Field
 
 from mediavault_assets.ingest.inventory import utc_now
+from mediavault_assets.media_servers.servers import (
+    MediaServer,
+    media_servers,
+    playing_now,
+    refresh_folders,
+)
 from mediavault_assets.presentation import human_bytes, markdown_table
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import FileSignature, ReviewStore
 from mediavault_assets.run_tags import TRIGGER_TAG
+from mediavault_assets.settings import load_media_server_secrets
 from mediavault_assets.staging.approvals import purge_approvals, select_for_staging
 from mediavault_assets.staging.engine import Outcome, purge, recover, restore, stage
 from mediavault_assets.staging.journal import StagingJournal
@@ -54,7 +62,29 @@ def restored_signatures(warehouse: Warehouse, file_ids: list[int]) -> list[FileS
     return signatures
 
 
-def _report(context: dg.OpExecutionContext, outcomes: list[Outcome], what: str) -> dict:
+def _refresh_media_servers(
+    context: dg.OpExecutionContext, servers: list[MediaServer], local_paths: list[str]
+) -> dict[str, object]:
+    """Servers that show the files rescan their folders; a failure is reported, never fatal
+    (the server catches up at its next scheduled scan)."""
+    reports = refresh_folders(servers, local_paths)
+    for r in reports:
+        log = context.log.info if r.ok else context.log.warning
+        log(f"media server {r.server}: refresh of {r.folder}: {r.message}")
+    return {
+        "media_server_refreshes": dg.MetadataValue.md(
+            markdown_table([asdict(r) for r in reports]) or "none needed"
+        ),
+        "media_server_refresh_failures": sum(not r.ok for r in reports),
+    }
+
+
+def _report(
+    context: dg.OpExecutionContext,
+    outcomes: list[Outcome],
+    what: str,
+    extra: dict[str, object] | None = None,
+) -> dict:
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status] = counts.get(o.status, 0) + 1
@@ -82,6 +112,7 @@ def _report(context: dg.OpExecutionContext, outcomes: list[Outcome], what: str) 
             )
             or "nothing to do"
         ),
+        **(extra or {}),
     }
     context.add_output_metadata(metadata)
     return {"counts": counts, "bytes": moved}
@@ -108,17 +139,34 @@ def stage_files(
     )
     for file_id, why in selection.held_back:
         context.log.warning(f"not staging {file_id}: {why}")
-    outcomes = recovered + stage(
-        selection.requests,
-        conf.staging_root,
-        journal,
-        today=date.today(),
-        dry_run=config.dry_run,
-    )
+    with media_servers(conf, load_media_server_secrets()) as servers:
+        playing, unknown = playing_now(servers)
+        for problem in unknown:
+            context.log.warning(f"could not ask {problem}; staging goes on without it")
+        # Moving a file someone is watching would cut their playback short.
+        in_use = {
+            r.file_id: f"being played on {playing[str(r.source)]} right now; "
+            "it stays for a later run"
+            for r in selection.requests
+            if str(r.source) in playing
+        }
+        outcomes = recovered + stage(
+            selection.requests,
+            conf.staging_root,
+            journal,
+            today=date.today(),
+            dry_run=config.dry_run,
+            in_use=in_use,
+        )
+        extra: dict[str, object] = {"media_server_errors": "; ".join(unknown) or "none"}
+        if not config.dry_run:
+            sources = {r.file_id: str(r.source) for r in selection.requests}
+            moved = [sources[o.file_id] for o in outcomes if o.status == "moved"]
+            extra |= _refresh_media_servers(context, servers, moved)
     if not config.dry_run:
         apply_review_state(warehouse, conf)
         warehouse.publish_snapshot()
-    return _report(context, outcomes, "stage")
+    return _report(context, outcomes, "stage", extra)
 
 
 @dg.op(pool=POOL, description="Put staged files and their sidecars back, never overwriting.")
@@ -136,6 +184,7 @@ def restore_files(
         StagingJournal(warehouse),
         dry_run=config.dry_run,
     )
+    extra: dict[str, object] = {}
     if not config.dry_run:
         # A restored file is the owner's again: a keep decision by whoever restored it, so
         # neither auto-approval nor the next staging run takes it away again unasked.
@@ -146,7 +195,10 @@ def restore_files(
         )
         apply_review_state(warehouse, conf)
         warehouse.publish_snapshot()
-    return _report(context, outcomes, "restore")
+        back = [o.destination for o in outcomes if o.status == "restored" and o.destination]
+        with media_servers(conf, load_media_server_secrets()) as servers:
+            extra = _refresh_media_servers(context, servers, back)
+    return _report(context, outcomes, "restore", extra)
 
 
 @dg.op(pool=POOL, description="Delete staged files for good: approved and past retention only.")
@@ -160,8 +212,10 @@ def purge_files(
     decisions = ReviewStore(conf.app_store_path).decisions()
     auto = warehouse.named("auto_approved_plan_files")["file_id"].to_list()
     approved = purge_approvals(decisions, auto, conf)
+    journal = StagingJournal(warehouse)
+    originals = {op.file_id: op.video.source for op in journal.staged()}
     outcomes = purge(
-        StagingJournal(warehouse),
+        journal,
         now=utc_now(),
         retention_days=conf.retention_days,
         approved_file_ids=approved,
@@ -169,10 +223,19 @@ def purge_files(
         auto_delete_unreviewed=conf.auto_delete_unreviewed,
         dry_run=config.dry_run,
     )
+    extra: dict[str, object] = {}
     if not config.dry_run:
         apply_review_state(warehouse, conf)
         warehouse.publish_snapshot()
-    return _report(context, outcomes, "purge")
+        # A server that still lists the file at its old place forgets it.
+        gone = [
+            originals[o.file_id]
+            for o in outcomes
+            if o.status == "purged" and o.file_id in originals
+        ]
+        with media_servers(conf, load_media_server_secrets()) as servers:
+            extra = _refresh_media_servers(context, servers, gone)
+    return _report(context, outcomes, "purge", extra)
 
 
 @dg.job(description="Stage approved files now (what the staging sensor requests).")

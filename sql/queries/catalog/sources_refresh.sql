@@ -1,9 +1,17 @@
--- Sources, collections and path mappings as the settings describe them now (registered as
--- incoming_sources, incoming_collections, incoming_mappings): rows no longer configured go,
--- kept rows keep created_at, and updated_at moves only when a row changed.
-DELETE FROM path_mappings WHERE id NOT IN (SELECT id FROM incoming_mappings);
-DELETE FROM source_collections WHERE id NOT IN (SELECT id FROM incoming_collections);
-DELETE FROM sources WHERE id NOT IN (SELECT id FROM incoming_sources);
+-- Sources of the kinds a refresh covers (registered as refreshed_kinds: 'filesystem' from the
+-- roots, a media server's kind from that server), their collections and path mappings as they
+-- are now (incoming_sources, incoming_collections, incoming_mappings): rows no longer there go
+-- (rows of other kinds stay), kept rows keep created_at, and updated_at moves only when a row
+-- changed.
+DELETE FROM path_mappings WHERE id NOT IN (SELECT id FROM incoming_mappings)
+    AND collection_id NOT IN (
+        SELECT c.id FROM source_collections AS c JOIN sources AS s ON s.id = c.source_id
+        WHERE s.kind NOT IN (SELECT kind FROM refreshed_kinds));
+DELETE FROM source_collections WHERE id NOT IN (SELECT id FROM incoming_collections)
+    AND source_id NOT IN (
+        SELECT id FROM sources WHERE kind NOT IN (SELECT kind FROM refreshed_kinds));
+DELETE FROM sources WHERE id NOT IN (SELECT id FROM incoming_sources)
+    AND kind IN (SELECT kind FROM refreshed_kinds);
 
 UPDATE sources AS s SET name = i.name, kind = i.kind, config = CAST(i.config AS JSON),
     updated_at = current_timestamp
