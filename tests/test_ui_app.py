@@ -32,7 +32,8 @@ from streamlit.testing.v1 import AppTest
 from mediavault_assets.presentation import plain
 from mediavault_assets.progress import progress_line
 from mediavault_assets.review_store import ReviewStore
-from mediavault_assets.settings import ReviewUser, load_settings
+from mediavault_assets.settings import ReviewUser, SettingsError, load_settings
+from mediavault_assets.user_store import UserStore
 from mediavault_assets.warehouse import Warehouse, build_snapshot_tables, snapshot_path_for
 from mediavault_ui import auth, comparison, dagster_api, media, queries, review, status, ui
 from mediavault_ui.data import Library
@@ -84,8 +85,9 @@ def ui_settings(
     return path
 
 
-def users_of(config: Path) -> list[ReviewUser]:
-    return load_settings(config).review_users
+def users_of(config: Path) -> UserStore:
+    """The app store's users as the app sees them (the settings file's review_users synced)."""
+    return auth.user_store(load_settings(config))
 
 
 def copy_snapshot(demo: Any, directory: Path) -> Path:
@@ -1043,7 +1045,7 @@ def test_hash_password_command_reads_a_piped_password() -> None:
     assert empty.returncode == 2 and "empty" in empty.stderr and not empty.stdout
 
 
-def test_password_hashes_and_tokens() -> None:
+def test_password_hashes_and_tokens(tmp_path: Path) -> None:
     encoded = auth.hash_password("correct horse", iterations=1000)
     assert encoded.startswith("pbkdf2_sha256$1000$")
     ReviewUser(username="x", password_hash=encoded)  # the settings schema accepts it
@@ -1054,8 +1056,11 @@ def test_password_hashes_and_tokens() -> None:
     users = [ReviewUser(username="bob", password_hash=encoded)]
     assert auth.authenticate(users, "bob", "correct horse") == "bob"
     assert auth.authenticate(users, "eve", "correct horse") is None
-    colons = [ReviewUser(username="bob:with:colons", password_hash=encoded)]
-    token = auth.media_token(auth.start_session("bob:with:colons"), "bob:with:colons", now=1000.0)
+    colons = UserStore(tmp_path / "review.sqlite")
+    colons.sync_settings_users([ReviewUser(username="bob:with:colons", password_hash=encoded)])
+    token = auth.media_token(
+        colons, auth.start_session(colons, "bob:with:colons"), "bob:with:colons", now=1000.0
+    )
     assert token is not None
     assert auth.token_user(token, colons, now=1001.0) == "bob:with:colons"
     assert auth.token_user(token, colons, now=1000.0 + auth.TOKEN_TTL_SECONDS + 1) is None
