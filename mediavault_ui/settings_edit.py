@@ -170,6 +170,18 @@ def _users(library: Library) -> None:
             ],
             hide_index=True,
         )
+    made_here = [u for u in everyone if u.source == "app"]
+    if made_here:
+        with st.form("settings_change_user"):
+            st.markdown("**Change a user added here**")
+            name = st.selectbox("User", [u.username for u in made_here])
+            chosen = next(u for u in made_here if u.username == name)
+            admin_flag = st.checkbox("Admin", value=chosen.is_admin, key="change_user_admin")
+            active = st.checkbox("Can sign in", value=chosen.is_active)
+            if st.form_submit_button("Save user"):
+                store.set_user(name, admin=admin_flag, active=active)
+                ui.flash(f"Saved user {name}.")
+                st.rerun()
     first = not auth.login_required(library.settings, store)
     with st.form("settings_new_user", clear_on_submit=True):
         st.markdown("**Add a user**")

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -501,9 +502,16 @@ def test_only_admins_can_change_settings(
     cy = store.user("cy")
     assert cy is not None and cy.source == "app" and not cy.is_admin
     assert [u.username for u in store.sign_in_users()] == ["ann", "bob", "cy"]
-    # cy signs in with that password (hashed with the app's KDF); the sign-in is recorded.
+    # cy is made an admin, then signs in with that password (hashed with the app's KDF); each
+    # sign-in is recorded.
+    next(c for c in at.checkbox if c.key == "change_user_admin").check()
+    button(at, "Save user").click().run()
+    assert_clean(at)
+    assert store.user("cy") == replace(cy, is_admin=True)
     at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "cy", "cy-pass")
     assert at.title[0].value == "Dashboard"
+    at.switch_page("../pages/settings.py").run()
+    assert "Change settings" in [h.value for h in at.header]
     assert [s["user_id"] for s in store.sessions()] == [
         store.user_ids()[n] for n in ("bob", "ann", "cy")
     ]
