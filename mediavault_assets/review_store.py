@@ -31,6 +31,9 @@ from mediavault_assets.domain.review_queue import (
 
 Decision = Literal["stage", "keep"]
 GroupAction = Literal["keep_one", "keep_all", "not_duplicate"]
+Confidence = Literal["certain", "uncertain", "needs_review"]  # seed 002's user_decisions
+# Who decided, as seed 002's integer id: user_store's users.id of the reviewer's name.
+_USER_ID = "(SELECT id FROM users WHERE username = ?)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,17 @@ class ReviewStore:
         self.busy_timeout_s = busy_timeout_s
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as con:
+            # users first: decisions name their user's id (see _USER_ID).
+            con.executescript(sql_files.app_store_schema("user_store"))
+            columns = {r["name"] for r in con.execute("PRAGMA table_info(user_decisions)")}
+            if columns and "file_id" not in columns:
+                con.executescript(
+                    "BEGIN IMMEDIATE;"
+                    "ALTER TABLE user_decisions RENAME TO user_decisions_before_rows;"
+                    + sql_files.app_store_schema("review_store")
+                    + sql_files.app_store_schema("review_store_row_decisions")
+                    + "COMMIT;"
+                )
             con.executescript(sql_files.app_store_schema("review_store"))
 
     def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
@@ -87,7 +101,11 @@ class ReviewStore:
         reviewer: str,
         notes: str | None,
         now: str,
+        confidence: Confidence | None = None,
     ) -> None:
+        """Record each file's decision; with `confidence` (a per-row approve or reject) also one
+        user_decisions row per file (a group decision writes its own)."""
+        files = list(files)
         con.executemany(
             "INSERT INTO file_decisions (file_id, group_id, plan_id, decision, reviewer, notes, "
             "decided_at, file_size, mtime_ns, inode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -112,23 +130,56 @@ class ReviewStore:
                 for f in files
             ],
         )
+        if confidence is None:
+            return
+        staged = decision == "stage"
+        con.executemany(
+            "INSERT INTO user_decisions (duplicate_group_id, file_id, plan_id, user_id, reviewer, "
+            f"action_taken, files_archived, notes, confidence, decided_at) VALUES (?, ?, ?, "
+            f"{_USER_ID}, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    f.group_id,
+                    f.file_id,
+                    f.plan_id,
+                    reviewer,
+                    reviewer,
+                    "archive_file" if staged else "keep_file",
+                    json.dumps([f.file_id] if staged else []),
+                    notes,
+                    confidence,
+                    now,
+                )
+                for f in files
+            ],
+        )
 
     def approve(
-        self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None
+        self,
+        files: Iterable[FileSignature],
+        *,
+        reviewer: str,
+        notes: str | None = None,
+        confidence: Confidence = "certain",
     ) -> int:
         """Approve staging these plan rows' files."""
         files = list(files)
         with self._write() as con:
-            self._set(con, files, "stage", reviewer, notes, _now())
+            self._set(con, files, "stage", reviewer, notes, _now(), confidence)
         return len(files)
 
     def reject(
-        self, files: Iterable[FileSignature], *, reviewer: str, notes: str | None = None
+        self,
+        files: Iterable[FileSignature],
+        *,
+        reviewer: str,
+        notes: str | None = None,
+        confidence: Confidence = "certain",
     ) -> int:
         """Keep these files: the plan's proposal is rejected."""
         files = list(files)
         with self._write() as con:
-            self._set(con, files, "keep", reviewer, notes, _now())
+            self._set(con, files, "keep", reviewer, notes, _now(), confidence)
         return len(files)
 
     def decide_group(
@@ -141,6 +192,7 @@ class ReviewStore:
         keep_file_id: int | None = None,
         notes: str | None = None,
         same_file_ids: Iterable[int] = (),
+        confidence: Confidence = "certain",
     ) -> None:
         """Decide a whole group: keep one file (stage the rest), keep all, or not duplicates.
 
@@ -162,11 +214,12 @@ class ReviewStore:
                     (group_id, reviewer, now),
                 )
             con.execute(
-                "INSERT INTO user_decisions (duplicate_group_id, reviewer, action_taken, "
+                "INSERT INTO user_decisions (duplicate_group_id, user_id, reviewer, action_taken, "
                 "files_archived, primary_file_id, notes, confidence, decided_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, 'certain', ?)",
+                f"VALUES (?, {_USER_ID}, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     group_id,
+                    reviewer,
                     reviewer,
                     {
                         "keep_one": "archive_file",
@@ -176,6 +229,7 @@ class ReviewStore:
                     json.dumps(sorted(m.file_id for m in stage)),
                     keep_file_id,
                     notes,
+                    confidence,
                     now,
                 ),
             )

@@ -1,7 +1,11 @@
-"""Tags MediaVault puts on Dagster runs."""
+"""Tags MediaVault puts on Dagster runs, and the names the app shares with the definitions."""
 
 TRIGGER_TAG = (
     "mediavault/trigger"  # manual, scheduled, api, demo: becomes scan_history.triggered_by
 )
 ORIGIN_TAG = "mediavault/origin"  # "cli" when `mediavault refresh` runs the analysis itself
 PARTITION_TAG = "dagster/partition"  # Dagster's own: the partition (library root) of a run
+# The dynamic partitions (one per library root) that defs/partitions.py defines and the app's
+# Settings page adds to when a root is added.
+ROOTS_PARTITIONS = "library_roots"
+SCAN_JOB = "scan_library_root"  # the job partitioned by them

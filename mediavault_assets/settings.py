@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -68,6 +70,9 @@ class ReviewUser(BaseModel):
     password_hash: str = Field(
         pattern=r"^pbkdf2_sha256\$\d+\$[0-9a-f]+\$[0-9a-f]+$",
         description="from `mediavault hash-password`; never a plain password",
+    )
+    admin: bool = Field(
+        default=False, description="may change the settings and the users in the app"
     )
 
 
@@ -404,9 +409,103 @@ def load_settings(path: Path | None = None) -> Settings:
     return parse_settings(data, source)
 
 
+def read_settings_data(path: Path | None = None) -> dict[str, object]:
+    """The settings file's mapping as written (relative paths stay relative), to edit and save."""
+    source = path or config_path()
+    load_settings(source)  # the same errors as at start-up for a file that does not load
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return dict(data)
+
+
 def write_settings(settings_data: dict[str, object], path: Path) -> Path:
-    """Write a settings mapping after validating it, so a written file always loads."""
+    """Validate a settings mapping exactly as at start-up, then replace the file atomically.
+
+    The new text keeps the old file's comments for every top-level key (see `_render`).
+    Nothing is written when the mapping is invalid (SettingsError)."""
     parse_settings(settings_data, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump(settings_data, sort_keys=False), encoding="utf-8")
+    old_text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = _render(settings_data, old_text)
+    if yaml.safe_load(text) != settings_data:  # the rendering must say exactly what was validated
+        raise SettingsError(f"Cannot write {path}: the new text would not read back the same")
+    _write_atomically(path, text)
     return path
+
+
+def save_settings(settings_data: dict[str, object], path: Path) -> Path | None:
+    """`write_settings` over an existing file, after copying it to `<name>.<UTC time>.bak`
+    (returned; None when there was no file). Nothing at all is written when invalid."""
+    parse_settings(settings_data, path)
+    if not path.exists():
+        write_settings(settings_data, path)
+        return None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S.%fZ")
+    backup = path.with_name(f"{path.name}.{stamp}.bak")
+    _write_atomically(backup, path.read_text(encoding="utf-8"))
+    write_settings(settings_data, path)
+    return backup
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Temp file in the same folder, fsync, os.replace, fsync the folder: a reader (or a crash)
+    sees the old file or the new one, never half of one."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            os.chmod(temp, path.stat().st_mode & 0o777)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*):")
+
+
+def _render(data: dict[str, object], old_text: str) -> str:
+    """YAML for `data` that keeps the old file's comments: the header, the comment lines above
+    each top-level key, and a key's block verbatim (inline comments too) while its value is
+    unchanged. A changed key is dumped anew under its old comments; new keys go at the end."""
+    header, blocks, footer = _top_level_blocks(old_text)
+    old_data = yaml.safe_load(old_text) if old_text.strip() else None
+    old_values = old_data if isinstance(old_data, dict) else {}
+    parts = [header]
+    for key, value in data.items():
+        comments, body = blocks.get(key, ("", ""))
+        if body and key in old_values and old_values[key] == value:
+            parts.append(comments + body)
+        else:
+            parts.append(comments + yaml.safe_dump({key: value}, sort_keys=False))
+    return "".join([*parts, footer])
+
+
+def _top_level_blocks(text: str) -> tuple[str, dict[str, tuple[str, str]], str]:
+    """(header comments, key → (comment lines above it, its own lines), trailing comments)."""
+    header, pending = "", ""
+    blocks: dict[str, tuple[str, str]] = {}
+    current: str | None = None
+    for line in text.splitlines(keepends=True):
+        match = _TOP_KEY.match(line)
+        if match:
+            current = match.group(1)
+            blocks[current] = (pending, line)
+            pending = ""
+        elif line.startswith("#") or not line.strip():
+            if current is None and not blocks:
+                header += line
+            else:
+                pending += line
+        elif current is not None:
+            comments, body = blocks[current]
+            blocks[current] = (comments, body + pending + line)
+            pending = ""
+    return header, blocks, pending

@@ -8,7 +8,8 @@ password is verified at a time, so parallel guesses cannot take a NAS's cores.
 The media routes are plain HTTP beside Streamlit's websocket, so a signed-in session gets a
 short-lived signed token for its video and thumbnail URLs. A token names its sign-in session:
 signing out ends the session and every token made for it, and a token only works while its user
-is still configured. The signing key and the live sessions live only in this process's memory
+is still active. Sessions are rows of the app store's `sessions` (user_store.py: who signed in,
+from where, until when, revoked on sign-out); the signing key lives only in this process's memory
 (a restart signs everyone's media URLs out).
 """
 
@@ -25,8 +26,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from mediavault_assets.settings import ReviewUser, Settings
+from mediavault_assets.user_store import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -210,49 +213,52 @@ def host_allowed(host_header: str | None, allowed_hosts: Iterable[str] = ()) -> 
     return is_loopback(name) or name in {h.lower().rstrip(".") for h in allowed_hosts}
 
 
-def login_required(settings: Settings) -> bool:
-    return bool(settings.review_users)
+def user_store(settings: Settings) -> UserStore:
+    """The app store's users, with the settings file's review_users synced in."""
+    store = UserStore(settings.app_store_path)
+    store.sync_settings_users(settings.review_users)
+    return store
 
 
-_sessions: dict[str, tuple[str, float]] = {}  # session id → (user name, latest token expiry)
-_sessions_guard = threading.Lock()
+def login_required(settings: Settings, store: UserStore | None = None) -> bool:
+    """Whether anyone can sign in with a password (settings' review_users or app-made users)."""
+    return bool(settings.review_users) or bool((store or user_store(settings)).sign_in_users())
 
 
-def start_session(username: str) -> str:
-    """A new sign-in session of `username`, for media_token."""
-    session = secrets.token_hex(16)
-    with _sessions_guard:
-        _sessions[session] = (username, time.time() + TOKEN_TTL_SECONDS)
-    return session
+def start_session(
+    store: UserStore,
+    username: str,
+    *,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+) -> str:
+    """A new sign-in session of `username`, recorded in the store, for media_token."""
+    return store.start_session(
+        username, ttl_seconds=TOKEN_TTL_SECONDS, ip_address=ip_address, user_agent=user_agent
+    )
 
 
-def end_session(session: str | None) -> None:
-    """Sign-out: every media token of the session stops working at once."""
-    with _sessions_guard:
-        _sessions.pop(session or "", None)
+def end_session(store: UserStore, session: str | None) -> None:
+    """Sign-out: the session is revoked, so every media token of it stops working at once."""
+    store.end_session(session)
 
 
-def media_token(session: str, username: str, *, now: float | None = None) -> str | None:
+def media_token(
+    store: UserStore, session: str, username: str, *, now: float | None = None
+) -> str | None:
     """A token for this session's media URLs, valid TOKEN_TTL_SECONDS; None once the session
-    has ended (signed out, or idle past every token it was given)."""
+    has ended (signed out, expired, or its user disabled)."""
     moment = now or time.time()
     expires = int(moment + TOKEN_TTL_SECONDS)
-    with _sessions_guard:
-        # Sessions whose every token has expired are forgotten (tabs closed without sign-out).
-        for stale in [s for s, (_, until) in _sessions.items() if until < moment]:
-            del _sessions[stale]
-        live = _sessions.get(session)
-        if live is None or live[0] != username:
-            return None
-        _sessions[session] = (username, max(expires, live[1]))
+    if store.session_user(session, at=_utc(moment)) != username:
+        return None
+    store.extend_session(session, _utc(expires))
     payload = f"{expires}:{session}:{username}"
     return f"{payload}:{_sign(payload)}"
 
 
-def token_user(
-    token: str | None, users: Iterable[ReviewUser], *, now: float | None = None
-) -> str | None:
-    """The user a valid, unexpired token of a live session was made for, if still configured."""
+def token_user(token: str | None, store: UserStore, *, now: float | None = None) -> str | None:
+    """The user a valid, unexpired token of a live session was made for."""
     if not token:
         return None
     expires, _, rest = token.partition(":")
@@ -262,13 +268,15 @@ def token_user(
         return None
     if not same_text(signature, _sign(f"{expires}:{session}:{username}")):
         return None
-    if int(expires) <= (now or time.time()):
+    moment = now or time.time()
+    if int(expires) <= moment:
         return None
-    with _sessions_guard:
-        live = _sessions.get(session)
-    if live is None or live[0] != username:
-        return None
-    return username if any(same_text(u.username, username) for u in users) else None
+    live = store.session_user(session, at=_utc(moment))
+    return username if live is not None and same_text(live, username) else None
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
 
 
 def _sign(payload: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from mediavault_assets.progress import StageProgress, read_progress
-from mediavault_assets.run_tags import PARTITION_TAG, TRIGGER_TAG
+from mediavault_assets.run_tags import PARTITION_TAG, ROOTS_PARTITIONS, SCAN_JOB, TRIGGER_TAG
 
 CODE_LOCATION = "mediavault"
 # Runs the app starts say so: the scan records it as scan_history.triggered_by.
@@ -49,6 +49,24 @@ mutation MediaVaultTerminateRun($runId: String!) {
     __typename
     ... on TerminateRunFailure { message }
     ... on Error { message }
+  }
+}
+"""
+
+# A new library root's partition, at once (the library_roots_sync sensor would add it within a
+# minute, but only while the daemon runs).
+ADD_PARTITION_MUTATION = """
+mutation MediaVaultAddPartition(
+  $repositorySelector: RepositorySelector!, $partitionsDefName: String!, $partitionKey: String!
+) {
+  addDynamicPartition(
+    repositorySelector: $repositorySelector,
+    partitionsDefName: $partitionsDefName,
+    partitionKey: $partitionKey
+  ) {
+    __typename
+    ... on PythonError { message }
+    ... on UnauthorizedError { message }
   }
 }
 """
@@ -167,6 +185,25 @@ class DagsterClient:
         if result["__typename"] != "TerminateRunSuccess":
             raise DagsterError(
                 f"Dagster could not cancel run {run_id[:8]}: "
+                + (result.get("message") or result["__typename"])
+            )
+
+    def add_root_partition(self, key: str) -> None:
+        """Add library root `key` as a partition of the scan job (already there is fine)."""
+        location, repository = self._repository_for(SCAN_JOB)
+        selector = {"repositoryLocationName": location, "repositoryName": repository}
+        result = self._graphql(
+            ADD_PARTITION_MUTATION,
+            {
+                "repositorySelector": selector,
+                "partitionsDefName": ROOTS_PARTITIONS,
+                "partitionKey": key,
+            },
+        )["addDynamicPartition"]
+        added = ("AddDynamicPartitionSuccess", "DuplicateDynamicPartitionError")
+        if result["__typename"] not in added:
+            raise DagsterError(
+                f"Dagster could not add the partition {key!r}: "
                 + (result.get("message") or result["__typename"])
             )
 

@@ -141,9 +141,9 @@ def _resolve(request: Request) -> tuple[int, dict[str, object], Path, Settings]:
 
 
 def _authorized(request: Request, settings: Settings) -> bool:
-    if auth.login_required(settings):
-        token = request.query_params.get("t")
-        return auth.token_user(token, settings.review_users) is not None
+    store = auth.user_store(settings)
+    if auth.login_required(settings, store):
+        return auth.token_user(request.query_params.get("t"), store) is not None
     return auth.is_loopback(request.client.host if request.client else None)
 
 

@@ -132,6 +132,16 @@ def reviewer() -> str:
     return str(st.session_state.get(REVIEWER_KEY) or auth.local_reviewer())
 
 
+def is_admin(library: Library) -> bool:
+    """Whether the person using the app may change settings and users: a signed-in user with
+    the admin flag, or the local user when the app serves 127.0.0.1 without sign-in."""
+    store = auth.user_store(library.settings)
+    if not auth.login_required(library.settings, store):
+        return True
+    user = store.user(reviewer())
+    return bool(user and user.is_active and user.is_admin)
+
+
 def media_urls(kind: str, file_ids: list[int]) -> list[str]:
     """Same-origin URLs of files' video or thumbnail routes, with the session's media token.
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -15,6 +18,8 @@ import pytest
 import yaml
 
 from mediavault_assets.review_store import FileSignature, ReviewStore
+from mediavault_assets.settings import ReviewUser
+from mediavault_assets.user_store import UserStore
 from mediavault_assets.warehouse import Warehouse, snapshot_path_for
 from tests.conftest import Refreshed
 
@@ -45,9 +50,9 @@ def test_approve_reject_and_group_decisions(tmp_path: Path) -> None:
         decisions.decision for decisions in store.decisions().values() if decisions.group_id == 9
     } == {"keep"}
     assert store.not_duplicate_groups() == {9}
-    actions = [d["action_taken"] for d in store.user_decisions()]
-    assert actions == ["archive_file", "mark_not_duplicate"]
-    assert store.user_decisions()[0]["files_archived"] == [3, 5]
+    groups = [d for d in store.user_decisions() if d["file_id"] is None]
+    assert [d["action_taken"] for d in groups] == ["archive_file", "mark_not_duplicate"]
+    assert groups[0]["files_archived"] == [3, 5]
     with pytest.raises(ValueError, match="not a member"):
         store.decide_group(9, members, "keep_one", reviewer="ann", keep_file_id=99)
     store.keep_restored([_sig(1)], reviewer="cy")
@@ -220,3 +225,109 @@ def test_manual_tmdb_matches_are_set_replaced_and_cleared(tmp_path: Path) -> Non
         store.set_tmdb_match("movie|x|", 0, reviewer="ann")
     store.clear_tmdb_match("movie|the thing|")
     assert store.manual_tmdb_matches() == {"tv|doctor who|": 121}
+
+
+def test_every_approve_and_reject_is_a_user_decision_with_the_users_id(tmp_path: Path) -> None:
+    users = UserStore(tmp_path / "review.sqlite")
+    users.sync_settings_users([ReviewUser(username="ann", password_hash=HASH)])
+    ann = users.user("ann")
+    assert ann is not None
+    store = ReviewStore(tmp_path / "review.sqlite")
+    store.approve(
+        [_sig(1), _sig(2, group_id=None)], reviewer="ann", notes="worse", confidence="uncertain"
+    )
+    store.reject([_sig(3)], reviewer="nobody-known", confidence="needs_review")
+    store.decide_group(9, [_sig(4, 9), _sig(5, 9)], "keep_one", reviewer="ann", keep_file_id=4)
+    rows = store.user_decisions()
+    assert [(r["file_id"], r["action_taken"], r["user_id"]) for r in rows] == [
+        (1, "archive_file", ann.id),
+        (2, "archive_file", ann.id),
+        (3, "keep_file", None),  # a name without a user (the CLI's --reviewer) has no id
+        (None, "archive_file", ann.id),  # the group decision
+    ]
+    assert rows[0]["confidence"] == "uncertain" and rows[0]["notes"] == "worse"
+    assert rows[0]["plan_id"] == 10 and rows[1]["duplicate_group_id"] is None
+    assert rows[0]["files_archived"] == [1] and rows[2]["files_archived"] == []
+    assert rows[3]["confidence"] == "certain" and rows[3]["files_archived"] == [5]
+
+
+def test_a_store_from_before_row_decisions_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "review.sqlite"
+    with sqlite3.connect(path) as con:
+        con.execute(
+            "CREATE TABLE user_decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "duplicate_group_id INTEGER NOT NULL, user_id INTEGER, reviewer TEXT NOT NULL, "
+            "action_taken TEXT NOT NULL, files_archived TEXT NOT NULL DEFAULT '[]', "
+            "files_deleted TEXT NOT NULL DEFAULT '[]', primary_file_id INTEGER, notes TEXT, "
+            "confidence TEXT, decided_at TEXT NOT NULL)"
+        )
+        con.execute(
+            "INSERT INTO user_decisions (duplicate_group_id, reviewer, action_taken, decided_at) "
+            "VALUES (9, 'ann', 'keep_all', '2026-01-01T00:00:00')"
+        )
+    store = ReviewStore(path)
+    store.approve([_sig(1, group_id=None)], reviewer="ann")
+    rows = store.user_decisions()
+    assert [(r["duplicate_group_id"], r["action_taken"]) for r in rows] == [
+        (9, "keep_all"),
+        (None, "archive_file"),
+    ]
+
+
+HASH = "pbkdf2_sha256$1000$" + "00" * 16 + "$" + "11" * 32
+
+
+def test_settings_users_sync_and_app_users_and_the_local_admin(tmp_path: Path) -> None:
+    users = UserStore(tmp_path / "review.sqlite")
+    users.sync_settings_users(
+        [
+            ReviewUser(username="ann", password_hash=HASH, admin=True),
+            ReviewUser(username="bob", password_hash=HASH),
+        ]
+    )
+    assert [(u.username, u.is_admin, u.source) for u in users.users()] == [
+        ("ann", True, "settings"),
+        ("bob", False, "settings"),
+    ]
+    cy = users.create_user("cy", HASH, admin=False)
+    with pytest.raises(ValueError, match="exists already"):
+        users.create_user("cy", HASH, admin=True)
+    with pytest.raises(ValueError, match="1 to 64"):
+        users.create_user("", HASH, admin=True)
+    users.set_user("cy", admin=True)
+    assert users.user("cy") == replace(cy, is_admin=True)
+    with pytest.raises(ValueError, match="settings file"):
+        users.set_user("ann", admin=False)
+    # bob leaves the settings file: he can no longer sign in, but his id stays (decisions).
+    users.sync_settings_users([ReviewUser(username="ann", password_hash=HASH, admin=True)])
+    assert [u.username for u in users.sign_in_users()] == ["ann", "cy"]
+    assert users.user_ids()["bob"] == 2
+    local = users.ensure_local_user("owner")
+    assert local.is_admin and local.source == "local" and users.ensure_local_user("owner") == local
+    assert "owner" not in [u.username for u in users.sign_in_users()]  # no password: no sign-in
+    assert all("hashed_password" not in row for row in users.user_rows())
+
+
+def test_sessions_record_each_sign_in_and_sign_out_revokes(tmp_path: Path) -> None:
+    users = UserStore(tmp_path / "review.sqlite")
+    users.sync_settings_users([ReviewUser(username="ann", password_hash=HASH)])
+    jti = users.start_session(
+        "ann", ttl_seconds=3600, ip_address="192.0.2.7", user_agent="Firefox/140"
+    )
+    other = users.start_session("ann", ttl_seconds=3600)
+    assert users.session_user(jti) == "ann"
+    [row, _] = users.sessions()
+    assert row["user_id"] == users.user_ids()["ann"] and row["ip_address"] == "192.0.2.7"
+    assert row["user_agent"] == "Firefox/140" and row["revoked"] == 0
+    assert row["token_hash"] != jti and row["expires_at"] > row["created_at"]
+    users.end_session(jti)
+    assert users.session_user(jti) is None and users.session_user(other) == "ann"
+    assert users.sessions()[0]["revoked"] == 1 and users.sessions()[0]["revoked_at"]
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=2)
+    assert users.session_user(other, at=later) is None  # expired
+    users.extend_session(other, later + timedelta(hours=1))
+    assert users.session_user(other, at=later) == "ann"
+    users.sync_settings_users([])  # ann removed from the settings: her sessions end
+    assert users.session_user(other) is None
+    with pytest.raises(ValueError, match="no user"):
+        users.start_session("eve", ttl_seconds=60)

@@ -3,7 +3,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mediavault_assets.settings import SettingsError, load_secrets, load_settings, revealed
+from mediavault_assets.settings import (
+    SettingsError,
+    load_secrets,
+    load_settings,
+    read_settings_data,
+    revealed,
+    save_settings,
+)
 from tests.conftest import write_config
 
 
@@ -148,3 +155,60 @@ def test_a_repr_of_the_secrets_never_shows_a_key() -> None:
     for name in ("TMDB_API_KEY", "TMDB_READ_ACCESS_TOKEN", "OPENAI_API_KEY", "AZURE_OPENAI_KEY"):
         assert values[name] not in shown, name
     assert revealed(secrets.openai_api_key) == "sk-openai-789" and revealed(None) is None
+
+
+COMMENTED = """\
+# MediaVault settings for the living-room NAS
+staging_root: /mnt/nas/duplicates_before_purge  # seed 000's folder
+
+# Both shares, as mounted here
+library_roots:
+  - key: videos
+    path: /mnt/nas/videos   # the big one
+    nas_path: /volume1/videos
+fuzzy_match_threshold: 85
+# a week is enough for us
+retention_days: 7
+# end of file
+"""
+
+
+def test_saving_keeps_comments_backs_up_and_replaces_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "mediavault.yaml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    data = read_settings_data(path)
+    data["fuzzy_match_threshold"] = 90.0
+    data["library_roots"].append({"key": "docker", "path": "/mnt/nas/docker"})
+    backup = save_settings(data, path)
+    assert backup is not None and backup.read_text(encoding="utf-8") == COMMENTED
+    assert backup.name.startswith("mediavault.yaml.") and backup.suffix == ".bak"
+    text = path.read_text(encoding="utf-8")
+    for kept in (
+        "# MediaVault settings for the living-room NAS\n",
+        "staging_root: /mnt/nas/duplicates_before_purge  # seed 000's folder\n",
+        "# Both shares, as mounted here\n",
+        "# a week is enough for us\nretention_days: 7\n",
+        "# end of file\n",
+    ):
+        assert kept in text
+    assert "fuzzy_match_threshold: 90.0" in text
+    assert yaml.safe_load(text) == data
+    settings = load_settings(path)
+    assert settings.fuzzy_match_threshold == 90 and settings.root_keys == ["videos", "docker"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_invalid_change_is_refused_with_the_start_up_message(tmp_path: Path) -> None:
+    path = tmp_path / "mediavault.yaml"
+    path.write_text(COMMENTED, encoding="utf-8")
+    data = read_settings_data(path)
+    data["review_quality_difference"] = 80.0  # above auto-approve's 50
+    bad = tmp_path / "bad.yaml"
+    with pytest.raises(SettingsError) as refused:
+        save_settings(data, path)
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(SettingsError) as at_start_up:
+        load_settings(bad)
+    assert str(refused.value) == str(at_start_up.value).replace(str(bad), str(path))
+    assert path.read_text(encoding="utf-8") == COMMENTED
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "mediavault.yaml"]

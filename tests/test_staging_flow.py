@@ -23,6 +23,8 @@ from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.reviewing import approve, awaiting_review
 from mediavault_assets.settings import load_settings
+from mediavault_assets.user_store import UserStore
+from mediavault_ui.auth import hash_password
 
 pytestmark = pytest.mark.slow
 
@@ -87,6 +89,10 @@ def test_approve_sensor_stage_restore_purge(library: Path) -> None:
     plan = awaiting_review(settings)
     [row] = plan.filter(plan["file"].str.ends_with(".avi")).to_dicts()
     resources = {"settings": MediaVaultSettings(config_path=str(library))}
+    users = UserStore(settings.app_store_path)
+    ann = users.create_user("ann", hash_password("pw", iterations=1000), admin=False).id
+    bo = users.create_user("bo", hash_password("pw", iterations=1000), admin=True).id
+    users.start_session("ann", ttl_seconds=60, ip_address="127.0.0.1", user_agent="test")
 
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(instance=instance, resources=resources)
@@ -113,6 +119,29 @@ def test_approve_sensor_stage_restore_purge(library: Path) -> None:
             f"WHERE id = {row['plan_id']}"
         ).fetchall()
         assert moved_at and final_action == "pending" and reviewer == "ann"
+        # Who, as seed 002's user ids: the plan row's and group's reviewer, the staging's
+        # approver; the users (no password hashes) and the sign-in reach the warehouse.
+        [(reviewed_by,)] = con.sql(
+            f"SELECT reviewed_by FROM pending_deletions WHERE id = {row['plan_id']}"
+        ).fetchall()
+        [(group_by,)] = con.sql(
+            f"SELECT reviewed_by FROM duplicate_groups WHERE id = {row['group_id']}"
+        ).fetchall()
+        [(triggered_by,)] = con.sql(
+            "SELECT triggered_by FROM archive_operations WHERE operation_type = 'archive'"
+        ).fetchall()
+        assert reviewed_by == group_by == triggered_by == ann
+        [(user_id, confidence, notes)] = con.sql(
+            "SELECT user_id, confidence, notes FROM user_decisions "
+            f"WHERE file_id = {row['file_id']}"
+        ).fetchall()
+        assert (user_id, confidence, notes) == (ann, "certain", "the 480p copy")
+        assert con.sql(
+            "SELECT username, is_superuser, hashed_password FROM users ORDER BY id"
+        ).fetchall() == [("ann", False, None), ("bo", True, None)]
+        assert con.sql("SELECT user_id, ip_address, revoked FROM sessions").fetchall() == [
+            (ann, "127.0.0.1", False)
+        ]
         [(action,)] = con.sql(
             f"SELECT action_taken FROM duplicate_groups WHERE id = {row['group_id']}"
         ).fetchall()
@@ -140,6 +169,10 @@ def test_approve_sensor_stage_restore_purge(library: Path) -> None:
     # The restore is bo's decision to keep the file: no staging run takes it again unasked.
     kept = ReviewStore(settings.app_store_path).decisions()[row["file_id"]]
     assert (kept.decision, kept.reviewer) == ("keep", "bo")
+    with _warehouse(settings) as con:
+        assert con.sql(
+            "SELECT operation_type, triggered_by, reversed_by FROM archive_operations ORDER BY id"
+        ).fetchall() == [("archive", ann, bo), ("restore", bo, None)]
     assert run_job(library, "stage_approved").output["counts"] == {}
 
     # A restore across file systems makes a new inode: a decision made on what the last scan

@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,8 @@ from streamlit.testing.v1 import AppTest
 from mediavault_assets.presentation import plain
 from mediavault_assets.progress import progress_line
 from mediavault_assets.review_store import ReviewStore
-from mediavault_assets.settings import ReviewUser, load_settings
+from mediavault_assets.settings import ReviewUser, SettingsError, load_settings
+from mediavault_assets.user_store import UserStore
 from mediavault_assets.warehouse import Warehouse, build_snapshot_tables, snapshot_path_for
 from mediavault_ui import auth, comparison, dagster_api, media, queries, review, status, ui
 from mediavault_ui.data import Library
@@ -84,8 +86,9 @@ def ui_settings(
     return path
 
 
-def users_of(config: Path) -> list[ReviewUser]:
-    return load_settings(config).review_users
+def users_of(config: Path) -> UserStore:
+    """The app store's users as the app sees them (the settings file's review_users synced)."""
+    return auth.user_store(load_settings(config))
 
 
 def copy_snapshot(demo: Any, directory: Path) -> Path:
@@ -144,6 +147,7 @@ class FakeDagster:
         self.runs: list[dict[str, Any]] = []
         self.queries: list[str] = []
         self.logs: dict[str, list[dict[str, Any]]] = {}
+        self.partitions: list[tuple[str, str]] = []  # (partitions definition, key) added
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -191,6 +195,9 @@ class FakeDagster:
             run["status"] = "CANCELING"
             self.cancelled.append(run["runId"])
             return {"terminateRun": {"__typename": "TerminateRunSuccess"}}
+        if "MediaVaultAddPartition" in query:
+            self.partitions.append((variables["partitionsDefName"], variables["partitionKey"]))
+            return {"addDynamicPartition": {"__typename": "AddDynamicPartitionSuccess"}}
         if "MediaVaultRuns" in query:
             job = (variables.get("filter") or {}).get("pipelineName")
             results = [r for r in self.runs if job in (None, r["jobName"])]
@@ -387,6 +394,127 @@ def test_settings_show_which_keys_are_set_never_their_values(
     said = texts(at)
     assert "`TMDB_API_KEY` set" in said and "`OPENAI_API_KEY` not set" in said
     assert "sekrit-value-123" not in json.dumps([str(e.proto) for e in at.main])
+
+
+def button(at: AppTest, label: str) -> Any:
+    return next(b for b in at.button if b.label == label)
+
+
+def unescaped(at: AppTest) -> str:
+    """texts() without plain()'s Markdown escapes."""
+    return texts(at).replace("\\", "")
+
+
+def backups(config: Path) -> list[Path]:
+    return sorted(config.parent.glob(f"{config.name}.*.bak"))
+
+
+def test_the_local_admin_changes_a_threshold_and_adds_a_root(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeDagster() as dagster:
+        config = ui_settings(tmp_path, refreshed_demo, dagster_url=dagster.url)
+        monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+        before = config.read_text(encoding="utf-8")
+        at = open_page("settings")
+        assert_clean(at)
+        next(s for s in at.slider if s.label.startswith("Fuzzy match")).set_value(92.0)
+        button(at, "Save settings").click().run()
+        assert_clean(at)
+        assert "Changed fuzzy_match_threshold" in unescaped(at)
+        assert load_settings(config).fuzzy_match_threshold == 92
+        [backup] = backups(config)
+        assert backup.read_text(encoding="utf-8") == before
+
+        new_root = tmp_path / "more-videos"
+        new_root.mkdir()
+        fields = {t.label: t for t in at.text_input}
+        fields["Key"].input("more")
+        fields["Mounted at"].input(str(new_root))
+        fields["NAS path (optional)"].input("/volume1/more")
+        button(at, "Add root").click().run()
+        assert_clean(at)
+        settings = load_settings(config)
+        assert settings.root("more").nas_path == "/volume1/more"
+        assert settings.root("more").path == new_root
+        assert settings.fuzzy_match_threshold == 92  # the earlier change stays
+        assert dagster.partitions == [("library_roots", "more")]
+        assert "partition more is in Dagster" in unescaped(at)
+        assert len(backups(config)) == 2
+        # The page shows the new root at once, from the file.
+        assert "more" in list(at.dataframe[0].value["key"])
+
+
+def test_invalid_settings_are_refused_with_the_start_up_message(
+    app_config: Path, refreshed_demo: Any
+) -> None:
+    before = app_config.read_text(encoding="utf-8")
+    at = open_page("settings")
+    fields = {t.label: t for t in at.text_input}
+    fields["Key"].input("Not A Slug!")
+    fields["Mounted at"].input(str(refreshed_demo.settings.library_roots[0].path / "TV"))
+    button(at, "Add root").click().run()
+    assert "Not saved" in at.error[0].value
+    shown = at.code[0].value
+    assert shown.startswith(f"Invalid settings in {app_config}:")
+    assert "library_roots.2.key: must be a slug" in shown or "must be a slug" in shown
+    # The same words a start-up on that file would say.
+    data = yaml.safe_load(before)
+    data["library_roots"].append({"key": "Not A Slug!", "path": fields["Mounted at"].value})
+    bad = app_config.with_name("bad.yaml")
+    bad.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(SettingsError) as at_start_up:
+        load_settings(bad)
+    assert shown == str(at_start_up.value).replace(str(bad), str(app_config))
+
+    numbers = {n.label: n for n in at.number_input}
+    numbers["Review when quality differs by less than (points)"].set_value(80.0)
+    button(at, "Save settings").click().run()
+    assert "must not be below review_quality_difference" in at.code[0].value
+    assert app_config.read_text(encoding="utf-8") == before and backups(app_config) == []
+
+
+def test_only_admins_can_change_settings(
+    tmp_path: Path, refreshed_demo: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hashed = auth.hash_password("pw", iterations=1000)
+    users = [
+        {"username": "ann", "password_hash": hashed, "admin": True},
+        {"username": "bob", "password_hash": hashed},
+    ]
+    config = ui_settings(tmp_path, refreshed_demo, review_users=users)
+    monkeypatch.setenv("MEDIAVAULT_CONFIG", str(config))
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "bob", "pw")
+    at.switch_page("../pages/settings.py").run()
+    assert_clean(at)
+    assert "Only an admin can change them" in texts(at)
+    assert not at.slider and not [b for b in at.button if b.label == "Save settings"]
+    assert "**ann** (admin), **bob**" in texts(at)
+
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "ann", "pw")
+    at.switch_page("../pages/settings.py").run()
+    fields = {t.label: t for t in at.text_input}
+    fields["User name"].input("cy")
+    fields["Password"].input("cy-pass")
+    button(at, "Add user").click().run()
+    assert_clean(at)
+    store = users_of(config)
+    cy = store.user("cy")
+    assert cy is not None and cy.source == "app" and not cy.is_admin
+    assert [u.username for u in store.sign_in_users()] == ["ann", "bob", "cy"]
+    # cy is made an admin, then signs in with that password (hashed with the app's KDF); each
+    # sign-in is recorded.
+    next(c for c in at.checkbox if c.key == "change_user_admin").check()
+    button(at, "Save user").click().run()
+    assert_clean(at)
+    assert store.user("cy") == replace(cy, is_admin=True)
+    at = sign_in(AppTest.from_file(str(MAIN), default_timeout=60).run(), "cy", "cy-pass")
+    assert at.title[0].value == "Dashboard"
+    at.switch_page("../pages/settings.py").run()
+    assert "Change settings" in [h.value for h in at.header]
+    assert [s["user_id"] for s in store.sessions()] == [
+        store.user_ids()[n] for n in ("bob", "ann", "cy")
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1043,7 +1171,7 @@ def test_hash_password_command_reads_a_piped_password() -> None:
     assert empty.returncode == 2 and "empty" in empty.stderr and not empty.stdout
 
 
-def test_password_hashes_and_tokens() -> None:
+def test_password_hashes_and_tokens(tmp_path: Path) -> None:
     encoded = auth.hash_password("correct horse", iterations=1000)
     assert encoded.startswith("pbkdf2_sha256$1000$")
     ReviewUser(username="x", password_hash=encoded)  # the settings schema accepts it
@@ -1054,8 +1182,11 @@ def test_password_hashes_and_tokens() -> None:
     users = [ReviewUser(username="bob", password_hash=encoded)]
     assert auth.authenticate(users, "bob", "correct horse") == "bob"
     assert auth.authenticate(users, "eve", "correct horse") is None
-    colons = [ReviewUser(username="bob:with:colons", password_hash=encoded)]
-    token = auth.media_token(auth.start_session("bob:with:colons"), "bob:with:colons", now=1000.0)
+    colons = UserStore(tmp_path / "review.sqlite")
+    colons.sync_settings_users([ReviewUser(username="bob:with:colons", password_hash=encoded)])
+    token = auth.media_token(
+        colons, auth.start_session(colons, "bob:with:colons"), "bob:with:colons", now=1000.0
+    )
     assert token is not None
     assert auth.token_user(token, colons, now=1001.0) == "bob:with:colons"
     assert auth.token_user(token, colons, now=1000.0 + auth.TOKEN_TTL_SECONDS + 1) is None
@@ -1156,6 +1287,7 @@ def test_graphql_documents_match_dagsters_schema() -> None:
         dagster_api.RUNS_QUERY,
         dagster_api.RUN_LOG_QUERY,
         dagster_api.TERMINATE_RUN_MUTATION,
+        dagster_api.ADD_PARTITION_MUTATION,
     ):
         assert validate(schema, parse(document)) == []
 

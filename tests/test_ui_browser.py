@@ -29,6 +29,7 @@ from test_ui_app import (
 )
 
 from mediavault_assets.review_store import ReviewStore
+from mediavault_assets.settings import load_settings
 from mediavault_ui import auth
 
 pytestmark = pytest.mark.slow
@@ -411,9 +412,7 @@ def test_compare_rates_both_files_by_click_and_by_keyboard(page: Any, app: App) 
     group = app.group("show_name = 'Red Dwarf' AND episode_number = 2")
     open_page(page, app, f"compare?group={group}")
     members = set(
-        app.demo.query(f"SELECT file_id FROM duplicate_members WHERE group_id = {group}")[
-            "file_id"
-        ]
+        app.demo.query(f"SELECT file_id FROM duplicate_members WHERE group_id = {group}")["file_id"]
     )
     page.locator("h1").click()  # focus the page, not an input
     page.keyboard.press("Shift+4")  # the left file: ★★★★☆
@@ -517,3 +516,57 @@ def test_watching_reviews_logs_plans_fields_recommends_and_searches(page: Any, a
     assert hits and hits[0] == "Red Dwarf" and "Blade Runner" not in hits, hits
     page.mouse.move(0, 0)
     assert screenshot(page, "watching-search").stat().st_size > 10_000
+
+
+def test_an_admin_changes_a_threshold_and_adds_a_root(
+    browser: Any, tmp_path: Path, refreshed_demo: Any
+) -> None:
+    users = [
+        {
+            "username": "ann",
+            "password_hash": auth.hash_password("pw", iterations=1000),
+            "admin": True,
+        }
+    ]
+    new_root = tmp_path / "more-videos"
+    new_root.mkdir()
+    with FakeDagster() as dagster:
+        settings_file = ui_settings(
+            tmp_path, refreshed_demo, review_users=users, dagster_url=dagster.url
+        )
+        with streamlit_server(settings_file, tmp_path / "streamlit.log") as url:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            tab = context.new_page()
+            tab.goto(f"{url}/settings")
+            settle(tab)
+            tab.get_by_label("User name").fill("ann")
+            tab.get_by_label("Password", exact=True).fill("pw")
+            tab.get_by_role("button", name="Sign in").click()
+            tab.get_by_role("heading", name="Dashboard").wait_for(timeout=30_000)
+            tab.get_by_role("link", name="Settings").click()
+            tab.get_by_role("heading", name="Change settings").wait_for(timeout=30_000)
+            settle(tab)
+            slider = tab.get_by_role("slider").first
+            slider.focus()
+            for _ in range(5):  # 85 → 90, one step a key press
+                slider.press("ArrowRight")
+            tab.get_by_role("button", name="Save settings").click()
+            tab.get_by_text("Changed fuzzy_match_threshold").wait_for(timeout=30_000)
+            settle(tab)
+            assert load_settings(settings_file).fuzzy_match_threshold == 90
+
+            tab.get_by_role("textbox", name="Key", exact=True).fill("more")
+            tab.get_by_role("textbox", name="Mounted at", exact=True).fill(str(new_root))
+            tab.get_by_role("textbox", name="NAS path (optional)").fill("/volume1/more")
+            tab.get_by_role("button", name="Add root").click()
+            tab.get_by_text("Added root more.").wait_for(timeout=30_000)
+            settle(tab)
+            settings = load_settings(settings_file)
+            assert settings.root("more").nas_path == "/volume1/more"
+            assert settings.fuzzy_match_threshold == 90
+            assert dagster.partitions == [("library_roots", "more")]
+            assert len(list(tmp_path.glob("mediavault.yaml.*.bak"))) == 2
+            assert tab.get_by_text("Fuzzy match threshold: 90 %").is_visible()
+            tab.mouse.move(0, 0)
+            assert screenshot(tab, "settings-admin-saved").stat().st_size > 10_000
+            context.close()

@@ -13,7 +13,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.testclient import TestClient
-from test_ui_app import copy_snapshot, edited_snapshot, ui_settings
+from test_ui_app import copy_snapshot, edited_snapshot, ui_settings, users_of
 
 from mediavault_ui import auth
 from mediavault_ui.routes import HostGuard, media_routes
@@ -173,7 +173,9 @@ def test_with_users_a_media_token_is_required(
     with client(config, monkeypatch, address=("192.0.2.7", 50000)) as http:
         assert http.get(url).status_code == 403
         assert http.get(url, params={"t": "123:alice:forged"}).status_code == 403
-        token = auth.media_token(auth.start_session("alice"), "alice")
+        token = auth.media_token(
+            users_of(config), auth.start_session(users_of(config), "alice"), "alice"
+        )
         ok = http.get(url, params={"t": token}, headers={"Range": "bytes=0-9"})
         assert ok.status_code == 206 and len(ok.content) == 10
 
@@ -276,7 +278,9 @@ def test_with_users_the_host_is_not_checked_but_the_token_is(
     users = [{"username": "alice", "password_hash": auth.hash_password("pw", iterations=1000)}]
     config = ui_settings(tmp_path, refreshed_demo, review_users=users)
     row = file_row(refreshed_demo, H264)
-    token = auth.media_token(auth.start_session("alice"), "alice")
+    token = auth.media_token(
+        users_of(config), auth.start_session(users_of(config), "alice"), "alice"
+    )
     with client(config, monkeypatch, base_url="http://nas.example:8501") as http:
         response = http.get(f"/api/video/{row['file_id']}", params={"t": token})
         assert response.status_code == 200
@@ -293,7 +297,9 @@ def test_a_non_ascii_token_is_refused_not_a_server_error(
         for forged in ["9999999999:ab:josé:é", "é:é:é:é"]:
             assert http.get(url, params={"t": forged}).status_code == 403
         assert http.get(f"{url}?t=9999999999:ab:jos%C3%A9:%FF%C3").status_code == 403
-        token = auth.media_token(auth.start_session("josé"), "josé")
+        token = auth.media_token(
+            users_of(config), auth.start_session(users_of(config), "josé"), "josé"
+        )
         assert http.get(url, params={"t": token}).status_code == 200
 
 
@@ -305,14 +311,18 @@ def test_media_tokens_end_with_the_sign_in_session_and_the_user(
     config = ui_settings(tmp_path, refreshed_demo, review_users=users)
     row = file_row(refreshed_demo, H264)
     url = f"/api/video/{row['file_id']}"
-    alice = auth.start_session("alice")
-    alice_token = auth.media_token(alice, "alice")
-    bob_token = auth.media_token(auth.start_session("bob"), "bob")
+    alice = auth.start_session(users_of(config), "alice")
+    alice_token = auth.media_token(users_of(config), alice, "alice")
+    bob_token = auth.media_token(
+        users_of(config), auth.start_session(users_of(config), "bob"), "bob"
+    )
     with client(config, monkeypatch) as http:
         assert http.get(url, params={"t": alice_token}).status_code == 200
-        auth.end_session(alice)  # sign-out
+        auth.end_session(users_of(config), alice)  # sign-out
         assert http.get(url, params={"t": alice_token}).status_code == 403
-        assert auth.media_token(alice, "alice") is None  # and no new token for that session
+        assert (
+            auth.media_token(users_of(config), alice, "alice") is None
+        )  # and no new token for that session
         assert http.get(url, params={"t": bob_token}).status_code == 200
         ui_settings(tmp_path, refreshed_demo, review_users=users[:1])  # bob is removed
         assert http.get(url, params={"t": bob_token}).status_code == 403

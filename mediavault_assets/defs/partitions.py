@@ -3,8 +3,9 @@
 import dagster as dg
 
 from mediavault_assets.resources import MediaVaultSettings
+from mediavault_assets.run_tags import ROOTS_PARTITIONS
 
-library_roots = dg.DynamicPartitionsDefinition(name="library_roots")
+library_roots = dg.DynamicPartitionsDefinition(name=ROOTS_PARTITIONS)
 
 
 def partition_changes(configured: list[str], existing: list[str]) -> tuple[list[str], list[str]]:

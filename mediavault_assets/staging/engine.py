@@ -147,6 +147,7 @@ class StageRequest:
     sidecars: tuple[Path, ...] = ()  # absolute paths beside the source
     reason: str = ""
     md5: str | None = None  # full-file MD5 when the hasher computed it
+    approved_by: int | None = None  # the approver's user id (None: auto-approved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,8 +214,10 @@ def restore(
     *,
     dry_run: bool = False,
     progress: Progress | None = None,
+    by: int | None = None,
 ) -> list[Outcome]:
-    """Put staged files back where they were (all staged files when `file_ids` is None)."""
+    """Put staged files back where they were (all staged files when `file_ids` is None);
+    `by` is the user id of who asked (the restores' triggered_by, the archives' reversed_by)."""
     with _run(journal, dry_run) as outcomes:
         staged = journal.staged(None if file_ids is None else list(file_ids))
         found = {op.file_id for op in staged}
@@ -225,7 +228,7 @@ def restore(
         )
         copies: _Copies = {}
         for archive in staged:
-            outcomes.append(_restore_one(archive, journal, dry_run, progress, copies))
+            outcomes.append(_restore_one(archive, journal, dry_run, progress, copies, by))
     return outcomes
 
 
@@ -238,10 +241,12 @@ def purge(
     reviewed_file_ids: Collection[int] = (),
     auto_delete_unreviewed: bool = False,
     dry_run: bool = False,
+    approvers: Mapping[int, int] | None = None,
 ) -> list[Outcome]:
     """Delete staged files for good: retention over, and approved (or unreviewed + auto-delete).
 
-    `now` is UTC (naive, like the journal's timestamps, or aware).
+    `now` is UTC (naive, like the journal's timestamps, or aware). `approvers` maps a file id to
+    the user id who approved it (the delete's triggered_by).
     """
     if now.tzinfo is not None:
         now = now.astimezone(UTC).replace(tzinfo=None)
@@ -254,7 +259,8 @@ def purge(
             if reason:
                 outcomes.append(_archive_outcome("purge", archive, "skipped", reason))
             else:
-                outcomes.append(_purge_one(archive, journal, now, dry_run))
+                by = (approvers or {}).get(archive.file_id)
+                outcomes.append(_purge_one(archive, journal, now, dry_run, by))
     return outcomes
 
 
@@ -376,6 +382,7 @@ def _plan_stage(
         staging_root=str(staging_root),
         manifest_path=str(manifest),
         reason=request.reason,
+        triggered_by=request.approved_by,
     )
 
 
@@ -460,9 +467,10 @@ def _restore_one(
     dry_run: bool,
     progress: Progress | None,
     copies: _Copies,
+    by: int | None,
 ) -> Outcome:
     try:
-        op = _plan_restore(archive)
+        op = replace(_plan_restore(archive), triggered_by=by)
     except (_Skip, OSError) as skip:
         if dry_run:
             return _archive_outcome("restore", archive, "skipped", str(skip))
@@ -471,6 +479,7 @@ def _restore_one(
         )
         row = replace(
             _follow_up(archive, "restore", way_back),
+            triggered_by=by,
             status="failed",
             phase="skipped",
             error_message=str(skip),
@@ -563,7 +572,7 @@ def _purge_blocker(
 
 
 def _purge_one(
-    archive: Operation, journal: StagingJournal, now: datetime, dry_run: bool
+    archive: Operation, journal: StagingJournal, now: datetime, dry_run: bool, by: int | None
 ) -> Outcome:
     members = tuple(
         Member(str(m.destination), None, m.size, m.mtime_ns, m.inode, m.md5)
@@ -575,7 +584,7 @@ def _purge_one(
     for staged, recorded in zip(members, archive.members, strict=True):
         if staged in present and (problem := _purge_problem(staged, recorded, archive)):
             return _archive_outcome("purge", archive, "skipped", f"{problem}; nothing deleted")
-    op = _follow_up(archive, "delete", members)
+    op = replace(_follow_up(archive, "delete", members), triggered_by=by)
     if dry_run:
         return _outcome("purge", op, "dry_run", f"would delete {len(present)} staged file(s)")
     op = journal.insert(op)

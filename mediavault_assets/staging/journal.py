@@ -97,6 +97,9 @@ class Operation:
     reason: str | None = None
     parent_operation_id: int | None = None
     error_message: str | None = None
+    # Seed 002's user tracking (user_store's users.id): who approved a staging or purge, who
+    # asked for a restore; None for automatic decisions.
+    triggered_by: int | None = None
     id: int = 0
     created_at: datetime | None = None
     started_at: datetime | None = None
@@ -168,6 +171,7 @@ class StagingJournal:
             "md5_hash": video.md5,
             "manifest_path": op.manifest_path,
             "sidecars": _sidecars_json(op.members),
+            "triggered_by": op.triggered_by,
             "reason": op.reason,
         }
         with self.warehouse.connect() as con:
@@ -239,7 +243,10 @@ class StagingJournal:
                         "now": now,
                     },
                 )
-                con.execute(sql_files.query(query), {"id": op.parent_operation_id, "now": at})
+                params = {"id": op.parent_operation_id, "now": at}
+                if query == "staging_mark_reversed":  # whoever restored it reversed the archive
+                    params["by"] = op.triggered_by
+                con.execute(sql_files.query(query), params)
                 con.execute("COMMIT")
             except Exception:
                 con.execute("ROLLBACK")
@@ -312,6 +319,7 @@ def _operation(row: dict[str, Any]) -> Operation:
         reason=row["reason"],
         parent_operation_id=row["parent_operation_id"],
         error_message=row["error_message"],
+        triggered_by=row["triggered_by"],
         id=row["id"],
         created_at=row["created_at"],
         started_at=row["started_at"],

@@ -1,5 +1,6 @@
 """Settings: what the settings file says (roots, thresholds, staging, retention) and which API
-keys the environment provides — never their values. Edit the YAML file to change them."""
+keys the environment provides — never their values. An admin changes them here (settings_edit.py
+writes the file) or in the YAML file; everyone else sees them read-only."""
 
 from __future__ import annotations
 
@@ -7,15 +8,21 @@ import polars as pl
 import streamlit as st
 
 from mediavault_assets.settings import SettingsError, config_path, load_secrets
-from mediavault_ui import queries, ui
+from mediavault_ui import queries, settings_edit, ui
 from mediavault_ui.data import DataUnavailable
 
 st.title("Settings")
+ui.show_flash()
 library = ui.library_or_stop()
 settings = library.settings
+admin = ui.is_admin(library)
 st.caption(
-    f"From {ui.plain(config_path())}. Change them in that file (secrets in the environment) "
-    "and refresh; the app reads them on every page."
+    f"From {ui.plain(config_path())}; secrets come from the environment. "
+    + (
+        "Changes saved below are validated as at start-up and used by the next run."
+        if admin
+        else "Only an admin can change them."
+    )
 )
 
 st.subheader("Library roots")
@@ -103,14 +110,23 @@ with keys, st.container(border=True):
     )
 with access, st.container(border=True):
     st.markdown("**Who can review**")
-    if settings.review_users:
+    users = [u for u in settings_edit.users(library) if u.source != "local"]
+    if users:
         st.markdown(
-            f"{len(settings.review_users)} user(s): "
-            + ", ".join(f"**{ui.plain(u.username)}**" for u in settings.review_users)
+            f"{len(users)} user(s): "
+            + ", ".join(
+                f"**{ui.plain(u.username)}**"
+                + (" (admin)" if u.is_admin else "")
+                + ("" if u.is_active else " (disabled)")
+                for u in users
+            )
         )
         st.caption("Passwords are stored as PBKDF2 hashes (`mediavault hash-password`).")
     else:
         st.markdown(
             "No users: the app serves 127.0.0.1 only and decisions are signed "
-            f"**{ui.plain(ui.reviewer())}**."
+            f"**{ui.plain(ui.reviewer())}**, its admin."
         )
+
+if admin:
+    settings_edit.editor(library)

@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit import config
 
 from mediavault_assets.settings import ReviewUser
+from mediavault_assets.user_store import UserStore
 from mediavault_ui import auth, navigation, status, ui
 from mediavault_ui.data import DataUnavailable, open_library
 
@@ -16,7 +17,7 @@ st.set_page_config(page_title="MediaVault", page_icon="🎞️", layout="wide")
 SESSION_KEY = "sign_in_session"
 
 
-def _login(users: list[ReviewUser]) -> None:
+def _login(store: UserStore, users: list[ReviewUser]) -> None:
     _, middle, _ = st.columns([1, 2, 1])
     middle.title("MediaVault")
     with middle.form("login"):
@@ -32,7 +33,9 @@ def _login(users: list[ReviewUser]) -> None:
             st.stop()
         if user:
             st.session_state[ui.REVIEWER_KEY] = user
-            st.session_state[SESSION_KEY] = auth.start_session(user)
+            st.session_state[SESSION_KEY] = auth.start_session(
+                store, user, ip_address=_client(), user_agent=st.context.headers.get("User-Agent")
+            )
             st.rerun()
         middle.error("Unknown user name or wrong password.")
     st.stop()
@@ -43,19 +46,19 @@ def _client() -> str | None:
     return address if isinstance(address, str) else None
 
 
-def _sign_out() -> None:
-    auth.end_session(st.session_state.get(SESSION_KEY))
+def _sign_out(store: UserStore) -> None:
+    auth.end_session(store, st.session_state.get(SESSION_KEY))
     for key in (ui.REVIEWER_KEY, SESSION_KEY, ui.MEDIA_TOKEN_KEY):
         st.session_state.pop(key, None)
 
 
-def _media_token(users: list[ReviewUser]) -> str | None:
-    """A fresh media token while the signed-in user is still configured and their session
-    lives, else None (checked on every run: removing a user signs them out)."""
+def _media_token(store: UserStore) -> str | None:
+    """A fresh media token while the signed-in user is still active and their session lives,
+    else None (checked on every run: removing a user signs them out)."""
     user = st.session_state.get(ui.REVIEWER_KEY)
-    if not user or not any(auth.same_text(u.username, user) for u in users):
+    if not user:
         return None
-    return auth.media_token(st.session_state.get(SESSION_KEY, ""), user)
+    return auth.media_token(store, st.session_state.get(SESSION_KEY, ""), user)
 
 
 try:
@@ -65,11 +68,13 @@ except DataUnavailable as problem:
     st.info(str(problem), icon=":material/info:")
     st.stop()
 
-if auth.login_required(library.settings):
-    token = _media_token(library.settings.review_users)
+users = auth.user_store(library.settings)
+signing_in = auth.login_required(library.settings, users)
+if signing_in:
+    token = _media_token(users)
     if token is None:
-        _sign_out()
-        _login(library.settings.review_users)
+        _sign_out(users)
+        _login(users, users.sign_in_users())
     st.session_state[ui.MEDIA_TOKEN_KEY] = token
 elif not auth.is_loopback(config.get_option("server.address")):
     # Without users the app must stay on this machine: `mediavault ui` enforces it, this
@@ -80,13 +85,15 @@ elif not auth.is_loopback(config.get_option("server.address")):
         "Add users (see `mediavault hash-password`) or start it with `mediavault ui`."
     )
     st.stop()
+else:
+    users.ensure_local_user(ui.reviewer())  # the loopback app's one user is its admin
 
 menu = st.navigation(navigation.pages())
 
 with st.sidebar:
     st.caption(f"Reviewer: **{ui.plain(ui.reviewer())}**")
-    if auth.login_required(library.settings) and st.button("Sign out", icon=":material/logout:"):
-        _sign_out()
+    if signing_in and st.button("Sign out", icon=":material/logout:"):
+        _sign_out(users)
         st.rerun()
 status.banner(library)
 menu.run()

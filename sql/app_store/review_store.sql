@@ -10,9 +10,13 @@ CREATE TABLE IF NOT EXISTS file_decisions (
     mtime_ns INTEGER NOT NULL,
     inode INTEGER NOT NULL
 );
+-- Seed 002's user_decisions: one row per group decision and per approve or reject of a plan row
+-- (file_id, plan_id; such a file need not be in a group). user_id is user_store's users.id.
 CREATE TABLE IF NOT EXISTS user_decisions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    duplicate_group_id INTEGER NOT NULL,
+    duplicate_group_id INTEGER,
+    file_id INTEGER,
+    plan_id INTEGER,
     user_id INTEGER,
     reviewer TEXT NOT NULL,
     action_taken TEXT NOT NULL,

@@ -4,6 +4,7 @@
 UPDATE pending_deletions AS p SET
     reviewed = d.file_id IS NOT NULL OR p.auto_approved,
     reviewer = d.reviewer,
+    reviewed_by = d.user_id,
     reviewed_at = d.decided_at,
     review_notes = d.notes,
     moved_to_temp_at = CASE WHEN l.location IN ('staging', 'deleted') THEN l.staged_at END,

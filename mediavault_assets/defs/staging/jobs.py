@@ -1,8 +1,9 @@
 """Staging, restore and purge jobs: approved decisions become journaled, restorable moves."""
 
 import os
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
@@ -23,6 +24,7 @@ from mediavault_assets.staging.approvals import purge_approvals, select_for_stag
 from mediavault_assets.staging.engine import Outcome, purge, recover, restore, stage
 from mediavault_assets.staging.journal import StagingJournal
 from mediavault_assets.staging.review_state import apply_review_state
+from mediavault_assets.user_store import UserStore
 from mediavault_assets.warehouse import POOL, Warehouse
 
 
@@ -60,6 +62,16 @@ def restored_signatures(warehouse: Warehouse, file_ids: list[int]) -> list[FileS
             )
         )
     return signatures
+
+
+def _approvers(app_store: Path, store: ReviewStore) -> dict[int, int]:
+    """file id → user id of who approved staging it (auto-approved files have none)."""
+    ids = UserStore(app_store).user_ids()
+    return {
+        file_id: ids[d.reviewer]
+        for file_id, d in store.decisions().items()
+        if d.decision == "stage" and d.reviewer in ids
+    }
 
 
 def _refresh_media_servers(
@@ -150,8 +162,9 @@ def stage_files(
             for r in selection.requests
             if str(r.source) in playing
         }
+        approvers = _approvers(conf.app_store_path, store)
         outcomes = recovered + stage(
-            selection.requests,
+            [replace(r, approved_by=approvers.get(r.file_id)) for r in selection.requests],
             conf.staging_root,
             journal,
             today=date.today(),
@@ -183,6 +196,7 @@ def restore_files(
         None if config.restore_all else config.file_ids,
         StagingJournal(warehouse),
         dry_run=config.dry_run,
+        by=UserStore(conf.app_store_path).user_ids().get(config.restored_by),
     )
     extra: dict[str, object] = {}
     if not config.dry_run:
@@ -209,7 +223,8 @@ def purge_files(
     warehouse: Warehouse,
 ) -> dict:
     conf = settings.load()
-    decisions = ReviewStore(conf.app_store_path).decisions()
+    store = ReviewStore(conf.app_store_path)
+    decisions = store.decisions()
     auto = warehouse.named("auto_approved_plan_files")["file_id"].to_list()
     approved = purge_approvals(decisions, auto, conf)
     journal = StagingJournal(warehouse)
@@ -222,6 +237,7 @@ def purge_files(
         reviewed_file_ids=list(decisions),
         auto_delete_unreviewed=conf.auto_delete_unreviewed,
         dry_run=config.dry_run,
+        approvers=_approvers(conf.app_store_path, store),
     )
     extra: dict[str, object] = {}
     if not config.dry_run:
