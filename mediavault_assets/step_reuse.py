@@ -24,8 +24,11 @@ from typing import Any
 
 import dagster as dg
 
+from mediavault_assets.curation_store import CurationStore
+from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings
 from mediavault_assets.warehouse import Warehouse
+from mediavault_assets.watching_store import WatchingStore
 
 PACKAGE = Path(__file__).resolve().parent
 INPUTS_KEY = "reuse_inputs"
@@ -86,7 +89,13 @@ def _file_stamp(path: Path) -> list[int] | None:
 
 
 def store_stamp(path: Path) -> list[list[int] | None]:
-    """SQLite's file and its WAL: any write by the app changes one of them."""
+    """SQLite's file and its WAL: any write by the app changes one of them.
+
+    The stores the library steps read are opened first: the first refresh creates them
+    mid-run, and a stamp taken before that would make the second refresh differ.
+    """
+    for store in (ReviewStore, WatchingStore, CurationStore):
+        store(path)
     return [_file_stamp(path), _file_stamp(path.with_name(path.name + "-wal"))]
 
 
