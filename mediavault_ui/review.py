@@ -13,7 +13,7 @@ import polars as pl
 
 from mediavault_assets import sql_files
 from mediavault_assets.review_store import FileSignature, GroupAction, ReviewStore
-from mediavault_assets.reviewing import DecisionLosesData, check_keep_one
+from mediavault_assets.reviewing import DecisionLosesData, KeepOneCheck, check_keep_one
 from mediavault_ui import queries
 from mediavault_ui.data import Library
 
@@ -138,6 +138,13 @@ def reject(
     )
 
 
+def keep_one_check(library: Library, member_ids: list[int], keep_file_id: int) -> KeepOneCheck:
+    """What keeping only `keep_file_id` of these members would also keep (its other paths) and
+    lose: decide_group's own check, so a confirmation can show it before anything is recorded."""
+    rows = library.frame(sql_files.query("library_files"), {"file_ids": member_ids})
+    return check_keep_one(rows, keep_file_id)
+
+
 def decide_group(
     library: Library,
     group_id: int,
@@ -153,8 +160,7 @@ def decide_group(
     `keep_file_id` loses what the plan never would, unless `accept_losses`."""
     same: set[int] = set()
     if action == "keep_one" and keep_file_id is not None:
-        rows = library.frame(sql_files.query("library_files"), {"file_ids": member_ids})
-        check = check_keep_one(rows, keep_file_id)
+        check = keep_one_check(library, member_ids, keep_file_id)
         if check.losses and not accept_losses:
             raise DecisionLosesData(check.losses)
         same = check.same_file_ids

@@ -337,7 +337,7 @@ def test_every_page_renders_on_the_demo(page: str, app_config: Path, library: Li
         assert len(table) > 0 and set(table["status"]) == {"skipped"}
     elif page == "duplicates":
         assert len(at.dataframe[0].value) == library.one(queries.GROUP_TOTALS)["groups"]
-        assert {"Compare", "Keep all"} <= {b.label for b in at.button}
+        assert {"Compare", "Archive", "Keep All"} <= {b.label for b in at.button}
     elif page == "compare":
         labels = [b.label for b in at.button]
         decisions = ["Keep Left", "Keep Right", "Keep Both", "Not a duplicate", "Next group"]
@@ -706,6 +706,91 @@ def test_compare_not_a_duplicate_and_keep_both(app_config: Path, library: Librar
     at = open_page("duplicates")
     shown = at.dataframe[0].value["label"].tolist()
     assert not any(label.startswith(("Parasite", "The Matrix")) for label in shown)
+
+
+def open_group_on_duplicates(title: str) -> AppTest:
+    """The Duplicates page with only this title's group listed (so it is the one shown)."""
+    at = open_page("duplicates")
+    return next(t for t in at.text_input if t.label == "Title contains").input(title).run()
+
+
+def test_duplicates_archive_stages_the_non_keepers_after_confirming(
+    app_config: Path, library: Library
+) -> None:
+    group = group_id_of(library, "Inception")
+    members = library.frame(queries.GROUP_MEMBERS, {"group_id": group})
+    kept = members.filter(pl.col("is_primary"))["file_id"][0]
+    others = members.filter(pl.col("file_id") != kept)
+    at = open_group_on_duplicates("Inception")
+    button(at, "Archive").click().run()
+    assert_clean(at)
+    store = ReviewStore(library.settings.app_store_path)
+    assert store.decisions() == {}  # nothing until confirmed
+    said = unescaped(at)
+    assert all(name in said for name in others["filename"])
+    assert ui.size(others["file_size"].sum()) in said and "approved-decisions sensor" in said
+    button(at, "Cancel").click().run()
+    assert store.decisions() == {}
+
+    button(at, "Archive").click().run()
+    button(at, "Confirm Archive").click().run()
+    assert_clean(at)
+    decisions = store.decisions()
+    assert decisions[kept].decision == "keep"
+    assert {i for i, d in decisions.items() if d.decision == "stage"} == set(others["file_id"])
+    assert {d.reviewer for d in decisions.values()} == {auth.local_reviewer()}
+    logged = store.user_decisions()[-1]
+    assert logged["duplicate_group_id"] == group and logged["primary_file_id"] == kept
+    assert "Saved by" in texts(at)
+
+
+def test_duplicates_archive_asks_before_staging_what_the_plan_protects(
+    app_config: Path, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The group decision's own check guards Archive: were the Spanish dub of The Matrix the
+    keeper, archiving would stage the only English-audio copy, so it waits for "Archive
+    anyway"."""
+    group = group_id_of(library, "The Matrix")
+    members = library.frame(queries.GROUP_MEMBERS, {"group_id": group})
+    english = members.filter(pl.col("is_primary"))["file_id"][0]
+    monkeypatch.setattr(
+        comparison, "keeper", lambda rows: next(r for r in rows if not r["is_primary"])
+    )
+    at = open_group_on_duplicates("The Matrix")
+    button(at, "Archive").click().run()
+    assert_clean(at)
+    [warning] = at.warning
+    assert "only English-audio copy" in warning.value.replace("\\", "")
+    assert "Confirm Archive" not in {b.label for b in at.button}
+    store = ReviewStore(library.settings.app_store_path)
+    assert store.decisions() == {}
+    button(at, "Archive anyway").click().run()
+    assert_clean(at)
+    decisions = store.decisions()
+    assert decisions[english].decision == "stage"
+    assert {d.decision for i, d in decisions.items() if i != english} == {"keep"}
+
+
+def test_duplicates_keep_all_marks_the_group_not_duplicates(
+    app_config: Path, library: Library
+) -> None:
+    group = group_id_of(library, "Parasite")
+    members = library.frame(queries.GROUP_MEMBERS, {"group_id": group})
+    at = open_group_on_duplicates("Parasite")
+    button(at, "Keep All").click().run()
+    assert_clean(at)
+    said = unescaped(at)
+    assert all(name in said for name in members["filename"])
+    assert ui.size(members["file_size"].sum()) in said
+    store = ReviewStore(library.settings.app_store_path)
+    assert store.decisions() == {}
+    button(at, "Confirm Keep All").click().run()
+    assert_clean(at)
+    assert group in store.not_duplicate_groups()
+    decisions = store.decisions()
+    assert all(decisions[i].decision == "keep" for i in members["file_id"])
+    assert {d.reviewer for d in decisions.values()} == {auth.local_reviewer()}
+    assert store.user_decisions()[-1]["action_taken"] == "mark_not_duplicate"
 
 
 def test_a_file_in_staging_cannot_be_the_one_kept(

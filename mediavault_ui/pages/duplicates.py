@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import streamlit as st
 
 from mediavault_ui import navigation, queries, review, ui
+from mediavault_ui.comparison import keeper
 from mediavault_ui.data import DataUnavailable
 
 REVIEW_STATES = ["To review", "Reviewed", "All"]
@@ -16,6 +19,21 @@ LEVEL_STYLES = {
     "Medium": "background-color: #ffe9c7; color: #7a4a00",
     "Low": "background-color: #ffd9d9; color: #8a1c1c",
 }
+PENDING_KEY = "dup_pending"  # the Archive / Keep All awaiting confirmation: group and action
+
+
+def group_members(group_id: int) -> list[dict[str, Any]]:
+    return list(library.frame(queries.GROUP_MEMBERS, {"group_id": group_id}).iter_rows(named=True))
+
+
+def named(member: dict[str, Any]) -> str:
+    # Copies in two roots often share a file name: the root tells them apart.
+    return f"{member['root_key']} › {member['filename']}"
+
+
+def file_lines(members: list[dict[str, Any]]) -> str:
+    return "\n".join(f"- {ui.plain(named(m))} ({ui.size(m['file_size'])})" for m in members)
+
 
 st.title("Duplicates")
 ui.show_flash()
@@ -126,14 +144,83 @@ with st.container(border=True, horizontal=True, vertical_alignment="center"):
     if st.button("Compare", type="primary", icon=":material/compare:"):
         st.session_state["compare_group"] = group["group_id"]
         st.switch_page(navigation.page("compare"))
-    if st.button("Keep all", icon=":material/inventory_2:", help="Keep every file of the group."):
-        members = library.frame(queries.GROUP_MEMBERS, {"group_id": group["group_id"]})
-        review.decide_group(
-            library,
-            group["group_id"],
-            members["file_id"].to_list(),
-            "keep_all",
-            reviewer=ui.reviewer(),
-        )
-        ui.flash(f"Keeping all {members.height} files of {group['label']}.")
-        st.rerun()
+    # Archiving around a keeper that is not in the library would stage the last copy.
+    keeper_away = keeper(group_members(group["group_id"]))["location"] != "original"
+    if st.button(
+        "Archive",
+        icon=":material/archive:",
+        help="The plan's keeper is in staging now: restore it first (Review › Staged files)."
+        if keeper_away
+        else "Keep the plan's keeper and approve staging every other file of the group.",
+        disabled=keeper_away,
+    ):
+        st.session_state[PENDING_KEY] = {"group_id": group["group_id"], "action": "archive"}
+    if st.button(
+        "Keep All",
+        icon=":material/inventory_2:",
+        help="Not duplicates: keep every file of the group.",
+    ):
+        st.session_state[PENDING_KEY] = {"group_id": group["group_id"], "action": "keep_all"}
+
+pending = st.session_state.get(PENDING_KEY)
+if pending and pending["group_id"] == group["group_id"]:
+    members = group_members(group["group_id"])
+    ids = [m["file_id"] for m in members]
+    who = ui.reviewer()
+    with st.container(border=True):
+        if pending["action"] == "archive":
+            kept = keeper(members)
+            # decide_group's own check: the files it keeps with the keeper and what it loses.
+            check = review.keep_one_check(library, ids, kept["file_id"])
+            kept_ids = {kept["file_id"], *check.same_file_ids}
+            staged = [m for m in members if m["file_id"] not in kept_ids]
+            st.markdown(
+                f"**Archive {ui.count(len(staged), 'file')} "
+                f"({ui.size(sum(m['file_size'] for m in staged))})?** Keeping "
+                f"{ui.plain(named(kept))}; approving for staging:\n\n{file_lines(staged)}"
+            )
+            st.caption(
+                "The approved-decisions sensor then moves them to "
+                f"{ui.plain(library.settings.staging_root)}, where Review › Staged files "
+                "restores them until they are purged."
+            )
+            if check.losses:
+                st.warning(
+                    "This would stage what the plan never stages on its own:\n\n"
+                    + "\n".join(f"- {ui.plain(loss)}" for loss in check.losses),
+                    icon=":material/warning:",
+                )
+            label = "Archive anyway" if check.losses else "Confirm Archive"
+        else:
+            st.markdown(
+                f"**Keep all {ui.count(len(members), 'file')} "
+                f"({ui.size(sum(m['file_size'] for m in members))})?** The group is marked as "
+                f"not duplicates and nothing is staged:\n\n{file_lines(members)}"
+            )
+            label = "Confirm Keep All"
+        buttons = st.container(horizontal=True)
+        if buttons.button(label, type="primary", icon=":material/check:"):
+            if pending["action"] == "archive":
+                # The losses were shown above: confirming them is the explicit yes.
+                review.decide_group(
+                    library,
+                    group["group_id"],
+                    ids,
+                    "keep_one",
+                    reviewer=who,
+                    keep_file_id=kept["file_id"],
+                    accept_losses=bool(check.losses),
+                )
+                done = (
+                    f"Archiving {group['label']}: {ui.count(len(staged), 'file')} approved for "
+                    "staging; the approved-decisions sensor moves them."
+                )
+            else:
+                review.decide_group(library, group["group_id"], ids, "not_duplicate", reviewer=who)
+                done = f"Keeping all {len(members)} files of {group['label']}: not duplicates."
+            st.session_state.pop(PENDING_KEY, None)
+            ui.flash(f"{done} Saved by {who}.")
+            st.rerun()
+        if buttons.button("Cancel", icon=":material/close:"):
+            st.session_state.pop(PENDING_KEY, None)
+            st.rerun()
