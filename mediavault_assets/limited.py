@@ -55,8 +55,10 @@ def run_limited(function: Callable[..., T], *args: Any, limits: Limits) -> T:
         # about real use.
         "MALLOC_ARENA_MAX": "2",
     }
+    # Not `-m`: the child must load this module by its own name, so the ChildFailed it sends
+    # back unpickles here as this ChildFailed rather than as a `__main__` class.
     child = subprocess.Popen(
-        [sys.executable, "-m", __name__],
+        [sys.executable, "-c", f"from {__name__} import _child; _child()"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -100,7 +102,3 @@ def _child() -> None:
         data = pickle.dumps((False, ChildFailed(f"{type(error).__name__}: {error}")))
     answer.write(data)
     answer.close()
-
-
-if __name__ == "__main__":
-    _child()
