@@ -8,13 +8,14 @@ from pydantic import SecretStr
 
 from mediavault_assets.domain import media_servers as parse
 from mediavault_assets.domain.media_servers import ServerItem, ServerLibrary
+from mediavault_assets.media_servers.http import ServerHttp
 
 
 class JellyfinError(RuntimeError):
     """The server answered, but not with what is needed (e.g. no such user)."""
 
 
-class JellyfinClient:
+class JellyfinClient(ServerHttp):
     def __init__(
         self,
         base_url: str,
@@ -29,26 +30,11 @@ class JellyfinClient:
         self._user = user
         self._user_id: str | None = None
         secret = token.get_secret_value()
-        # trust_env=False: the server is on the LAN, and its token must not go through a proxy.
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={
-                "Authorization": f'MediaBrowser Client="MediaVault", Token="{secret}"',
-                "X-Emby-Token": secret,  # older Emby releases read only this header
-                "Accept": "application/json",
-            },
-            timeout=timeout,
-            trust_env=False,
-            transport=transport,
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _get(self, path: str, **params: str) -> object:
-        response = self._http.get(path, params=params)
-        response.raise_for_status()
-        return response.json()
+        headers = {
+            "Authorization": f'MediaBrowser Client="MediaVault", Token="{secret}"',
+            "X-Emby-Token": secret,  # older Emby releases read only this header
+        }
+        super().__init__(base_url, headers, timeout=timeout, transport=transport)
 
     def libraries(self) -> list[ServerLibrary]:
         return parse.parse_jellyfin_folders(self._get("/Library/VirtualFolders"))

@@ -7,9 +7,10 @@ from pydantic import SecretStr
 
 from mediavault_assets.domain import media_servers as parse
 from mediavault_assets.domain.media_servers import ServerItem, ServerLibrary
+from mediavault_assets.media_servers.http import ServerHttp
 
 
-class PlexClient:
+class PlexClient(ServerHttp):
     kind = "plex"
 
     def __init__(
@@ -20,22 +21,8 @@ class PlexClient:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        # trust_env=False: the server is on the LAN, and its token must not go through a proxy.
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"X-Plex-Token": token.get_secret_value(), "Accept": "application/json"},
-            timeout=timeout,
-            trust_env=False,
-            transport=transport,
-        )
-
-    def close(self) -> None:
-        self._http.close()
-
-    def _get(self, path: str, **params: str) -> object:
-        response = self._http.get(path, params=params)
-        response.raise_for_status()
-        return response.json()
+        headers = {"X-Plex-Token": token.get_secret_value()}
+        super().__init__(base_url, headers, timeout=timeout, transport=transport)
 
     def libraries(self) -> list[ServerLibrary]:
         return parse.parse_plex_sections(self._get("/library/sections"))
