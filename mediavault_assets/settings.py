@@ -274,16 +274,22 @@ def load_secrets(environ: os._Environ[str] | dict[str, str] | None = None) -> Se
     return secrets
 
 
+def _load_secrets_named(*prefixes: str) -> Secrets:
+    # One feature's variables only: an unrelated half-configured provider (an Azure key without
+    # its endpoint, say) must not stop it.
+    return load_secrets({k: v for k, v in os.environ.items() if k.startswith(prefixes)})
+
+
 def load_tmdb_secrets() -> Secrets:
-    """The TMDb variables only: an unrelated half-configured chat provider must not stop TMDb."""
-    return load_secrets({k: v for k, v in os.environ.items() if k.startswith("TMDB_")})
+    return _load_secrets_named("TMDB_")
 
 
 def load_media_server_secrets() -> Secrets:
-    """The media servers' variables only (an unrelated half-configured chat provider must not
-    stop staging from asking what is being played)."""
-    prefixes = ("MEDIAVAULT_PLEX_", "MEDIAVAULT_JELLYFIN_", "MEDIAVAULT_EMBY_")
-    return load_secrets({k: v for k, v in os.environ.items() if k.startswith(prefixes)})
+    return _load_secrets_named("MEDIAVAULT_PLEX_", "MEDIAVAULT_JELLYFIN_", "MEDIAVAULT_EMBY_")
+
+
+def load_notify_url() -> str | None:
+    return revealed(_load_secrets_named("MEDIAVAULT_NOTIFY_").mediavault_notify_url)
 
 
 def config_path(environ: os._Environ[str] | dict[str, str] | None = None) -> Path:

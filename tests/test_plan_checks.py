@@ -308,12 +308,20 @@ def test_a_certain_row_without_running_times_is_refused() -> None:
 
 LOSSES = [
     # situation, the files of a group, the one a person keeps, what the warning must say
-    ("keeping the Spanish dub", ("heat_spanish", "heat_english"), "heat_spanish",
-     "The only English-audio copy would be staged"),
+    (
+        "keeping the Spanish dub",
+        ("heat_spanish", "heat_english"),
+        "heat_spanish",
+        "The only English-audio copy would be staged",
+    ),
     ("keeping the single episode", ("double", "e01"), "e01", "holds E02, which no kept file"),
     ("keeping the better English copy", ("inception_4k", "inception_hd"), "inception_4k", None),
-    ("keeping one name of a hardlinked file", ("alien_sd", "alien_sd_link"), "alien_sd",
-     "No other copy would stay"),
+    (
+        "keeping one name of a hardlinked file",
+        ("alien_sd", "alien_sd_link"),
+        "alien_sd",
+        "No other copy would stay",
+    ),
 ]
 
 

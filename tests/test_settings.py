@@ -5,8 +5,11 @@ import yaml
 
 from mediavault_assets.settings import (
     SettingsError,
+    load_media_server_secrets,
+    load_notify_url,
     load_secrets,
     load_settings,
+    load_tmdb_secrets,
     read_settings_data,
     revealed,
     save_settings,
@@ -212,3 +215,15 @@ def test_an_invalid_change_is_refused_with_the_start_up_message(tmp_path: Path) 
     assert str(refused.value) == str(at_start_up.value).replace(str(bad), str(path))
     assert path.read_text(encoding="utf-8") == COMMENTED
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "mediavault.yaml"]
+
+
+def test_a_half_configured_azure_key_stops_only_the_chat(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_OPENAI_KEY", "k")  # no endpoint, no API version
+    monkeypatch.setenv("MEDIAVAULT_NOTIFY_URL", "http://127.0.0.1:9/hook")
+    monkeypatch.setenv("TMDB_API_KEY", "t")
+    monkeypatch.setenv("MEDIAVAULT_PLEX_URL", "http://127.0.0.1:32400")
+    with pytest.raises(SettingsError, match="AZURE_OPENAI_ENDPOINT"):
+        load_secrets()
+    assert load_notify_url() == "http://127.0.0.1:9/hook"
+    assert load_tmdb_secrets().tmdb_api_key is not None
+    assert load_media_server_secrets().mediavault_plex_url == "http://127.0.0.1:32400"

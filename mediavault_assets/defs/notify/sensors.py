@@ -13,7 +13,7 @@ from mediavault_assets.domain import notices
 from mediavault_assets.notifications import Delivery, NotificationLog, notify_once
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.run_tags import PARTITION_TAG
-from mediavault_assets.settings import revealed
+from mediavault_assets.settings import load_notify_url
 from mediavault_assets.snapshot import DataUnavailable, read_named
 
 _NO_URL = "MEDIAVAULT_NOTIFY_URL is not set: no notifications."
@@ -37,7 +37,7 @@ def _outcome(delivery: Delivery, nothing: str) -> dg.SkipReason:
 def notify_new_duplicates(
     context: dg.RunStatusSensorContext, settings: MediaVaultSettings
 ) -> dg.SkipReason:
-    url = revealed(settings.secrets().mediavault_notify_url)
+    url = load_notify_url()
     if not url:
         return dg.SkipReason(_NO_URL)
     conf = settings.load()
@@ -67,7 +67,7 @@ def notify_new_duplicates(
 def notify_purge_due(
     context: dg.SensorEvaluationContext, settings: MediaVaultSettings
 ) -> dg.SkipReason:
-    url = revealed(settings.secrets().mediavault_notify_url)
+    url = load_notify_url()
     if not url:
         return dg.SkipReason(_NO_URL)
     conf = settings.load()
@@ -101,7 +101,7 @@ def notify_purge_due(
 def notify_run_failed(
     context: dg.RunFailureSensorContext, settings: MediaVaultSettings
 ) -> dg.SkipReason:
-    url = revealed(settings.secrets().mediavault_notify_url)
+    url = load_notify_url()
     if not url:
         return dg.SkipReason(_NO_URL)
     run = context.dagster_run
