@@ -23,12 +23,20 @@ _MENU = [
     ("watching", "Watching", ":material/live_tv:"),
     ("chat", "Chat", ":material/chat:"),  # issue 8's page, listed when its file is there
     ("settings", "Settings", ":material/settings:"),
+    ("title", "Title", ":material/movie:"),  # reached from the Library (?id=), not the menu
 ]
+_HIDDEN = {"title"}
 
 
 def page(name: str) -> st.Page:
     _, title, icon = next(entry for entry in _MENU if entry[0] == name)
-    return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, default=name == "dashboard")
+    return st.Page(
+        PAGES_DIR / f"{name}.py",
+        title=title,
+        icon=icon,
+        default=name == "dashboard",
+        visibility="hidden" if name in _HIDDEN else "visible",
+    )
 
 
 def pages() -> list[st.Page]:

@@ -33,6 +33,10 @@ AWAY_FILES = sql_files.query("app/away_files")
 MEDIA_FILE = sql_files.query("app/media_file")
 LIBRARY_OPTIONS = sql_files.query("app/library_options")
 TMDB_TITLE_MATCHES = sql_files.query("app/tmdb_title_matches")
+TITLE = sql_files.query("app/title")
+TITLES = sql_files.query("app/titles")
+TITLE_ASSETS = sql_files.query("app/title_assets")
+FILE_CHAPTERS = sql_files.query("app/file_chapters")
 
 # Sort keys a person can pick, mapped to SQL (never a column name from the request).
 LIBRARY_SORTS: dict[str, tuple[str, ...]] = {
@@ -44,6 +48,12 @@ LIBRARY_SORTS: dict[str, tuple[str, ...]] = {
     "Modified": ("file_modified_at",),
     "Duration": ("duration",),
     "Rating": ("score",),
+}
+# The Library's "Group by" choices (seed 002): which files, and whether each season is a group.
+GROUPINGS: dict[str, tuple[str, str]] = {
+    "show": ("tv", "NULL::INTEGER"),
+    "season": ("tv", "season_number"),
+    "movie": ("movie", "NULL::INTEGER"),
 }
 KEYWORD_TYPES = ("any", "user", "auto")  # which keywords a keyword search looks at
 
@@ -72,6 +82,7 @@ class LibraryFilter:
     min_score: int | None = None  # ratings: -1 rejected, 0 unrated, 1-5
     max_score: int | None = None
     extensions: Sequence[str] = ()
+    title_ids: Sequence[int] = ()  # catalog titles (the grouped view's files of a page of groups)
 
     def where(self) -> tuple[str, dict[str, object]]:
         """A WHERE clause and its named parameters (values are always bound, never pasted).
@@ -114,6 +125,9 @@ class LibraryFilter:
             if values:
                 clauses.append(f"list_contains(${name}, {column})")
                 params[name] = list(values)
+        if self.title_ids:
+            clauses.append("list_contains($title_ids, catalog_title_id)")
+            params["title_ids"] = list(self.title_ids)
         if self.season is not None:
             clauses.append("season_number = $season")
             params["season"] = self.season
@@ -136,3 +150,14 @@ def library_page(where: str, sort: str, descending: bool) -> tuple[str, str]:
         where=where, order=order, live_library=live
     )
     return count_sql, page_sql
+
+
+def library_groups(where: str, grouping: str) -> tuple[str, dict[str, object]]:
+    """(SQL, its $media_type) for a page of the grouped library (add $limit and $offset);
+    `grouping` is a key of GROUPINGS."""
+    media_type, season = GROUPINGS[grouping]
+    live = sql_files.query("app/live_library")
+    sql = sql_files.query("app/library_groups").format(
+        where=where, season=season, live_library=live
+    )
+    return sql, {"media_type": media_type}

@@ -8,6 +8,7 @@ of milliseconds. Thumbnails are made by the thumbnail route when the browser ask
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 import polars as pl
 import streamlit as st
@@ -78,7 +79,12 @@ with st.container(border=True):
         max_score=None if high == MAX_SCORE else high,
         extensions=extensions,
     )
-    sort, direction, size_col, page_col = st.columns([2, 1, 1, 1])
+    group_col, sort, direction, size_col, page_col = st.columns([1, 2, 1, 1, 1])
+    grouping = group_col.selectbox(
+        "Group by",
+        ["none", *queries.GROUPINGS],
+        help="Shows, seasons or movies with their counts and sizes; open one for its files",
+    )
     sort_key = sort.selectbox("Sort by", list(queries.LIBRARY_SORTS))
     descending = direction.toggle(
         "Descending", value=sort_key in ("Size", "Quality score", "Rating")
@@ -87,11 +93,129 @@ with st.container(border=True):
 
 where, params = filters.where()
 count_sql, page_sql = queries.library_page(where, sort_key, descending)
-# A new filter starts again at page 1.
-signature = (where, tuple(sorted(params.items(), key=str)), page_size)
+# A new filter (or grouping) starts again at page 1.
+signature = (where, tuple(sorted(params.items(), key=str)), page_size, grouping)
 if st.session_state.get("library_filter") != signature:
     st.session_state["library_filter"] = signature
     st.session_state["library_page"] = 1
+
+GROUP_FILES_LIMIT = 500  # an open group lists at most this many files
+
+
+def group_label(grouping: str, group: dict[str, object]) -> str:
+    name = ui.plain(str(group["title"]))
+    if group["year"] and grouping == "movie":
+        name += f" ({group['year']})"
+    if group["season"] is not None:
+        name += f" · Season {group['season']}"
+    parts = [name]
+    if grouping == "show":
+        parts.append(ui.count(int(group["seasons"]), "season"))  # type: ignore[call-overload]
+    if grouping != "movie":
+        parts.append(ui.count(int(group["episodes"]), "episode"))  # type: ignore[call-overload]
+    parts += [ui.count(int(group["files"]), "file"), ui.size(group["bytes"])]  # type: ignore[call-overload]
+    if group["duplicates"]:
+        parts.append(f"{group['duplicates']} in duplicate groups")
+    return " · ".join(parts)
+
+
+def group_files(group: dict[str, object]) -> None:
+    """An open group: a show's seasons, then its files, and the way to the title page."""
+    title_filter = replace(filters, title_ids=[int(group["title_id"])])  # type: ignore[call-overload]
+    if group["season"] is not None:
+        title_filter = replace(title_filter, season=int(group["season"]))  # type: ignore[call-overload]
+    title_where, title_params = title_filter.where()
+    try:
+        if grouping == "show":
+            seasons_sql, seasons_params = queries.library_groups(title_where, "season")
+            seasons = library.frame(
+                seasons_sql,
+                {**title_params, **seasons_params, "limit": 1000, "offset": 0},
+                tables=live,
+            )
+            st.dataframe(
+                seasons.select("season", "episodes", "files", "bytes"),
+                hide_index=True,
+                key=f"library_seasons_{group['title_id']}",
+                column_config={
+                    "season": st.column_config.NumberColumn("Season", format="%d"),
+                    "episodes": st.column_config.NumberColumn("Episodes"),
+                    "files": st.column_config.NumberColumn("Files"),
+                    "bytes": st.column_config.NumberColumn("Size", format="bytes"),
+                },
+            )
+        _, files_sql = queries.library_page(title_where, sort_key, descending)
+        files = library.frame(
+            files_sql, {**title_params, "limit": GROUP_FILES_LIMIT, "offset": 0}, tables=live
+        )
+    except DataUnavailable as problem:
+        ui.show_unavailable(problem)
+    st.dataframe(
+        files.select(
+            pl.format("{} › {}", "root_key", "relative_path").alias("file"),
+            "quality_tier",
+            "video_codec",
+            pl.col("audio_languages").list.join(", ").alias("audio"),
+            "file_size",
+            pl.col("score").map_elements(stars, return_dtype=pl.String).alias("rating"),
+        ),
+        hide_index=True,
+        key=f"library_group_files_{group['title_id']}_{group['season']}",
+        column_config={
+            "file": st.column_config.TextColumn("File", width=480),
+            "quality_tier": st.column_config.TextColumn("Res.", width=60),
+            "video_codec": st.column_config.TextColumn("Codec", width=60),
+            "audio": st.column_config.TextColumn("Audio", width=70),
+            "file_size": st.column_config.NumberColumn("Size", format="bytes", width=80),
+            "rating": st.column_config.TextColumn("Rating", width=80),
+        },
+    )
+    st.page_link(
+        navigation.page("title"),
+        label="Open the title page",
+        icon=":material/movie:",
+        query_params={"id": str(group["title_id"])},
+    )
+
+
+def grouped_view() -> None:
+    """A page of groups, each closed until opened (its files are read only then)."""
+    groups_sql, groups_params = queries.library_groups(where, grouping)
+    page = st.session_state["library_page"]
+    try:
+        groups = library.frame(
+            groups_sql,
+            {**params, **groups_params, "limit": page_size, "offset": (page - 1) * page_size},
+            tables=live,
+        )
+    except DataUnavailable as problem:
+        ui.show_unavailable(problem)
+    total = int(groups["total_groups"][0]) if groups.height else 0
+    pages = max(1, -(-total // page_size))
+    if page > pages:  # a refresh or a filter left fewer groups than the page on screen
+        st.session_state["library_page"] = 1
+        st.rerun()
+    page_col.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, key="library_page")
+    st.caption(
+        f"{ui.count(total, grouping)} · {groups['files'].sum():,} files · "
+        f"{ui.size(groups['bytes'].sum())} on this page"
+    )
+    if not groups.height:
+        st.info("No file matches these filters.", icon=":material/search_off:")
+    for group in groups.iter_rows(named=True):
+        box = st.expander(
+            group_label(grouping, group),
+            key=f"library_group_{grouping}_{group['title_id']}_{group['season']}",
+            on_change="rerun",
+        )
+        if box.open:
+            with box:
+                group_files(group)
+
+
+if grouping != "none":
+    grouped_view()
+    st.stop()
 try:
     matched = library.one(count_sql, params, tables=live)
     pages = max(1, -(-int(matched["n"]) // page_size))

@@ -9,7 +9,7 @@ SELECT
     audio_languages, subtitle_languages, status, duplicate_group_id, file_modified_at, problem,
     tmdb_id, tmdb_type, tmdb_title, tmdb_year, tmdb_original_language, tmdb_overview,
     tmdb_rating, tmdb_poster_path, tmdb_genres, tmdb_cast, tmdb_confidence, tmdb_identity_key,
-    extension, score, user_keywords, auto_keywords
+    extension, score, user_keywords, auto_keywords, catalog_title_id
 FROM library
 {where}
 ORDER BY {order}, id
