@@ -482,7 +482,9 @@ def test_files_without_chapters_have_none(library: tuple[Path, DemoRecord]) -> N
         if not f.corrupt
     }
     assert {name for name, chapters in chaptered.items() if chapters} == {
-        "Movies/Inception (2010)/Inception.2010.2160p.UHD.BluRay.x265.HDR10.mkv"
+        "Movies/Inception (2010)/Inception.2010.2160p.UHD.BluRay.x265.HDR10.mkv",
+        "Movies/Inception (2010)/Inception.2010.1080p.BluRay.x264.mkv",
+        "media/Inception.2010.1080p.mkv",  # its byte copy in the other root
     }
 
 

@@ -234,7 +234,15 @@ def _build(b: _Builder) -> None:
     inception_1080 = b.video(
         "videos",
         "Movies/Inception (2010)/Inception.2010.1080p.BluRay.x264.mkv",
-        VideoSpec(width=1920, height=1080, seed=1, audio=(_ENG_51,), subtitles=(_ENG_SUBS,)),
+        VideoSpec(
+            width=1920,
+            height=1080,
+            seed=1,
+            audio=(_ENG_51,),
+            subtitles=(_ENG_SUBS,),
+            # The 4K cut's chapters, the second one later: Compare seeks each file to its own.
+            chapters=((0.0, "Dream Within a Dream"), (1.5, "Kick")),
+        ),
         inception,
         (EXACT_DUPLICATE, RESOLUTION_VERSIONS),
         identical_group="inception-1080p",

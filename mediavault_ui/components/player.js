@@ -1,4 +1,6 @@
-// Two videos played in step: the left one leads, the right one follows it.
+// Two videos played in step: the left one leads, the right one follows it, `offset` seconds
+// ahead (0 until a chapter is chosen: each file then seeks to its own chapter's start, and the
+// two stay aligned there).
 // Streamlit calls this function on every rerun with fresh `data`; the DOM persists, so sources are
 // only (re)set when they change and handlers are assigned (not added) to stay single.
 // File names are untrusted: they only ever reach the page through textContent.
@@ -35,6 +37,8 @@ export default function (component) {
   const time = root.querySelector(".mv-time");
   const playButton = root.querySelector('[data-act="play"]');
   const soundButton = root.querySelector('[data-act="sound"]');
+  const chapterBar = root.querySelector(".mv-chapters");
+  const chapters = (data && data.chapters) || [];
 
   for (const side of sides) {
     side.label.textContent = side.spec.label || "";
@@ -47,6 +51,7 @@ export default function (component) {
       if (src) side.video.src = src;
       else side.video.removeAttribute("src");
       side.video.load();
+      root._mvOffset = 0; // another file: the last chapter alignment no longer holds
     }
     side.video.onerror = () => {
       if (!src) return;
@@ -60,22 +65,36 @@ export default function (component) {
     const d = [left.duration, right.duration].filter(Number.isFinite);
     return d.length ? Math.min(...d) : NaN;
   };
+  const offset = () => root._mvOffset || 0;
   const playing = () => !left.paused || !right.paused;
   const render = () => {
     const total = span();
     if (Number.isFinite(total) && total > 0 && document.activeElement !== seek) {
       seek.value = String(Math.round((left.currentTime / total) * 1000));
     }
-    const drift = right.currentTime - left.currentTime;
+    const drift = right.currentTime - left.currentTime - offset();
     root.dataset.drift = drift.toFixed(3);
-    time.textContent = `${clock(left.currentTime)} / ${clock(total)}`;
+    const shift = offset() ? ` · right ${offset() > 0 ? "+" : "−"}${Math.abs(offset()).toFixed(1)} s` : "";
+    time.textContent = `${clock(left.currentTime)} / ${clock(total)}${shift}`;
     playButton.textContent = playing() ? "Pause" : "Play";
   };
+  const place = (v, t) => {
+    const end = Number.isFinite(v.duration) ? v.duration : t;
+    v.currentTime = Math.min(Math.max(0, t), end);
+  };
   const seekTo = (t) => {
-    for (const v of [left, right]) {
-      const end = Number.isFinite(v.duration) ? v.duration : t;
-      v.currentTime = Math.min(Math.max(0, t), end);
-    }
+    place(left, t);
+    place(right, t + offset());
+    render();
+  };
+  // A chapter only one file has: the other side follows at the same time.
+  const seekChapter = (chapter, button) => {
+    const leftStart = chapter.left ?? chapter.right;
+    const rightStart = chapter.right ?? chapter.left;
+    root._mvOffset = rightStart - leftStart;
+    place(left, leftStart);
+    place(right, rightStart);
+    chapterBar.querySelectorAll("button").forEach((b) => b.classList.toggle("mv-active", b === button));
     render();
   };
   const togglePlay = () => {
@@ -83,7 +102,7 @@ export default function (component) {
       left.pause();
       right.pause();
     } else {
-      right.currentTime = left.currentTime;
+      right.currentTime = left.currentTime + offset();
       Promise.all([left.play(), right.play()]).catch(() => {});
     }
   };
@@ -104,6 +123,25 @@ export default function (component) {
     b.onclick = () => act(b);
   });
   seek.oninput = () => seekTo((Number(seek.value) / 1000) * span());
+
+  // Chapter buttons, rebuilt only when the list changes (labels are file data: textContent).
+  const chapterKey = JSON.stringify(chapters);
+  if (chapterBar.dataset.chapters !== chapterKey) {
+    chapterBar.dataset.chapters = chapterKey;
+    chapterBar.querySelectorAll("button").forEach((b) => b.remove());
+    chapters.forEach((chapter, index) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.chapter = String(index);
+      button.textContent = chapter.label;
+      button.title = `Left ${clock(chapter.left ?? chapter.right)} · right ${clock(chapter.right ?? chapter.left)}`;
+      chapterBar.appendChild(button);
+    });
+    chapterBar.hidden = chapters.length === 0;
+  }
+  chapterBar.querySelectorAll("button[data-chapter]").forEach((b) => {
+    b.onclick = () => seekChapter(chapters[Number(b.dataset.chapter)], b);
+  });
   // Either side ending or stalling pauses or holds the other, so they never drift apart.
   left.onended = () => right.pause();
   right.onended = () => left.pause();
@@ -132,8 +170,8 @@ export default function (component) {
   clearInterval(root._mvTimer);
   root._mvTimer = setInterval(() => {
     if (left.paused || right.paused || left.ended || right.ended) return;
-    if (Math.abs(right.currentTime - left.currentTime) > MAX_DRIFT_S) {
-      right.currentTime = left.currentTime;
+    if (Math.abs(right.currentTime - left.currentTime - offset()) > MAX_DRIFT_S) {
+      right.currentTime = left.currentTime + offset();
     }
   }, SYNC_INTERVAL_MS);
   render();

@@ -6,10 +6,13 @@ passed as data and set with textContent in the browser, so file names never beco
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import streamlit as st
+
+from mediavault_assets.domain.chapters import ChapterPair
 
 _HERE = Path(__file__).parent
 _player = st.components.v2.component(
@@ -27,5 +30,18 @@ class Side:
     note: str = ""
 
 
-def dual_player(left: Side, right: Side, *, key: str) -> None:
-    _player(data={"left": asdict(left), "right": asdict(right)}, key=key)
+def _seconds(ms: int | None) -> float | None:
+    return None if ms is None else ms / 1000
+
+
+def dual_player(left: Side, right: Side, *, key: str, chapters: Sequence[ChapterPair] = ()) -> None:
+    """`chapters`: buttons that seek each side to its own file's chapter start."""
+    data = {
+        "left": asdict(left),
+        "right": asdict(right),
+        "chapters": [
+            {"label": c.label, "left": _seconds(c.left_ms), "right": _seconds(c.right_ms)}
+            for c in chapters
+        ],
+    }
+    _player(data=data, key=key)

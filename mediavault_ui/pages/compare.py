@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from mediavault_assets import curating
+from mediavault_assets.domain.chapters import ChapterPair, FileChapter, pair_chapters
 from mediavault_assets.domain.curation import MAX_SCORE, REJECTED, UNRATED, stars
 from mediavault_assets.reviewing import DecisionLosesData
 from mediavault_ui import comparison, media, queries, review, ui
@@ -120,7 +121,24 @@ def _side(member: dict[str, object]) -> Side:
     return Side(src=src, label=f"{_named(member)}{marker}", note=note)
 
 
-dual_player(_side(left), _side(right), key="compare_player")
+def _chapters() -> list[ChapterPair]:
+    """The two files' chapter markers, paired (each file seeks to its own chapter's start)."""
+    try:
+        markers = library.frame(queries.FILE_CHAPTERS, {"file_ids": [left_id, right_id]})
+    except DataUnavailable as problem:
+        ui.show_unavailable(problem)
+    of_file = {
+        file_id: [
+            FileChapter(r["number"], r["start_ms"], r["label"])
+            for r in markers.iter_rows(named=True)
+            if r["file_id"] == file_id
+        ]
+        for file_id in (left_id, right_id)
+    }
+    return pair_chapters(of_file[left_id], of_file[right_id])
+
+
+dual_player(_side(left), _side(right), key="compare_player", chapters=_chapters())
 
 rest = len(members) - 2
 rest_text = f" and the {rest} other file{'s' if rest > 1 else ''} of the group" if rest else ""
