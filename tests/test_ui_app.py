@@ -50,6 +50,7 @@ PAGES = [
     "scans",
     "settings",
     "watching",
+    "title",
 ]
 
 
@@ -359,6 +360,9 @@ def test_every_page_renders_on_the_demo(page: str, app_config: Path, library: Li
         assert len(at.dataframe) == 1 + with_errors  # scan history, then each scan's errors
     elif page == "settings":
         assert "TMDB_API_KEY" in said and "Deletion plan" in said
+    elif page == "title":  # no ?id=: the first title of the catalog, with its files
+        assert len(at.selectbox[0].options) == library.one("SELECT count(*) AS n FROM titles")["n"]
+        assert len(at.dataframe[-1].value) > 0
     elif page == "watching":  # the title view: every title on disk to pick, its files below
         titles = library.one("SELECT count(*) AS n FROM media WHERE on_disk")["n"]
         assert len(at.selectbox[0].options) == titles > 0
@@ -545,6 +549,135 @@ def test_library_filters_sorts_and_pages(app_config: Path, library: Library) -> 
     assert page.label == f"Page (of {-(-total // 10)})"
     page.set_value(3).run()
     assert len(at.dataframe[0].value) == total - 20
+
+
+def _group_by(at: AppTest, grouping: str) -> AppTest:
+    return next(s for s in at.selectbox if s.label == "Group by").set_value(grouping).run()
+
+
+def _open_group(at: AppTest, index: int) -> AppTest:
+    """Open an expander the way a click does (its state lives under its key)."""
+    key = at.expander[index].proto.id.split("-", 2)[-1]
+    at.session_state[key] = True
+    return at.run()
+
+
+def test_library_groups_by_show_season_and_movie(app_config: Path, library: Library) -> None:
+    at = _group_by(open_page("library"), "show")
+    assert_clean(at)
+    # The demo's one show: episodes 1-3 of season 1 in five files (one of them S01E01E02).
+    [show] = [e.label for e in at.expander]
+    assert show.startswith("Red Dwarf · 1 season · 3 episodes · 5 files · "), show
+    at = _open_group(at, 0)
+    assert_clean(at)
+    seasons, files = (d.value for d in at.dataframe)
+    assert seasons[["season", "episodes", "files"]].to_dict("records") == [
+        {"season": 1, "episodes": 3, "files": 5}
+    ]
+    tv = library.frame(
+        "SELECT root_key || ' › ' || relative_path AS file, file_size FROM media_files "
+        "WHERE media_type = 'tv'"
+    )
+    assert set(files["file"]) == set(tv["file"])
+    assert seasons["bytes"][0] == tv["file_size"].sum()
+    red_dwarf = library.one("SELECT id FROM titles WHERE name = 'Red Dwarf'")["id"]
+    [link] = at.get("page_link")
+    assert link.proto.page == "title" and link.proto.query_string == f"id={red_dwarf}"
+
+    # Filters still apply: two files hold "Future Echoes" (S01E02 and S01E01E02).
+    at.text_input[0].input("future").run()
+    assert [e.label.split(" · ")[:4] for e in at.expander] == [
+        ["Red Dwarf", "1 season", "2 episodes", "2 files"]
+    ]
+    at.text_input[0].input("").run()
+    at = _group_by(at, "season")
+    assert [e.label.split(" · ")[:4] for e in at.expander] == [
+        ["Red Dwarf", "Season 1", "3 episodes", "5 files"]
+    ]
+    at = _group_by(at, "movie")
+    labels = {e.label.split(" · ")[0]: e.label.split(" · ")[1] for e in at.expander}
+    # Inception: two 1080p copies, the 4K cut, a sample and a trailer.
+    assert labels["Inception (2010)"] == "5 files"
+    assert "Red Dwarf" not in labels
+    assert len(labels) == library.one("SELECT count(*) AS n FROM titles WHERE kind = 'movie'")["n"]
+    # Back to no grouping: one row per file, and a file's rating and keywords below it.
+    at = _group_by(at, "none")
+    assert_clean(at)
+    assert not at.expander and len(at.dataframe[0].value) > 5
+
+
+def _title_files(library: Library, name: str) -> tuple[int, pl.DataFrame]:
+    """A title's id and its files: path as the title page shows it, whether the plan proposes
+    it and whether it is its duplicate group's kept file."""
+    title_id = library.one("SELECT id FROM titles WHERE name = ?", [name])["id"]
+    files = library.frame(
+        """
+        SELECT DISTINCT f.root_key || ' › ' || f.relative_path AS path,
+               f.id IN (SELECT file_id FROM pending_deletions) AS proposed,
+               coalesce(m.is_primary, false) AS kept
+        FROM episode_assets AS ea JOIN episodes AS e ON e.id = ea.episode_id
+        JOIN media_files AS f ON f.id = ea.asset_id
+        LEFT JOIN duplicate_members AS m ON m.file_id = f.id
+        WHERE e.title_id = ?
+        """,
+        [title_id],
+    )
+    return title_id, files
+
+
+def test_title_page_shows_seasons_episodes_and_the_canonical_files(
+    app_config: Path, library: Library
+) -> None:
+    title_id, expected = _title_files(library, "Red Dwarf")
+    at = open_page("title", id=str(title_id))
+    assert_clean(at)
+    assert "### Red Dwarf" in texts(at)
+    seasons, episodes, files = (d.value for d in at.dataframe)
+    assert seasons[["season", "episodes", "files"]].to_dict("records") == [
+        {"season": 1, "episodes": 3, "files": 5}
+    ]
+    assert list(episodes["code"]) == ["S01E01", "S01E02", "S01E03"]
+    assert list(episodes["files"]) == [3, 2, 1]  # S01E01E02 counts for both episodes
+    assert set(files["path"]) == set(expected["path"])
+    marked = set(files.loc[files["mark"] == "✓", "path"])
+    # Canonical: each group's kept file and the episode nobody duplicated; everything the plan
+    # proposes for staging is not.
+    assert marked == set(expected.filter(~pl.col("proposed"))["path"])
+    assert set(expected.filter(pl.col("kept"))["path"]) <= marked
+    assert {"S01E01E02", "S01E03"} == set(files.loc[files["mark"] == "✓", "code"])
+    assert files["resolution"].notna().all() and files["file_size"].gt(0).all()
+
+    # A movie: no seasons or episodes, its files with the plan's keeper marked; extras are not.
+    title_id, expected = _title_files(library, "Inception")
+    at = open_page("title", id=str(title_id))
+    assert_clean(at)
+    [files] = (d.value for d in at.dataframe)
+    assert len(files) == 5 and "code" not in files.columns
+    marked = set(files.loc[files["mark"] == "✓", "path"])
+    assert marked == set(expected.filter(pl.col("kept"))["path"])
+    assert next(iter(marked)).endswith("2160p.UHD.BluRay.x265.HDR10.mkv")
+    # The audio languages the probe read, per file.
+    assert set(files["audio"]) >= {"en"}
+    # Picking another title changes the link.
+    red_dwarf = library.one("SELECT id FROM titles WHERE name = 'Red Dwarf'")["id"]
+    at.selectbox[0].set_value(red_dwarf).run()
+    assert at.query_params["id"] == str(red_dwarf)
+    assert "### Red Dwarf" in texts(at)
+
+
+def test_compare_player_gets_each_files_chapters(app_config: Path, library: Library) -> None:
+    at = open_page("compare", group=str(group_id_of(library, "Inception")))
+    assert_clean(at)
+    data = json.loads(at.get("bidi_component")[0].proto.json)
+    # Left: the 4K keeper (Kick at 1 s); right: the 1080p cut (Kick at 1.5 s).
+    assert "2160p" in data["left"]["label"] and "1080p" in data["right"]["label"]
+    assert data["chapters"] == [
+        {"label": "1. Dream Within a Dream", "left": 0.0, "right": 0.0},
+        {"label": "2. Kick", "left": 1.0, "right": 1.5},
+    ]
+    # Files without chapters: no chapter list.
+    at = open_page("compare", group=str(group_id_of(library, "The Matrix")))
+    assert json.loads(at.get("bidi_component")[0].proto.json)["chapters"] == []
 
 
 @pytest.fixture(scope="module")

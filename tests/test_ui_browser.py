@@ -570,3 +570,61 @@ def test_an_admin_changes_a_threshold_and_adds_a_root(
             tab.mouse.move(0, 0)
             assert screenshot(tab, "settings-admin-saved").stat().st_size > 10_000
             context.close()
+
+
+def test_library_groups_by_show_and_links_to_the_title_page(page: Any, app: App) -> None:
+    open_page(page, app, "library")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Group by").click()
+    page.get_by_role("option", name="show", exact=True).click()
+    settle(page)
+    show = page.locator('[data-testid="stExpander"] summary').filter(has_text="Red Dwarf")
+    assert "1 season · 3 episodes · 5 files" in show.inner_text()
+    show.click()
+    settle(page)
+    link = page.get_by_role("link", name="Open the title page")
+    link.wait_for(timeout=30_000)
+    page.mouse.move(0, 0)
+    screenshot(page, "library-grouped-by-show")
+    link.click()
+    page.get_by_role("heading", name="Red Dwarf").wait_for(timeout=30_000)
+    settle(page)
+    red_dwarf = app.demo.query("SELECT id FROM titles WHERE name = 'Red Dwarf'")["id"][0]
+    assert page.evaluate("() => new URLSearchParams(location.search).get('id')") == str(red_dwarf)
+    assert page.locator("h1").first.inner_text() == "Title"
+    screenshot(page, "title-show")
+    # A deep link opens the title straight away.
+    inception = app.demo.query("SELECT id FROM titles WHERE name = 'Inception'")["id"][0]
+    open_page(page, app, f"title?id={inception}")
+    page.get_by_role("heading", name="Inception (2010)").wait_for(timeout=30_000)
+    screenshot(page, "title-movie")
+
+
+def test_compare_chapter_seeks_each_player_to_its_own_chapter(page: Any, app: App) -> None:
+    # Left: the 4K keeper, "Kick" at 1.0 s; right: the 1080p cut, "Kick" at 1.5 s.
+    group = app.group("show_name = 'Inception'")
+    open_page(page, app, f"compare?group={group}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        videos = _videos(page)
+        if len(videos) == 2 and all(v["ready"] >= 2 for v in videos):
+            break
+        time.sleep(0.3)
+    chapters = page.locator(".mv-chapters button")
+    assert chapters.all_inner_texts() == ["1. Dream Within a Dream", "2. Kick"]
+    chapters.nth(1).click()
+    page.wait_for_timeout(300)
+    left, right = _videos(page)
+    assert abs(left["t"] - 1.0) < 0.05 and abs(right["t"] - 1.5) < 0.05, (left, right)
+    assert "right +0.5 s" in page.locator(".mv-time").inner_text()
+    page.mouse.move(0, 0)
+    screenshot(page, "compare-chapters")
+    # Playing keeps them half a second apart: each at its own chapter.
+    chapters.nth(0).click()
+    page.wait_for_timeout(200)
+    assert all(v["t"] == 0 for v in _videos(page))
+    chapters.nth(1).click()
+    page.locator('button[data-act="play"]').click()
+    page.wait_for_timeout(300)
+    page.locator('button[data-act="play"]').click()
+    left, right = _videos(page)
+    assert left["t"] > 1.0 and abs(right["t"] - left["t"] - 0.5) < 0.3, (left, right)
