@@ -656,6 +656,8 @@ def test_title_page_shows_seasons_episodes_and_the_canonical_files(
     marked = set(files.loc[files["mark"] == "✓", "path"])
     assert marked == set(expected.filter(pl.col("kept"))["path"])
     assert next(iter(marked)).endswith("2160p.UHD.BluRay.x265.HDR10.mkv")
+    extras = files.loc[files["path"].str.contains("sample|trailer"), "notes"]
+    assert sorted(extras) == ["sample", "trailer"]
     # The audio languages the probe read, per file.
     assert set(files["audio"]) >= {"en"}
     # Picking another title changes the link.

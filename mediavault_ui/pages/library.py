@@ -99,7 +99,7 @@ if st.session_state.get("library_filter") != signature:
     st.session_state["library_filter"] = signature
     st.session_state["library_page"] = 1
 
-GROUP_FILES_LIMIT = 500  # an open group lists at most this many files
+GROUP_FILES_LIMIT = 500  # an open group lists at most this many files (and seasons)
 
 
 def group_label(grouping: str, group: dict[str, object]) -> str:
@@ -116,6 +116,8 @@ def group_label(grouping: str, group: dict[str, object]) -> str:
     parts += [ui.count(int(group["files"]), "file"), ui.size(group["bytes"])]  # type: ignore[call-overload]
     if group["duplicates"]:
         parts.append(f"{group['duplicates']} in duplicate groups")
+    if group["proposed"]:
+        parts.append(f"{group['proposed']} proposed for staging")
     return " · ".join(parts)
 
 
@@ -130,7 +132,7 @@ def group_files(group: dict[str, object]) -> None:
             seasons_sql, seasons_params = queries.library_groups(title_where, "season")
             seasons = library.frame(
                 seasons_sql,
-                {**title_params, **seasons_params, "limit": 1000, "offset": 0},
+                {**title_params, **seasons_params, "limit": GROUP_FILES_LIMIT, "offset": 0},
                 tables=live,
             )
             st.dataframe(
@@ -170,6 +172,11 @@ def group_files(group: dict[str, object]) -> None:
             "rating": st.column_config.TextColumn("Rating", width=80),
         },
     )
+    if int(group["files"]) > GROUP_FILES_LIMIT:  # type: ignore[call-overload]
+        st.caption(
+            f"The first {GROUP_FILES_LIMIT} of {group['files']:,} files; "
+            "the title page lists them all."
+        )
     st.page_link(
         navigation.page("title"),
         label="Open the title page",

@@ -150,6 +150,7 @@ assets = (
             pl.when(pl.col("proposed")).then(pl.lit("proposed for staging")),
             pl.when(pl.col("duplicate_group_id").is_not_null()).then(pl.lit("duplicate")),
             pl.col("edition"),
+            pl.col("extra_kind"),
             separator=", ",
             ignore_nulls=True,
         ),

@@ -17,7 +17,7 @@ SELECT
     f.tmdb_rating, f.tmdb_poster_path, t.genres AS tmdb_genres, t.cast_names AS tmdb_cast,
     fm.confidence AS tmdb_confidence, fm.identity_key AS tmdb_identity_key,
     f.extension, coalesce(k.auto_keywords, []::VARCHAR[]) AS auto_keywords,
-    c.title_id AS catalog_title_id, ct.name AS catalog_title,
+    f.extra_kind, c.title_id AS catalog_title_id, ct.name AS catalog_title,
     lower(concat_ws(' ', f.relative_path, f.title, f.tmdb_title, f.episode_title,
                     array_to_string(k.auto_keywords, ' '))) AS search_text
 FROM media_files AS f

@@ -5,7 +5,7 @@ SELECT
     s.number AS season, e.number AS episode, e.name AS episode_name, e.id AS episode_id,
     ea.canonical, b.id AS file_id, b.filename, b.root_key, b.relative_path, b.file_size,
     b.resolution, b.quality_tier, b.video_codec, b.audio_languages, b.subtitle_languages,
-    b.edition, b.duplicate_group_id, b.proposed, b.quality_score
+    b.edition, b.extra_kind, b.duplicate_group_id, b.proposed, b.quality_score
 FROM episodes AS e
 LEFT JOIN seasons AS s ON s.id = e.season_id
 JOIN episode_assets AS ea ON ea.episode_id = e.id
