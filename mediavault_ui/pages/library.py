@@ -3,6 +3,8 @@
 The rows come from the snapshot's library_browser table (built once per refresh) and only the
 page on screen leaves DuckDB: benchmarks/bench_library_page.py shows 100,000 files paging in tens
 of milliseconds. Thumbnails are made by the thumbnail route when the browser asks for them.
+"Group by" pages through the catalog's titles (or their seasons) instead, one query per page,
+and reads a group's files only once it is opened.
 """
 
 from __future__ import annotations
