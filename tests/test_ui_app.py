@@ -1045,7 +1045,7 @@ def test_purge_offers_only_due_files_and_starts_the_job_after_confirming(
     assert "Purge run `run-1` is started" in texts(at)
 
 
-def test_review_queue_by_kind_resolves_an_item_as_the_reviewer(
+def test_review_queue_by_kind_resolves_and_rejects_as_the_reviewer(
     app_config: Path, library: Library
 ) -> None:
     at = open_page("review")
@@ -1071,6 +1071,19 @@ def test_review_queue_by_kind_resolves_an_item_as_the_reviewer(
         review.queue_frame(library).filter(pl.col("status") == "pending")["item_key"]
     )
     assert len(shown.value) == of_kind.height - 1
+
+    # Another kind's item, rejected (nothing to do about it): recorded the same way.
+    other = pending.filter(~pl.col("kind").is_in(["plan_review", kind]))
+    next(m for m in at.multiselect if m.label == "Kind").unselect(kind).select(
+        other["kind"][0]
+    ).run()
+    listed = other.filter(pl.col("kind") == other["kind"][0])
+    select_rows(at, "queue_rows", listed["item_key"].to_list(), [0])
+    button(at, "Reject 1 selected").click().run()
+    assert_clean(at)
+    answer = ReviewStore(library.settings.app_store_path).queue_resolutions()[listed["item_key"][0]]
+    assert (answer.status, answer.reviewer) == ("rejected", auth.local_reviewer())
+    assert f"Review queue ({pending.height - 2})" in [t.label for t in at.tabs]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,49 @@ try:
 except DataUnavailable as problem:
     ui.show_unavailable(problem)
 
+
+def purge_outcome(run: dict) -> None:
+    """The purge run started from here: its Dagster status, then what the journal says it did."""
+    client = ui.dagster(library)
+    try:
+        found = next(
+            (r for r in client.runs(["purge_staged"], limit=10) if r.run_id == run["run_id"]),
+            None,
+        )
+    except (DagsterUnavailable, DagsterError) as problem:
+        st.warning(ui.plain(problem), icon=":material/cloud_off:")
+        return
+    if found is None or found.in_progress:
+        st.info(
+            f"Purge run `{run['run_id'][:8]}` is {found.status.lower() if found else 'starting'}…",
+            icon=":material/hourglass_top:",
+        )
+        return
+    if not run.get("finished"):
+        # Once more, the whole page: the staged and due lists then show what the run did.
+        run["finished"] = True
+        st.rerun(scope="app")
+    deleted = library.frame(queries.PURGE_OUTCOMES, {"file_ids": run["file_ids"]}).filter(
+        pl.col("status") == "completed"
+    )
+    kept = len(set(run["file_ids"]) - set(deleted["file_id"].to_list()))
+    text = (
+        f"Purge run `{run['run_id'][:8]}` {found.status.lower()}: "
+        f"{ui.count(deleted.height, 'file')} deleted for good"
+        + (f", {kept} not deleted (the run's log in Dagster says why)" if kept else "")
+        + f". [Open in Dagster]({client.run_url(run['run_id'])})"
+    )
+    if found.status == "SUCCESS" and not kept:
+        st.success(text, icon=":material/delete_forever:")
+    else:
+        st.warning(text, icon=":material/warning:")
+
+
+# Above the tabs: the page reruns when the run ends, which shows the first tab again.
+purge_run = st.session_state.get(PURGE_RUN_KEY)
+if purge_run:
+    st.fragment(run_every=None if purge_run.get("finished") else 2)(purge_outcome)(purge_run)
+
 pending_queue = queue.filter(pl.col("status") == "pending")
 plan_tab, queue_tab, staged_tab, purge_tab = st.tabs(
     [
@@ -312,59 +355,20 @@ with queue_tab:
         st.rerun()
 
 
-def purge_outcome(run: dict) -> None:
-    """The purge run started from here: its Dagster status, then what the journal says it did."""
-    client = ui.dagster(library)
-    try:
-        found = next(
-            (r for r in client.runs(["purge_staged"], limit=10) if r.run_id == run["run_id"]),
-            None,
-        )
-    except (DagsterUnavailable, DagsterError) as problem:
-        st.warning(ui.plain(problem), icon=":material/cloud_off:")
-        return
-    if found is None or found.in_progress:
-        st.info(
-            f"Purge run `{run['run_id'][:8]}` is {found.status.lower() if found else 'starting'}…",
-            icon=":material/hourglass_top:",
-        )
-        return
-    if not run.get("finished"):
-        # Once more, the whole page: the staged and due lists then show what the run did.
-        run["finished"] = True
-        st.rerun(scope="app")
-    deleted = library.frame(queries.PURGE_OUTCOMES, {"file_ids": run["file_ids"]}).filter(
-        pl.col("status") == "completed"
-    )
-    kept = len(set(run["file_ids"]) - set(deleted["file_id"].to_list()))
-    text = (
-        f"Purge run `{run['run_id'][:8]}` {found.status.lower()}: "
-        f"{ui.count(deleted.height, 'file')} deleted for good"
-        + (f", {kept} not deleted (the run's log in Dagster says why)" if kept else "")
-        + f". [Open in Dagster]({client.run_url(run['run_id'])})"
-    )
-    if found.status == "SUCCESS" and not kept:
-        st.success(text, icon=":material/delete_forever:")
-    else:
-        st.warning(text, icon=":material/warning:")
-
-
 with purge_tab:
     allowed = ui.may_decide(library)
     st.caption(
-        f"Staged more than {library.settings.retention_days} days ago: the purge deletes them "
+        f"Staged more than {ui.count(library.settings.retention_days, 'day')} ago: the purge "
+        "deletes them "
         "for good, only if they were approved and are still exactly as staged."
     )
     if not allowed:
         st.caption("Only a signed-in reviewer or an admin may purge.")
-    run = st.session_state.get(PURGE_RUN_KEY)
-    if run:
-        st.fragment(run_every=None if run.get("finished") else 2)(purge_outcome)(run)
     if not due.height:
         st.info("No staged file is past its retention.", icon=":material/schedule:")
     else:
         due_selection = st.dataframe(
-            due.select("path", "file_size", "staged_at"),
+            due.select("path", "file_size", pl.col("staged_at").str.slice(0, 16)),
             hide_index=True,
             on_select="rerun",
             selection_mode="multi-row",
