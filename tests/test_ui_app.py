@@ -32,6 +32,7 @@ from staging_helpers import new_journal, request_for, write_file
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
+from mediavault_assets.orchestration import prepare_dagster_home, run_job
 from mediavault_assets.presentation import plain
 from mediavault_assets.progress import progress_line
 from mediavault_assets.review_store import FileSignature, ReviewStore
@@ -319,6 +320,37 @@ class FakeDagster:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RunningDagster(FakeDagster):
+    """A fake webserver whose launched runs really run: the job the app asked for, with its run
+    config, in this process (a real Dagster run on the warehouse), while the app polls."""
+
+    def __init__(self, config_file: Path) -> None:
+        super().__init__()
+        self.config_file = config_file
+        self.executions: list[threading.Thread] = []
+
+    def answer(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer = super().answer(query, variables)
+        if "MediaVaultLaunchRun" in query:
+            run, params = self.runs[0], variables["executionParams"]
+            execution = threading.Thread(target=self._execute, args=(run, params))
+            execution.start()
+            self.executions.append(execution)
+        return answer
+
+    def _execute(self, run: dict[str, Any], params: dict[str, Any]) -> None:
+        ops = params["runConfigData"].get("ops", {})
+        outcome = run_job(
+            self.config_file,
+            params["selector"]["jobName"],
+            op_config={op: c["config"] for op, c in ops.items()},
+            trigger="api",
+            echo=lambda _: None,
+        )
+        run["endTime"] = time.time()
+        run["status"] = "SUCCESS" if outcome.success else "FAILURE"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1043,6 +1075,32 @@ def test_purge_offers_only_due_files_and_starts_the_job_after_confirming(
         }
     }
     assert "Purge run `run-1` is started" in texts(at)
+
+
+def test_a_file_changed_in_staging_is_not_purged_and_the_page_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    prepare_dagster_home(tmp_path / "dagster_home")
+    staged = staged_library(tmp_path)
+    changed = staged.staged_paths[staged.due.file_id]
+    with changed.open("ab") as handle:
+        handle.write(b"edited after staging")
+    with RunningDagster(staged.config) as dagster:
+        config = staged.config.read_text().replace(
+            load_settings(staged.config).dagster_url, dagster.url
+        )
+        staged.config.write_text(config)
+        monkeypatch.setenv("MEDIAVAULT_CONFIG", str(staged.config))
+        at = open_page("review")
+        button(at, "Purge all 1 due…").click().run()
+        button(at, "Confirm purge").click().run()
+        for execution in dagster.executions:
+            execution.join(timeout=60)
+        at.run()
+        assert_clean(at)
+    assert changed.exists()  # the engine's refusal: it changed since it was staged
+    assert "1 not deleted" in texts(at) and "0 files deleted for good" in texts(at)
 
 
 def test_review_queue_by_kind_resolves_and_rejects_as_the_reviewer(

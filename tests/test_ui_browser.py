@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +23,7 @@ import duckdb
 import pytest
 from test_ui_app import (
     FakeDagster,
+    RunningDagster,
     copy_snapshot,
     first_proposal,
     free_port,
@@ -32,7 +32,7 @@ from test_ui_app import (
     ui_settings,
 )
 
-from mediavault_assets.orchestration import prepare_dagster_home, run_job
+from mediavault_assets.orchestration import prepare_dagster_home
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.reviewing import queue_entries
 from mediavault_assets.settings import CONFIG_ENV, load_settings
@@ -611,37 +611,6 @@ def test_an_admin_changes_a_threshold_and_adds_a_root(
             tab.mouse.move(0, 0)
             assert screenshot(tab, "settings-admin-saved").stat().st_size > 10_000
             context.close()
-
-
-class RunningDagster(FakeDagster):
-    """A fake webserver whose launched runs really run: the job the app asked for, with its run
-    config, in this process (a real Dagster run on the warehouse), while the app polls."""
-
-    def __init__(self, config_file: Path) -> None:
-        super().__init__()
-        self.config_file = config_file
-        self.executions: list[threading.Thread] = []
-
-    def answer(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-        answer = super().answer(query, variables)
-        if "MediaVaultLaunchRun" in query:
-            run, params = self.runs[0], variables["executionParams"]
-            execution = threading.Thread(target=self._execute, args=(run, params))
-            execution.start()
-            self.executions.append(execution)
-        return answer
-
-    def _execute(self, run: dict[str, Any], params: dict[str, Any]) -> None:
-        ops = params["runConfigData"].get("ops", {})
-        outcome = run_job(
-            self.config_file,
-            params["selector"]["jobName"],
-            op_config={op: c["config"] for op, c in ops.items()},
-            trigger="api",
-            echo=lambda _: None,
-        )
-        run["endTime"] = time.time()
-        run["status"] = "SUCCESS" if outcome.success else "FAILURE"
 
 
 def test_a_signed_in_reviewer_purges_a_due_file_after_confirming(
