@@ -8,6 +8,7 @@ import polars as pl
 import streamlit as st
 
 from mediavault_assets.domain.review_queue import KINDS
+from mediavault_assets.reviewing import UnknownIdError
 from mediavault_ui import queries, review, ui
 from mediavault_ui.dagster_api import API_TAGS, DagsterError, DagsterUnavailable
 from mediavault_ui.data import DataUnavailable
@@ -348,11 +349,15 @@ with queue_tab:
     )
     if answerable.height and (resolve or dismiss):
         answer = "resolved" if resolve else "rejected"
-        count = review.resolve_queue(
-            library, answerable["item_key"].to_list(), answer, reviewer=ui.reviewer()
-        )
-        ui.flash(f"{answer.capitalize()} {count} queue item(s) as {ui.reviewer()}.")
-        st.rerun()
+        try:
+            count = review.resolve_queue(
+                library, answerable["item_key"].to_list(), answer, reviewer=ui.reviewer()
+            )
+        except UnknownIdError as gone:  # a scan published a new queue meanwhile
+            st.error(ui.plain(gone), icon=":material/error:")
+        else:
+            ui.flash(f"{answer.capitalize()} {count} queue item(s) as {ui.reviewer()}.")
+            st.rerun()
 
 
 with purge_tab:
