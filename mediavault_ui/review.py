@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 import polars as pl
 
-from mediavault_assets import sql_files
+from mediavault_assets import reviewing, sql_files
+from mediavault_assets.domain.review_queue import Status
 from mediavault_assets.review_store import FileSignature, GroupAction, ReviewStore
 from mediavault_assets.reviewing import DecisionLosesData, KeepOneCheck, check_keep_one
 from mediavault_ui import queries
@@ -187,3 +189,58 @@ def keep_files(
     return library.review_store().reject(
         signatures(library, file_ids, group_id), reviewer=reviewer, notes=notes
     )
+
+
+def purge_due(library: Library) -> pl.DataFrame:
+    """Staged files whose retention is over (file_id, staged_at, path, file_size): what a purge
+    may delete; the purge job checks each again (approved, unchanged since staging)."""
+    return library.frame(
+        queries.PURGE_DUE,
+        {
+            "now": datetime.now(UTC).replace(tzinfo=None),
+            "retention_days": library.settings.retention_days,
+        },
+    )
+
+
+_QUEUE_SCHEMA = {
+    "item_key": pl.String,
+    "kind": pl.String,
+    "status": pl.String,
+    "confidence": pl.Float64,
+    "reason": pl.String,
+    "file": pl.String,
+    "resolved_by": pl.String,
+    "resolved_at": pl.String,
+}
+
+
+def queue_frame(library: Library) -> pl.DataFrame:
+    """The review queue with the answers given since, as the CLI's `mediavault queue` lists it."""
+    return pl.DataFrame(
+        [
+            {
+                "item_key": e.item.item_key,
+                "kind": e.item.kind,
+                "status": e.item.status,
+                "confidence": e.item.confidence,
+                "reason": e.item.reason,
+                "file": e.file or e.item.subject,
+                "resolved_by": e.item.resolved_by,
+                "resolved_at": e.item.resolved_at,
+            }
+            for e in reviewing.queue_entries(library.settings)
+        ],
+        schema=_QUEUE_SCHEMA,
+    )
+
+
+def resolve_queue(
+    library: Library, item_keys: Iterable[str], status: Status, *, reviewer: str
+) -> int:
+    """Answer queue items the way `mediavault queue resolve` does (plan rows excluded: they are
+    answered by approving or rejecting them)."""
+    keys = list(dict.fromkeys(item_keys))
+    for key in keys:
+        reviewing.resolve_queue_item(library.settings, key, status, reviewer)
+    return len(keys)

@@ -142,6 +142,17 @@ def is_admin(library: Library) -> bool:
     return bool(user and user.is_active and user.is_admin)
 
 
+def may_decide(library: Library) -> bool:
+    """Whether the person using the app may decide on files (purging them for good): a
+    signed-in user who is still active (admins are users too), or the local user when the app
+    serves 127.0.0.1 without sign-in."""
+    store = auth.user_store(library.settings)
+    if not auth.login_required(library.settings, store):
+        return True
+    user = store.user(reviewer())
+    return bool(user and user.is_active)
+
+
 def media_urls(kind: str, file_ids: list[int]) -> list[str]:
     """Same-origin URLs of files' video or thumbnail routes, with the session's media token.
 

@@ -331,6 +331,37 @@ def test_purge_deletes_only_approved_files_after_retention(
     assert {p.name for p in library.iterdir()} == set()
 
 
+def test_purge_of_chosen_files_records_who_asked(
+    tmp_path: Path, library: Path, journal: StagingJournal
+) -> None:
+    for name in ("chosen.mkv", "other.mkv"):
+        write_file(library / name, 1_000)
+    chosen, other = (request_for(library, n) for n in ("chosen.mkv", "other.mkv"))
+    stage([chosen, other], tmp_path / "staging", journal, today=TODAY)
+    staged_at = journal.staged()[0].completed_at
+    assert staged_at is not None
+    outcomes = purge(
+        journal,
+        now=staged_at + timedelta(days=31),
+        retention_days=30,
+        approved_file_ids=[chosen.file_id, other.file_id],
+        approvers={chosen.file_id: 1, other.file_id: 1},
+        file_ids=[chosen.file_id, 999],
+        by=5,
+    )
+    assert [(o.file_id, o.status) for o in outcomes] == [
+        (999, "skipped"),
+        (chosen.file_id, "purged"),
+    ]
+    assert outcomes[0].message == "not in staging"
+    assert [op.file_id for op in journal.staged()] == [other.file_id]
+    # The delete is the asker's, not the approver's.
+    deletes = journal.warehouse.frame(
+        "SELECT file_id, triggered_by FROM archive_operations WHERE operation_type = 'delete'"
+    )
+    assert deletes.rows() == [(chosen.file_id, 5)]
+
+
 def test_a_second_run_is_refused_while_one_holds_the_lock(
     tmp_path: Path, library: Path, journal: StagingJournal
 ) -> None:

@@ -17,7 +17,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,17 @@ import polars as pl
 import pytest
 import yaml
 from graphql import parse, validate
+from staging_helpers import new_journal, request_for, write_file
 from streamlit import config as st_config
 from streamlit.testing.v1 import AppTest
 
+from mediavault_assets.orchestration import prepare_dagster_home, run_job
 from mediavault_assets.presentation import plain
 from mediavault_assets.progress import progress_line
-from mediavault_assets.review_store import ReviewStore
+from mediavault_assets.review_store import FileSignature, ReviewStore
 from mediavault_assets.settings import ReviewUser, SettingsError, load_settings
+from mediavault_assets.staging.engine import StageRequest, stage
+from mediavault_assets.staging.review_state import apply_review_state
 from mediavault_assets.user_store import UserStore
 from mediavault_assets.warehouse import Warehouse, build_snapshot_tables, snapshot_path_for
 from mediavault_ui import auth, comparison, dagster_api, media, queries, review, status, ui
@@ -137,10 +142,82 @@ def first_proposal(warehouse: Path) -> int:
         return int(con.sql("SELECT min_by(file_id, id) FROM pending_deletions").fetchall()[0][0])
 
 
+@dataclass(frozen=True)
+class StagedLibrary:
+    """Two real files staged by the real engine, one past its retention (due), one not."""
+
+    config: Path
+    due: StageRequest
+    not_due: StageRequest
+    staged_paths: dict[int, Path]
+
+
+def staged_library(base: Path, **overrides: object) -> StagedLibrary:
+    """A migrated warehouse with two files journaled as staged (retention 1 day; the due one
+    staged 3 days ago), both approved in the review store, snapshot published: what a purge
+    acts on, without a refresh."""
+    root = base / "library"
+    for name in ("Old.Copy.2001.720p.mkv", "Recent.Copy.2002.720p.mkv"):
+        write_file(root / name, 64 * 1024)
+    due = request_for(root, "Old.Copy.2001.720p.mkv", plan_id=1)
+    not_due = request_for(root, "Recent.Copy.2002.720p.mkv", plan_id=2)
+    journal = new_journal(base / "data")
+    staging_root = base / "staging"
+    outcomes = stage([due, not_due], staging_root, journal, today=date.today())
+    assert [o.status for o in outcomes] == ["moved", "moved"]
+    with journal.warehouse.transaction() as con:
+        con.execute(
+            "UPDATE archive_operations SET completed_at = completed_at - INTERVAL 3 DAY "
+            "WHERE file_id = ?",
+            [due.file_id],
+        )
+    data: dict[str, object] = {
+        "warehouse_path": str(base / "data" / "warehouse.duckdb"),
+        "app_store_path": str(base / "review.sqlite"),
+        "cache_dir": str(base / "cache"),
+        "staging_root": str(staging_root),
+        "library_roots": [{"key": "videos", "path": str(root), "media_type": "movie"}],
+        "retention_days": 1,
+        "dagster_url": f"http://127.0.0.1:{free_port()}",
+        **overrides,
+    }
+    config = base / "mediavault.yaml"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    settings = load_settings(config)
+    ReviewStore(settings.app_store_path).approve(
+        [
+            FileSignature(
+                r.file_id,
+                r.group_id,
+                r.plan_id,
+                r.expected_size,
+                r.expected_mtime_ns,
+                r.expected_inode,
+            )
+            for r in (due, not_due)
+        ],
+        reviewer="someone",
+    )
+    apply_review_state(journal.warehouse, settings)
+    journal.warehouse.publish_snapshot()
+    return StagedLibrary(
+        config,
+        due,
+        not_due,
+        {o.file_id: Path(str(o.destination)) for o in outcomes},
+    )
+
+
 class FakeDagster:
     """The GraphQL operations the app sends, answered like dagster-webserver does."""
 
-    JOBS = ("scan_library_root", "analyze_library", "stage_approved", "restore_staged")
+    JOBS = (
+        "scan_library_root",
+        "analyze_library",
+        "stage_approved",
+        "restore_staged",
+        "purge_staged",
+    )
 
     def __init__(self) -> None:
         self.launched: list[dict[str, Any]] = []
@@ -244,6 +321,37 @@ class FakeDagster:
     def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class RunningDagster(FakeDagster):
+    """A fake webserver whose launched runs really run: the job the app asked for, with its run
+    config, in this process (a real Dagster run on the warehouse), while the app polls."""
+
+    def __init__(self, config_file: Path) -> None:
+        super().__init__()
+        self.config_file = config_file
+        self.executions: list[threading.Thread] = []
+
+    def answer(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        answer = super().answer(query, variables)
+        if "MediaVaultLaunchRun" in query:
+            run, params = self.runs[0], variables["executionParams"]
+            execution = threading.Thread(target=self._execute, args=(run, params))
+            execution.start()
+            self.executions.append(execution)
+        return answer
+
+    def _execute(self, run: dict[str, Any], params: dict[str, Any]) -> None:
+        ops = params["runConfigData"].get("ops", {})
+        outcome = run_job(
+            self.config_file,
+            params["selector"]["jobName"],
+            op_config={op: c["config"] for op, c in ops.items()},
+            trigger="api",
+            echo=lambda _: None,
+        )
+        run["endTime"] = time.time()
+        run["status"] = "SUCCESS" if outcome.success else "FAILURE"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1066,6 +1174,109 @@ def test_restore_says_so_plainly_when_dagster_is_down(
     assert_clean(at)
     assert "is not reachable" in at.warning[0].value
     assert at.code[0].value == f"mediavault restore {staged_id}"
+
+
+def test_purge_offers_only_due_files_and_starts_the_job_after_confirming(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeDagster() as dagster:
+        staged = staged_library(tmp_path, dagster_url=dagster.url)
+        monkeypatch.setenv("MEDIAVAULT_CONFIG", str(staged.config))
+        at = open_page("review")
+        assert {"Staged files (2)", "Due for purge (1)"} <= {t.label for t in at.tabs}
+        due_grid = next(d for d in at.dataframe if "path" in d.value.columns)
+        assert due_grid.value["path"].tolist() == ["videos/Old.Copy.2001.720p.mkv"]
+        select_rows(at, "due_rows", [staged.due.file_id], [0])
+        button(at, "Purge 1 selected…").click().run()
+        assert_clean(at)
+        question = texts(at)
+        assert "Delete 1 file (64.0 KB) for good?" in question, question
+        assert plain("videos/Old.Copy.2001.720p.mkv") in question
+        assert plain("Recent.Copy") not in question
+        assert not dagster.launched  # nothing before the confirmation
+        button(at, "Confirm purge").click().run()
+        assert_clean(at)
+    [launched] = dagster.launched
+    assert launched["selector"]["jobName"] == "purge_staged"
+    assert launched["runConfigData"] == {
+        "ops": {
+            "purge_files": {
+                "config": {
+                    "file_ids": [staged.due.file_id],
+                    "dry_run": False,
+                    "purged_by": auth.local_reviewer(),
+                }
+            }
+        }
+    }
+    assert "Purge run `run-1` is started" in texts(at)
+
+
+def test_a_file_changed_in_staging_is_not_purged_and_the_page_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    prepare_dagster_home(tmp_path / "dagster_home")
+    staged = staged_library(tmp_path)
+    changed = staged.staged_paths[staged.due.file_id]
+    with changed.open("ab") as handle:
+        handle.write(b"edited after staging")
+    with RunningDagster(staged.config) as dagster:
+        config = staged.config.read_text().replace(
+            load_settings(staged.config).dagster_url, dagster.url
+        )
+        staged.config.write_text(config)
+        monkeypatch.setenv("MEDIAVAULT_CONFIG", str(staged.config))
+        at = open_page("review")
+        button(at, "Purge all 1 due…").click().run()
+        button(at, "Confirm purge").click().run()
+        for execution in dagster.executions:
+            execution.join(timeout=60)
+        at.run()
+        assert_clean(at)
+    assert changed.exists()  # the engine's refusal: it changed since it was staged
+    assert "1 not deleted" in texts(at) and "0 files deleted for good" in texts(at)
+
+
+def test_review_queue_by_kind_resolves_and_rejects_as_the_reviewer(
+    app_config: Path, library: Library
+) -> None:
+    at = open_page("review")
+    queue = review.queue_frame(library)
+    pending = queue.filter(pl.col("status") == "pending")
+    assert f"Review queue ({pending.height})" in [t.label for t in at.tabs]
+    kind = pending.filter(pl.col("kind") != "plan_review")["kind"][0]
+    of_kind = pending.filter(pl.col("kind") == kind)
+    assert f"{kind}: {of_kind.height} pending of" in texts(at)
+    next(m for m in at.multiselect if m.label == "Kind").select(kind).run()
+    select_rows(at, "queue_rows", of_kind["item_key"].to_list(), [0])
+    button(at, "Resolve 1 selected").click().run()
+    assert_clean(at)
+    key = of_kind["item_key"][0]
+    answer = ReviewStore(library.settings.app_store_path).queue_resolutions()[key]
+    assert (answer.status, answer.reviewer) == ("resolved", auth.local_reviewer())
+    answered_at = datetime.fromisoformat(answer.resolved_at)
+    assert abs(answered_at - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=1)
+    # Gone from the pending view at once, and counted as answered.
+    assert f"Review queue ({pending.height - 1})" in [t.label for t in at.tabs]
+    shown = next(d for d in at.dataframe if "resolved_by" in d.value.columns)
+    assert key not in set(
+        review.queue_frame(library).filter(pl.col("status") == "pending")["item_key"]
+    )
+    assert len(shown.value) == of_kind.height - 1
+
+    # Another kind's item, rejected (nothing to do about it): recorded the same way.
+    other = pending.filter(~pl.col("kind").is_in(["plan_review", kind]))
+    next(m for m in at.multiselect if m.label == "Kind").unselect(kind).select(
+        other["kind"][0]
+    ).run()
+    listed = other.filter(pl.col("kind") == other["kind"][0])
+    select_rows(at, "queue_rows", listed["item_key"].to_list(), [0])
+    button(at, "Reject 1 selected").click().run()
+    assert_clean(at)
+    answer = ReviewStore(library.settings.app_store_path).queue_resolutions()[listed["item_key"][0]]
+    assert (answer.status, answer.reviewer) == ("rejected", auth.local_reviewer())
+    assert f"Review queue ({pending.height - 2})" in [t.label for t in at.tabs]
 
 
 # ---------------------------------------------------------------------------------------------

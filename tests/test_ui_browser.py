@@ -15,21 +15,28 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from test_ui_app import (
     FakeDagster,
+    RunningDagster,
     copy_snapshot,
     first_proposal,
     free_port,
     stage_in_snapshot,
+    staged_library,
     ui_settings,
 )
 
+from mediavault_assets.orchestration import prepare_dagster_home
 from mediavault_assets.review_store import ReviewStore
-from mediavault_assets.settings import load_settings
+from mediavault_assets.reviewing import queue_entries
+from mediavault_assets.settings import CONFIG_ENV, load_settings
+from mediavault_assets.user_store import UserStore
 from mediavault_ui import auth
 
 pytestmark = pytest.mark.slow
@@ -327,6 +334,40 @@ def test_review_approves_rows_selected_in_the_grid(page: Any, app: App) -> None:
     decisions = app.store.decisions().values()
     assert sum(d.decision == "stage" for d in decisions) == staged_before + 2
     assert sum(d.notes == "both obviously worse" for d in decisions) == 2
+
+
+def test_the_review_queue_resolves_an_item_of_one_kind(page: Any, app: App) -> None:
+    settings = load_settings(app.settings_file)
+    pending = [e.item for e in queue_entries(settings, status="pending")]
+    kind = next(i.kind for i in pending if i.kind != "plan_review")
+    of_kind = [i for i in pending if i.kind == kind]
+    open_page(page, app, "review")
+    page.get_by_role("tab", name=f"Review queue ({len(pending)})").click()
+    settle(page)
+    page.locator('[data-testid="stMultiSelect"]:visible').filter(has_text="Kind").click()
+    page.get_by_role("option", name=kind).click()
+    page.keyboard.press("Escape")
+    settle(page)
+    grid = page.locator('[role="tabpanel"]:visible [data-testid="stDataFrame"]')
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)  # the first row's checkbox
+    settle(page)
+    page.mouse.move(0, 0)
+    screenshot(page, "review-queue-selected")
+    page.get_by_role("button", name="Resolve 1 selected").click()
+    page.get_by_text(f"Resolved 1 queue item(s) as {auth.local_reviewer()}").wait_for(
+        timeout=30_000
+    )
+    settle(page)
+    answer = app.store.queue_resolutions()[of_kind[0].item_key]
+    assert (answer.status, answer.reviewer) == ("resolved", auth.local_reviewer())
+    answered_at = datetime.fromisoformat(answer.resolved_at)
+    assert abs(answered_at - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=1)
+    assert page.get_by_role("tab", name=f"Review queue ({len(pending) - 1})").is_visible()
+    page.get_by_role("tab", name=f"Review queue ({len(pending) - 1})").click()
+    settle(page)
+    page.mouse.move(0, 0)
+    screenshot(page, "review-queue-resolved")
 
 
 def test_the_live_video_route_answers_ranges_and_refuses_unknown_ids(app: App) -> None:
@@ -628,3 +669,67 @@ def test_compare_chapter_seeks_each_player_to_its_own_chapter(page: Any, app: Ap
     page.locator('button[data-act="play"]').click()
     left, right = _videos(page)
     assert left["t"] > 1.0 and abs(right["t"] - left["t"] - 0.5) < 0.3, (left, right)
+
+
+def test_a_signed_in_reviewer_purges_a_due_file_after_confirming(
+    browser: Any, tmp_path: Path
+) -> None:
+    users = [{"username": "pat", "password_hash": auth.hash_password("pw", iterations=1000)}]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+        prepare_dagster_home(tmp_path / "dagster_home")
+        staged = staged_library(tmp_path, review_users=users)
+        env.setenv(CONFIG_ENV, str(staged.config))
+        with RunningDagster(staged.config) as dagster:
+            text = staged.config.read_text().replace(
+                load_settings(staged.config).dagster_url, dagster.url
+            )
+            staged.config.write_text(text)
+            with streamlit_server(staged.config, tmp_path / "streamlit.log") as url:
+                context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                tab = context.new_page()
+                tab.goto(f"{url}/review")
+                settle(tab)
+                tab.get_by_label("User name").fill("pat")
+                tab.get_by_label("Password", exact=True).fill("pw")
+                tab.get_by_role("button", name="Sign in").click()
+                tab.get_by_role("heading", name="Dashboard").wait_for(timeout=30_000)
+                tab.get_by_role("link", name="Review").click()
+                tab.get_by_role("tab", name="Due for purge (1)").wait_for(timeout=30_000)
+                settle(tab)
+                tab.get_by_role("tab", name="Due for purge (1)").click()
+                tab.get_by_role("button", name="Purge all 1 due…").click()
+                question = tab.get_by_text("for good? This cannot be undone")
+                question.wait_for(timeout=30_000)
+                settle(tab)
+                confirmation = tab.locator('[data-testid="stMarkdownContainer"]').filter(
+                    has_text="This cannot be undone"
+                )
+                asked = confirmation.last.inner_text()
+                assert "Delete 1 file (64.0 KB) for good?" in asked, asked
+                assert "Old.Copy.2001.720p.mkv" in asked and "Recent.Copy" not in asked
+                tab.mouse.move(0, 0)
+                screenshot(tab, "review-purge-confirm")
+                assert not dagster.launched  # nothing before the confirmation
+                tab.get_by_role("button", name="Confirm purge").click()
+                tab.get_by_text("1 file deleted for good").wait_for(timeout=60_000)
+                settle(tab)
+                assert tab.get_by_role("tab", name="Due for purge (0)").is_visible()
+                tab.mouse.move(0, 0)
+                assert screenshot(tab, "review-purged").stat().st_size > 10_000
+                context.close()
+        for execution in dagster.executions:
+            execution.join(timeout=60)
+    # The due file is gone for good; the other stays in staging, restorable.
+    assert not staged.staged_paths[staged.due.file_id].exists()
+    assert staged.staged_paths[staged.not_due.file_id].exists()
+    pat = UserStore(load_settings(staged.config).app_store_path).user_ids()["pat"]
+    warehouse = load_settings(staged.config).warehouse_path
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT file_id, status, triggered_by, completed_at FROM archive_operations "
+            "WHERE operation_type = 'delete'"
+        ).fetchall()
+    [(file_id, status, triggered_by, completed_at)] = rows
+    assert (file_id, status, triggered_by) == (staged.due.file_id, "completed", pat)
+    assert abs(completed_at - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=5)

@@ -20,8 +20,9 @@ Public API
     the same way (rename, or verified copy). Never overwriting: every original path must be
     free, or hold exactly the staged bytes (an original that could not be removed when staged).
 ``purge(journal, *, now, retention_days, approved_file_ids, reviewed_file_ids=(),
-auto_delete_unreviewed=False, dry_run=False) -> list[Outcome]``
-    Deletes staged files for good once staged more than ``retention_days`` ago, when approved
+auto_delete_unreviewed=False, dry_run=False, file_ids=None, by=None) -> list[Outcome]``
+    Deletes staged files (``file_ids``, or all when None) for good once staged more than
+    ``retention_days`` ago, when approved
     (``approved_file_ids``), or, only with ``auto_delete_unreviewed`` (seed 000's auto-delete),
     when nobody reviewed them (not in ``reviewed_file_ids``: files with any decision at all).
     Records ``deleted_permanently_at`` (= ``now``) on the archive operation.
@@ -242,25 +243,36 @@ def purge(
     auto_delete_unreviewed: bool = False,
     dry_run: bool = False,
     approvers: Mapping[int, int] | None = None,
+    file_ids: Collection[int] | None = None,
+    by: int | None = None,
 ) -> list[Outcome]:
-    """Delete staged files for good: retention over, and approved (or unreviewed + auto-delete).
+    """Delete staged files (`file_ids`, or all when None) for good: retention over, and
+    approved (or unreviewed + auto-delete).
 
-    `now` is UTC (naive, like the journal's timestamps, or aware). `approvers` maps a file id to
-    the user id who approved it (the delete's triggered_by).
+    `now` is UTC (naive, like the journal's timestamps, or aware). The delete's triggered_by is
+    `by`, the user id of who asked for this purge, else the file's approver from `approvers`
+    (file id → user id; a scheduled purge has nobody asking).
     """
     if now.tzinfo is not None:
         now = now.astimezone(UTC).replace(tzinfo=None)
     approved, reviewed = set(approved_file_ids), set(reviewed_file_ids)
     with _run(journal, dry_run) as outcomes:
-        for archive in journal.staged():
+        staged = journal.staged(None if file_ids is None else list(file_ids))
+        found = {op.file_id for op in staged}
+        outcomes.extend(
+            Outcome("purge", file_id, "skipped", None, 0, "not in staging")
+            for file_id in file_ids or ()
+            if file_id not in found
+        )
+        for archive in staged:
             reason = _purge_blocker(
                 archive, now, retention_days, approved, reviewed, auto_delete_unreviewed
             )
             if reason:
                 outcomes.append(_archive_outcome("purge", archive, "skipped", reason))
             else:
-                by = (approvers or {}).get(archive.file_id)
-                outcomes.append(_purge_one(archive, journal, now, dry_run, by))
+                who = by if by is not None else (approvers or {}).get(archive.file_id)
+                outcomes.append(_purge_one(archive, journal, now, dry_run, who))
     return outcomes
 
 

@@ -43,6 +43,12 @@ class RestoreConfig(dg.Config):
 
 class PurgeConfig(dg.Config):
     dry_run: bool = False
+    file_ids: list[int] = Field(
+        default_factory=list, description="only these staged files (default: every due one)"
+    )
+    purged_by: str = Field(
+        default="", description="who asked for the purge (its triggered_by; else the approver)"
+    )
 
 
 def restored_signatures(warehouse: Warehouse, file_ids: list[int]) -> list[FileSignature]:
@@ -238,6 +244,8 @@ def purge_files(
         auto_delete_unreviewed=conf.auto_delete_unreviewed,
         dry_run=config.dry_run,
         approvers=_approvers(conf.app_store_path, store),
+        file_ids=config.file_ids or None,
+        by=UserStore(conf.app_store_path).user_ids().get(config.purged_by),
     )
     extra: dict[str, object] = {}
     if not config.dry_run:
