@@ -17,4 +17,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Two workers (the suite is mostly one busy core at a time, and CI has two), each taking whole
+# test files so module fixtures such as the demo app are built once.
+# MEDIAVAULT_TEST_WORKERS=0 runs everything in this process.
+exec .venv/bin/python -m pytest -n "${MEDIAVAULT_TEST_WORKERS:-2}" --dist loadfile "$@"
