@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
 
+import dagster as dg
 import pytest
 
+from mediavault_assets import cli
+from mediavault_assets.defs.staging.review_mirror import review_state_sensor
+from mediavault_assets.demo.media_factory import VideoSpec, make_video
 from mediavault_assets.domain.deletion_plan import PlanPolicy, plan_deletions
 from mediavault_assets.domain.grouping import (
     ManualGroup,
@@ -19,7 +26,12 @@ from mediavault_assets.domain.plan_checks import (
     check_manual_groups_reviewed,
     check_no_group_loses_last_copy,
 )
+from mediavault_assets.orchestration import prepare_dagster_home, refresh, run_job
+from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ManualGroupRefused, ReviewStore
+from mediavault_assets.settings import CONFIG_ENV, Settings, load_settings
+from mediavault_assets.snapshot import read_snapshot
+from tests.conftest import write_config
 from tests.domain_builders import episode, hardlink, library_file, movie, probe
 
 # Everything the plan could do on its own: auto-approval on, any difference clears it.
@@ -145,3 +157,129 @@ def test_the_store_records_who_grouped_and_refuses_a_file_in_another_manual_grou
     assert store.manual_groups() == []
     assert store.user_decisions()[-1]["action_taken"] == "ungroup_manual"
     assert store.group_files([2, 9], reviewer="sam") == manual_group_id([2, 9])
+
+
+# --- the flow: CLI → review store → analysis; the sensor's mirror → snapshot ------------------
+
+
+@dataclass
+class Library:
+    config: Path
+    settings: Settings
+    heat: int  # the better Heat copy
+    collateral: int
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    base = tmp_path_factory.mktemp("manual")
+    root = base / "videos"
+    heat = root / "Heat (1995)" / "Heat.1995.1080p.mkv"
+    make_video(heat, VideoSpec(width=320, height=240))
+    (root / "Heat (1995)" / "Heat.1995.720p.mkv").write_bytes(heat.read_bytes())
+    make_video(root / "Collateral.2004.mkv", VideoSpec(width=160, height=120, seed=3))
+    # A sample in no group: a review queue item for the mirror to answer.
+    make_video(root / "Collateral.2004.sample.mkv", VideoSpec(width=160, height=120, seed=4))
+    config = write_config(base, {"videos": root})
+    saved = {k: os.environ.get(k) for k in ("DAGSTER_HOME", CONFIG_ENV)}
+    os.environ.pop("DAGSTER_HOME", None)
+    prepare_dagster_home(base / "dagster_home")
+    settings = load_settings(config)
+    outcomes = refresh(settings, config, echo=lambda _: None)
+    assert all(o.success for o in outcomes), [o.summary for o in outcomes]
+    ids = dict(read_snapshot(settings, "SELECT filename, id FROM media_files").iter_rows())
+    try:
+        yield Library(config, settings, ids["Heat.1995.1080p.mkv"], ids["Collateral.2004.mkv"])
+    finally:
+        for key, value in saved.items():
+            os.environ.pop(key, None)
+            if value is not None:
+                os.environ[key] = value
+
+
+def _analyze(library: Library) -> dict[str, object]:
+    outcome = run_job(library.config, "analyze_library", echo=lambda _: None)
+    assert outcome.success, outcome.summary
+    with dg.DagsterInstance.get() as instance:
+        (record,) = instance.fetch_materializations(dg.AssetKey("deletion_plan"), limit=1).records
+        return {k: v.value for k, v in record.asset_materialization.metadata.items()}
+
+
+def test_a_group_made_on_the_cli_is_planned_by_the_next_analysis_and_ungrouped_again(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _analyze(library)["reused"] is True  # nothing changed since the refresh
+    groups = "SELECT id, group_type, file_count FROM duplicate_groups ORDER BY id"
+    (found,) = read_snapshot(library.settings, groups).rows()
+    assert found[1:] == ("exact", 2)
+
+    assert cli.main(["group", str(library.heat), str(library.collateral), "--reviewer", "pat"]) == 0
+    group_id = manual_group_id([library.heat, library.collateral])
+    assert f"manual group {group_id}" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # Heat is in that group now
+        cli.main(["group", str(library.heat), str(library.collateral)])
+    assert "already in manual group" in capsys.readouterr().err
+
+    # The store's stamp covers the new group: the analysis runs, and the found Heat group
+    # joins the manual one.
+    assert _analyze(library)["reused"] is False
+    assert read_snapshot(library.settings, groups).rows() == [(group_id, "manual", 3)]
+    rows = read_snapshot(
+        library.settings,
+        "SELECT bool_and(requires_manual_review) AS review, bool_or(auto_approved) AS auto, "
+        "count(*) AS n, list(DISTINCT duplicate_group_id) AS groups FROM pending_deletions",
+    ).row(0, named=True)
+    assert rows == {"review": True, "auto": False, "n": 2, "groups": [group_id]}
+
+    assert cli.main(["ungroup", str(group_id), "--reviewer", "pat"]) == 0
+    assert _analyze(library)["reused"] is False
+    assert read_snapshot(library.settings, groups).rows() == [found]
+
+
+def _tick(library: Library, cursor: str | None):  # type: ignore[no-untyped-def]
+    with dg.DagsterInstance.get() as instance:
+        context = dg.build_sensor_context(
+            instance=instance,
+            cursor=cursor,
+            resources={"settings": MediaVaultSettings(config_path=str(library.config))},
+        )
+        return review_state_sensor.evaluate_tick(context)
+
+
+def test_a_decision_reaches_the_snapshot_through_the_sensors_mirror_run(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _tick(library, None)
+    assert len(first.run_requests) == 1  # never mirrored yet
+    assert run_job(library.config, "mirror_review", echo=lambda _: None).success
+    idle = _tick(library, first.cursor)
+    assert idle.run_requests == [] and "unchanged" in idle.skip_message
+
+    plan_id, file_id = read_snapshot(
+        library.settings, "SELECT id, file_id FROM pending_deletions"
+    ).rows()[0]
+    assert cli.main(["reject", str(plan_id), "--reviewer", "sam"]) == 0
+    queue = "SELECT status, resolved_by FROM review_queue WHERE kind = 'sample_outside_group'"
+    (item_id,) = read_snapshot(
+        library.settings, "SELECT id FROM review_queue WHERE kind = 'sample_outside_group'"
+    ).row(0)
+    assert (
+        cli.main(["queue", "resolve", str(item_id), "--as", "resolved", "--reviewer", "sam"]) == 0
+    )
+    capsys.readouterr()
+    seen = "SELECT reviewer, final_action FROM pending_deletions WHERE id = " + str(plan_id)
+    decisions = "SELECT reviewer, action_taken FROM user_decisions WHERE file_id = " + str(file_id)
+    assert read_snapshot(library.settings, seen).rows() == [(None, "pending")]
+    assert read_snapshot(library.settings, queue).rows() == [("pending", None)]
+
+    changed = _tick(library, idle.cursor)
+    (request,) = changed.run_requests
+    assert request.run_key and request.run_key != first.run_requests[0].run_key
+    outcome = run_job(library.config, "mirror_review", echo=lambda _: None)
+    assert outcome.success, outcome.summary
+    assert read_snapshot(library.settings, seen).rows() == [("sam", "kept_both")]
+    assert read_snapshot(library.settings, decisions).rows() == [("sam", "keep_file")]
+    assert read_snapshot(library.settings, queue).rows() == [("resolved", "sam")]
+
+    after = _tick(library, changed.cursor)
+    assert after.run_requests == [] and after.skip_message
