@@ -1,5 +1,5 @@
-"""The review side's own store: decisions on plan rows and groups, manual TMDb matches and
-answers to review queue items.
+"""The review side's own store: decisions on plan rows and groups, groups made by hand, manual
+TMDb matches and answers to review queue items.
 
 The Streamlit app and the CLI write it; Dagster only reads it. It is a SQLite file in WAL mode,
 separate from the DuckDB warehouse, so a decision can be saved while a Dagster run writes the

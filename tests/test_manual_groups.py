@@ -26,7 +26,12 @@ from mediavault_assets.domain.plan_checks import (
     check_manual_groups_reviewed,
     check_no_group_loses_last_copy,
 )
-from mediavault_assets.orchestration import prepare_dagster_home, refresh, run_job
+from mediavault_assets.orchestration import (
+    load_definitions,
+    prepare_dagster_home,
+    refresh,
+    run_job,
+)
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ManualGroupRefused, ReviewStore
 from mediavault_assets.settings import CONFIG_ENV, Settings, load_settings
@@ -283,3 +288,12 @@ def test_a_decision_reaches_the_snapshot_through_the_sensors_mirror_run(
 
     after = _tick(library, changed.cursor)
     assert after.run_requests == [] and after.skip_message
+
+
+def test_the_mirror_sensor_is_loaded_running_every_30_seconds(config_file: Path) -> None:
+    load_definitions.cache_clear()
+    sensor = load_definitions().resolve_sensor_def("review_state_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.minimum_interval_seconds == 30
+    assert sensor.job_name == "mirror_review"
+    load_definitions.cache_clear()
