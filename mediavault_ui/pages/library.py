@@ -285,7 +285,7 @@ def manual_group(file: dict[str, object] | None) -> None:
         if (
             file_id is not None
             and file_id not in picked
-            and st.button("Add the selected file to a manual group", icon=":material/add_link:")
+            and st.button("Pick the selected file for a manual group", icon=":material/add_link:")
         ):
             picked[file_id] = str(file["filename"])  # type: ignore[index]
             st.rerun()
