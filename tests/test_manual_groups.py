@@ -11,6 +11,7 @@ import dagster as dg
 import pytest
 
 from mediavault_assets import cli
+from mediavault_assets.chat.history import ChatHistory
 from mediavault_assets.defs.staging.review_mirror import review_state_sensor
 from mediavault_assets.demo.media_factory import VideoSpec, make_video
 from mediavault_assets.domain.deletion_plan import PlanPolicy, plan_deletions
@@ -36,6 +37,7 @@ from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ManualGroupRefused, ReviewStore
 from mediavault_assets.settings import CONFIG_ENV, Settings, load_settings
 from mediavault_assets.snapshot import read_snapshot
+from mediavault_ui import ui
 from tests.conftest import write_config
 from tests.domain_builders import episode, hardlink, library_file, movie, probe
 
@@ -287,7 +289,18 @@ def test_a_decision_reaches_the_snapshot_through_the_sensors_mirror_run(
     assert read_snapshot(library.settings, queue).rows() == [("resolved", "sam")]
 
     after = _tick(library, changed.cursor)
-    assert after.run_requests == [] and after.skip_message
+    assert after.run_requests == [] and "unchanged" in after.skip_message
+
+    # A write to the same file that the mirror does not copy (a chat) starts no run.
+    ChatHistory(library.settings.app_store_path).create_session("sam")
+    chatted = _tick(library, after.cursor)
+    assert chatted.run_requests == [] and "No review state changed" in chatted.skip_message
+    assert chatted.cursor != after.cursor  # the new stamp is remembered
+
+
+def test_manual_groups_wear_their_own_badge() -> None:
+    assert ui.confidence_badge("manual", 100.0) == ("Grouped by hand", "violet")
+    assert ui.confidence_badge("fuzzy", 100.0) == ("High 100%", "blue")
 
 
 def test_the_mirror_sensor_is_loaded_running_every_30_seconds(config_file: Path) -> None:
