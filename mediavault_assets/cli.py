@@ -208,12 +208,19 @@ def _review_call(action):  # type: ignore[no-untyped-def]
     """Run a review action, turning missing data and unknown ids into clear errors."""
     from mediavault_assets.curating import UnknownFileError
     from mediavault_assets.domain.curation import CurationError
+    from mediavault_assets.review_store import ManualGroupRefused
     from mediavault_assets.reviewing import UnknownIdError
     from mediavault_assets.snapshot import DataUnavailable
 
     try:
         return action()
-    except (UnknownIdError, UnknownFileError, CurationError, DataUnavailable) as error:
+    except (
+        UnknownIdError,
+        UnknownFileError,
+        CurationError,
+        DataUnavailable,
+        ManualGroupRefused,
+    ) as error:
         print(f"mediavault: {error}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -699,6 +706,29 @@ def cmd_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_group(args: argparse.Namespace) -> int:
+    from mediavault_assets.reviewing import group_files
+
+    settings = _settings_or_exit(config_path())
+    group_id = _review_call(
+        lambda: group_files(settings, args.file_ids, _reviewer(args), args.notes)
+    )
+    print(
+        f"Grouped {len(set(args.file_ids))} files as manual group {group_id}; the next analysis "
+        "plans it (every row awaits review)."
+    )
+    return 0
+
+
+def cmd_ungroup(args: argparse.Namespace) -> int:
+    from mediavault_assets.reviewing import ungroup
+
+    settings = _settings_or_exit(config_path())
+    _review_call(lambda: ungroup(settings, args.group_id, _reviewer(args)))
+    print(f"Manual group {args.group_id} is dissolved; the next analysis drops it.")
+    return 0
+
+
 def _run_staging_job(job: str, op: str, config: dict) -> int:
     from mediavault_assets.orchestration import prepare_dagster_home, run_job
     from mediavault_assets.presentation import human_bytes
@@ -862,6 +892,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decide.add_argument("--reviewer", help="who decides (default: your user name)")
     decide.set_defaults(func=cmd_decide)
+
+    group = commands.add_parser("group", help="group files as duplicates by hand")
+    group.add_argument("file_ids", nargs="+", type=int, metavar="FILE_ID")
+    group.add_argument("--notes")
+    group.add_argument("--reviewer", help="who groups (default: your user name)")
+    group.set_defaults(func=cmd_group)
+
+    ungroup = commands.add_parser("ungroup", help="dissolve a manual duplicate group")
+    ungroup.add_argument("group_id", type=int, metavar="GROUP_ID")
+    ungroup.add_argument("--reviewer", help="who ungroups (default: your user name)")
+    ungroup.set_defaults(func=cmd_ungroup)
 
     rate = commands.add_parser("rate", help="rate a file: -1 rejected, 1-5 stars, 0 clears")
     rate.add_argument("file_id", type=int, metavar="FILE_ID")

@@ -1,5 +1,5 @@
-"""The review side's own store: decisions on plan rows and groups, manual TMDb matches and
-answers to review queue items.
+"""The review side's own store: decisions on plan rows and groups, groups made by hand, manual
+TMDb matches and answers to review queue items.
 
 The Streamlit app and the CLI write it; Dagster only reads it. It is a SQLite file in WAL mode,
 separate from the DuckDB warehouse, so a decision can be saved while a Dagster run writes the
@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from mediavault_assets import sql_files, sqlite_wal
+from mediavault_assets.domain.grouping import ManualGroup, manual_group_id
 from mediavault_assets.domain.review_queue import (
     RESOLUTIONS,
     Resolution,
@@ -34,6 +35,10 @@ GroupAction = Literal["keep_one", "keep_all", "not_duplicate"]
 Confidence = Literal["certain", "uncertain", "needs_review"]  # seed 002's user_decisions
 # Who decided, as seed 002's integer id: user_store's users.id of the reviewer's name.
 _USER_ID = "(SELECT id FROM users WHERE username = ?)"
+
+
+class ManualGroupRefused(ValueError):
+    """Files that cannot be grouped by hand (too few, or one is in a manual group already)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,6 +264,77 @@ class ReviewStore:
     def not_duplicate_groups(self) -> set[int]:
         with self._connect() as con:
             return {r[0] for r in con.execute("SELECT group_id FROM not_duplicate_groups")}
+
+    def group_files(
+        self, file_ids: Iterable[int], *, reviewer: str, notes: str | None = None
+    ) -> int:
+        """Group these files as duplicates (a manual group); returns its duplicate group id.
+
+        Refused when fewer than two files are named or one is in a manual group already: a
+        file belongs to one manual group, so a person ungroups before regrouping.
+        """
+        ids = sorted(set(file_ids))
+        if len(ids) < 2:
+            raise ManualGroupRefused("a manual group needs at least two files")
+        group_id = manual_group_id(ids)
+        now = _now()
+        with self._write() as con:
+            taken = con.execute(
+                f"SELECT file_id, group_id FROM manual_group_files "
+                f"WHERE file_id IN ({', '.join('?' * len(ids))}) ORDER BY file_id",
+                ids,
+            ).fetchall()
+            if taken:
+                raise ManualGroupRefused(
+                    "; ".join(
+                        f"file {r['file_id']} is already in manual group {r['group_id']}"
+                        for r in taken
+                    )
+                    + ": ungroup it first (`mediavault ungroup GROUP_ID`)"
+                )
+            con.execute(
+                "INSERT INTO manual_groups (group_id, user_id, reviewer, notes, created_at) "
+                f"VALUES (?, {_USER_ID}, ?, ?, ?)",
+                (group_id, reviewer, reviewer, notes, now),
+            )
+            con.executemany(
+                "INSERT INTO manual_group_files (file_id, group_id) VALUES (?, ?)",
+                [(i, group_id) for i in ids],
+            )
+            self._record_grouping(con, group_id, "group_manual", reviewer, notes, now)
+        return group_id
+
+    def ungroup(self, group_id: int, *, reviewer: str) -> bool:
+        """Dissolve a manual group (False when there is none with this id)."""
+        now = _now()
+        with self._write() as con:
+            gone = con.execute("DELETE FROM manual_groups WHERE group_id = ?", (group_id,))
+            if gone.rowcount:
+                self._record_grouping(con, group_id, "ungroup_manual", reviewer, None, now)
+        return bool(gone.rowcount)
+
+    @staticmethod
+    def _record_grouping(
+        con: sqlite3.Connection,
+        group_id: int,
+        action: str,
+        reviewer: str,
+        notes: str | None,
+        now: str,
+    ) -> None:
+        con.execute(
+            "INSERT INTO user_decisions (duplicate_group_id, user_id, reviewer, action_taken, "
+            f"notes, decided_at) VALUES (?, {_USER_ID}, ?, ?, ?, ?)",
+            (group_id, reviewer, reviewer, action, notes, now),
+        )
+
+    def manual_groups(self) -> list[ManualGroup]:
+        with self._connect() as con:
+            rows = con.execute("SELECT group_id, file_id FROM manual_group_files").fetchall()
+        files: dict[int, set[int]] = {}
+        for group_id, file_id in rows:
+            files.setdefault(group_id, set()).add(file_id)
+        return [ManualGroup(group_id, frozenset(ids)) for group_id, ids in sorted(files.items())]
 
     def set_tmdb_match(self, identity_key: str, tmdb_id: int, *, reviewer: str) -> None:
         """The TMDb title (of the identity's media type) a person says this identity is."""

@@ -14,7 +14,12 @@ import polars as pl
 from mediavault_assets.domain.plan_checks import decision_losses
 from mediavault_assets.domain.review_queue import QueueCandidate, QueueItem, Status, build_queue
 from mediavault_assets.ingest.library_files import library_files
-from mediavault_assets.review_store import FileSignature, GroupAction, ReviewStore
+from mediavault_assets.review_store import (
+    FileSignature,
+    GroupAction,
+    ManualGroupRefused,
+    ReviewStore,
+)
 from mediavault_assets.settings import Settings
 from mediavault_assets.snapshot import read_named
 
@@ -143,6 +148,26 @@ def decide(
     )
     kept = {keep_file_id, *same}
     return [m for m in members if action == "keep_one" and m.file_id not in kept]
+
+
+def group_files(
+    settings: Settings, file_ids: Iterable[int], reviewer: str, notes: str | None = None
+) -> int:
+    """Group files of the library as duplicates by hand; returns the duplicate group id the
+    next analysis gives them (planned like any group, every row left to a person)."""
+    wanted = list(dict.fromkeys(file_ids))
+    rows = read_named(settings, "library_files", {"file_ids": wanted})
+    missing = [i for i in wanted if i not in set(rows["file_id"].to_list())]
+    if missing:
+        raise UnknownIdError("not in the library: " + ", ".join(map(str, missing)))
+    if rows.select("device", "inode").n_unique() < 2:
+        raise ManualGroupRefused("these are one file on disk (hardlinks): nothing to group")
+    return store_for(settings).group_files(wanted, reviewer=reviewer, notes=notes)
+
+
+def ungroup(settings: Settings, group_id: int, reviewer: str) -> None:
+    if not store_for(settings).ungroup(group_id, reviewer=reviewer):
+        raise UnknownIdError(f"no manual group {group_id}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,3 +44,16 @@ def write(path: Path, busy_timeout_s: float) -> Iterator[sqlite3.Connection]:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+
+
+def stamp(path: Path) -> list[list[int] | None]:
+    """Size and mtime of the file and of its WAL: any committed write changes one of them."""
+    return [_file_stamp(path), _file_stamp(path.with_name(path.name + "-wal"))]
+
+
+def _file_stamp(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]

@@ -24,6 +24,7 @@ from typing import Any
 
 import dagster as dg
 
+from mediavault_assets import sqlite_wal
 from mediavault_assets.curation_store import CurationStore
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings
@@ -80,14 +81,6 @@ def _exclude(columns: list[str] | None) -> str:
     return f"EXCLUDE ({', '.join(columns)})" if columns else ""
 
 
-def _file_stamp(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
-
-
 def store_stamp(path: Path) -> list[list[int] | None]:
     """SQLite's file and its WAL: any write by the app changes one of them.
 
@@ -96,7 +89,7 @@ def store_stamp(path: Path) -> list[list[int] | None]:
     """
     for store in (ReviewStore, WatchingStore, CurationStore):
         store(path)
-    return [_file_stamp(path), _file_stamp(path.with_name(path.name + "-wal"))]
+    return sqlite_wal.stamp(path)
 
 
 @dataclass(frozen=True)

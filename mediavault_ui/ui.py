@@ -89,13 +89,22 @@ def group_label(row: dict[str, Any]) -> str:
     return str(title)
 
 
-CONFIDENCE_COLOURS = {"Exact": "green", "High": "blue", "Medium": "orange", "Low": "red"}
+CONFIDENCE_COLOURS = {
+    "Exact": "green",
+    "High": "blue",
+    "Medium": "orange",
+    "Low": "red",
+    "Manual": "violet",
+}
 
 
 def confidence_level(group_type: str | None, score: float | None) -> str:
-    """How sure the grouping is: Exact (same bytes), else High/Medium/Low by match score."""
+    """How sure the grouping is: Exact (same bytes), Manual (a person grouped the files), else
+    High/Medium/Low by match score."""
     if group_type == "exact":
         return "Exact"
+    if group_type == "manual":
+        return "Manual"
     score = score or 0.0
     return "High" if score >= 95 else "Medium" if score >= 85 else "Low"
 
@@ -103,7 +112,9 @@ def confidence_level(group_type: str | None, score: float | None) -> str:
 def confidence_badge(group_type: str | None, score: float | None) -> tuple[str, str]:
     """(label, colour) of a group's confidence badge."""
     level = confidence_level(group_type, score)
-    label = "Exact match" if level == "Exact" else f"{level} {score or 0:.0f}%"
+    label = {"Exact": "Exact match", "Manual": "Grouped by hand"}.get(
+        level, f"{level} {score or 0:.0f}%"
+    )
     return label, CONFIDENCE_COLOURS[level]
 
 

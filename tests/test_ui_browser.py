@@ -446,6 +446,30 @@ def test_library_rates_tags_and_searches(page: Any, app: App) -> None:
     assert screenshot(page, "library-curation").stat().st_size > 10_000
 
 
+def test_library_groups_files_picked_on_it_as_duplicates(page: Any, app: App) -> None:
+    open_page(page, app, "library")
+    add = page.get_by_role("button", name="Pick the selected file for a manual group")
+    for row in (0, 1):  # 56 px rows under a 35 px header
+        # Clicking the button below scrolled the page: bring the grid back and measure it.
+        page.locator('[data-testid="stMain"]').evaluate("main => main.scrollTo(0, 0)")
+        grid = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+        page.mouse.click(grid["x"] + 16, grid["y"] + 35 + 28 + 56 * row)
+        settle(page)
+        add.click()
+        settle(page)
+        page.get_by_text("Manual group", exact=True).wait_for(timeout=30_000)
+    group = page.get_by_role("button", name="Group as duplicates")
+    assert group.is_enabled()
+    page.mouse.move(0, 0)
+    screenshot(page, "library-manual-group")
+    group.click()
+    page.get_by_text("as manual group").wait_for(timeout=30_000)
+    assert page.get_by_role("button", name="Group as duplicates").count() == 0
+    (made,) = app.store.manual_groups()
+    assert len(made.file_ids) == 2
+    assert screenshot(page, "library-manual-grouped").stat().st_size > 10_000
+
+
 def test_compare_rates_both_files_by_click_and_by_keyboard(page: Any, app: App) -> None:
     from mediavault_assets.curation_store import CurationStore
 

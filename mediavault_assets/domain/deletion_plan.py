@@ -45,6 +45,8 @@ Everything else is proposed, compared with the keeper of its own class:
   another show of the same name), or when only a low-confidence TMDb match makes the two one
   title. The reason says when a TMDb id made differently named files one title.
 
+Rows of a manual group (one a person made) always need review and are never auto-approved.
+
 Auto-approval only when the policy enables it, for lower_quality rows between English-audio files
 whose difference is over the auto-approve threshold and that need no review (seed 000: "Auto-approve
 if quality difference > 50 points AND language matches"); never for foreign films.
@@ -355,12 +357,15 @@ def _decide_group(
     redundant_ranks = [c.member.quality_rank for c in candidates if c.file.file_id not in kept_ids]
     for candidate in candidates:
         if candidate.file.file_id not in kept_ids:
-            proposal = _with_watching(
-                _with_rating(
-                    _with_path_identity_check(
-                        _propose(decision, candidate, best, redundant_ranks, policy), candidates
-                    ),
-                    policy,
+            proposal = _with_manual_grouping(
+                _with_watching(
+                    _with_rating(
+                        _with_path_identity_check(
+                            _propose(decision, candidate, best, redundant_ranks, policy),
+                            candidates,
+                        ),
+                        policy,
+                    )
                 )
             )
             if runs_much_shorter(proposal.kept.file, candidate.file):
@@ -459,6 +464,20 @@ def _with_watching(proposal: _Proposal) -> _Proposal:
         if proposal.confidence == "certain"
         else proposal.confidence,
         auto_approved=False,
+    )
+
+
+def _with_manual_grouping(proposal: _Proposal) -> _Proposal:
+    """A group a person made is their claim that the files are one title, not the rules': every
+    row of it is theirs to confirm (never certain, never auto-approved)."""
+    if proposal.group.group_type != "manual":
+        return proposal
+    return replace(
+        proposal,
+        reason=_join(proposal.reason, "Grouped by hand: a person confirms before it is staged."),
+        review=True,
+        auto_approved=False,
+        confidence="uncertain" if proposal.confidence == "uncertain" else "review_recommended",
     )
 
 

@@ -17,7 +17,8 @@ Three kinds of sameness are collapsed in order, so a reviewer never sees one cop
    as weak, and the plan leaves such pairs to a person.
 
 A group whose members are all one content is ``exact``; otherwise it is ``fuzzy`` and may hold
-exact copies too. Never grouped (the rules below make them incomparable): zero-byte files,
+exact copies too; a ``manual`` group is one a person made (``with_manual_groups``), whatever the
+rules say. Never grouped (the rules below make them incomparable): zero-byte files,
 extras/samples/trailers with anything but their own byte-identical copies, different editions
 (an untagged cut is its own edition: "Theatrical" and untagged are not assumed equal), 3D and 2D,
 the parts of a stacked movie, files of different TMDb titles or of different years, and TV files
@@ -46,7 +47,7 @@ from rapidfuzz import fuzz, process
 from mediavault_assets.domain.model import LibraryFile, MediaType, ParsedName, stable_id
 from mediavault_assets.domain.quality import calculate_quality_score
 
-GroupType = Literal["exact", "fuzzy"]
+GroupType = Literal["exact", "fuzzy", "manual"]
 # What says two files are one title: a TMDb id both are surely known by, a shared id that rests
 # on a low-confidence match alone, or their names.
 IdentityBasis = Literal["tmdb", "weak_tmdb", "names"]
@@ -513,3 +514,85 @@ def _with_savings(groups: list[DuplicateGroup], contents: list[_Content]) -> lis
         first = min(its_groups, key=lambda g: (g.episodes, g.id))
         savings[first.id] += physical.freeable_bytes
     return sorted((replace(g, potential_savings=savings[g.id]) for g in groups), key=lambda g: g.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ManualGroup:
+    """Files a person grouped as duplicates (the review store's manual_groups)."""
+
+    id: int  # its duplicate group id: manual_group_id of its files
+    file_ids: frozenset[int]
+
+
+def manual_group_id(file_ids: Iterable[int]) -> int:
+    """A manual group's stable duplicate group id: the same files give the same id."""
+    return stable_id("duplicate_group", "manual", ",".join(map(str, sorted(set(file_ids)))))
+
+
+def with_manual_groups(
+    groups: Iterable[DuplicateGroup], files: Iterable[LibraryFile], manual: Iterable[ManualGroup]
+) -> list[DuplicateGroup]:
+    """The analysis' groups with the groups people made, ordered by group id.
+
+    A manual group takes in every found group that shares a file with it: their members join
+    it and it replaces them (a person said these files are one title, so the copies found of
+    any of them are copies of it too). A file is in one manual group at most (the review store
+    refuses a second); manual groups that take in one found group become one, under the lowest
+    id. Files no longer in the library are left out, and a manual group left with fewer than
+    two physical files (hardlinks are one) is no group. Its episodes are those
+    every member holds, so a multi-episode file is only staged when other groups keep the rest.
+    """
+    found = list(groups)
+    by_id = {f.file_id: f for f in files}
+    clusters: list[tuple[int, set[int]]] = []  # (group id, file ids)
+    for group in sorted(manual, key=lambda g: g.id):
+        present = {i for i in group.file_ids if i in by_id}
+        wanted = present.union(
+            *(_member_file_ids(g) for g in found if present & _member_file_ids(g))
+        )
+        # Manual groups that took in one found group are one group now.
+        joined = [c for c in clusters if c[1] & wanted]
+        for cluster in joined:
+            clusters.remove(cluster)
+        clusters.append(
+            (min([group.id, *(c[0] for c in joined)]), wanted.union(*(c[1] for c in joined)))
+        )
+    grouped = set().union(*(c[1] for c in clusters))
+    made = []
+    for group_id, file_ids in clusters:
+        physicals = _physicals(by_id[i] for i in file_ids)
+        if len(physicals) >= 2:
+            made.append(_manual_group(group_id, physicals))
+    kept = [g for g in found if not _member_file_ids(g) & grouped]
+    return sorted(kept + made, key=lambda g: g.id)
+
+
+def _member_file_ids(group: DuplicateGroup) -> set[int]:
+    return {i for m in group.members for i in (m.file_id, *m.linked_file_ids)}
+
+
+def _manual_group(group_id: int, physicals: list[_Physical]) -> DuplicateGroup:
+    parses = [_with_tmdb_id(p.file) for p in physicals]
+    media_type = _most_common(p.media_type for p in parses)
+    same_type = [p for p in parses if p.media_type == media_type]
+    # Named after its best-known member: TMDb-matched first, then one with a year.
+    named = min(same_type, key=lambda p: (p.tmdb_id is None, p.year is None, p.title))
+    episodes = tuple(sorted(set.intersection(*(set(p.episodes) for p in parses))))
+    seasons = {p.season for p in parses}
+    year = _most_common(p.year for p in same_type)
+    return DuplicateGroup(
+        id=group_id,
+        group_type="manual",
+        confidence_score=EXACT_CONFIDENCE,  # a person vouched for it
+        media_type=named.media_type,
+        show_name=named.title,
+        season_number=seasons.pop() if len(seasons) == 1 else None,
+        episode_number=episodes[0] if episodes else None,
+        year=year if isinstance(year, int) else None,
+        file_count=len(physicals),
+        total_size=sum(p.file.size for p in physicals),
+        potential_savings=0,  # the plan fills in what its rows free
+        members=_members(group_id, physicals),
+        episodes=episodes,
+        identity_key=f"manual:{group_id}",
+    )

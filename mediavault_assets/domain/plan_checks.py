@@ -90,6 +90,19 @@ def check_no_auto_approved_rated_file(
     ]
 
 
+def check_manual_groups_reviewed(
+    groups: Iterable[DuplicateGroup], rows: Iterable[PlanRow]
+) -> list[str]:
+    """Every plan row of a group a person made needs review and is never auto-approved."""
+    manual = {g.id for g in groups if g.group_type == "manual"}
+    return [
+        f"{r.original_filepath!r} is in manual group {r.duplicate_group_id} and must be "
+        "reviewed by a person."
+        for r in rows
+        if r.duplicate_group_id in manual and (r.auto_approved or not r.requires_manual_review)
+    ]
+
+
 def check_no_auto_approved_watched_file(
     rows: Iterable[PlanRow], files: Mapping[int, LibraryFile]
 ) -> list[str]:

@@ -3,6 +3,8 @@ the app's users and sessions (user_store.py) onto the warehouse's `users` and `s
 
 from __future__ import annotations
 
+import hashlib
+
 import polars as pl
 
 from mediavault_assets import sql_files
@@ -137,3 +139,21 @@ def apply_review_state(warehouse: Warehouse, settings: Settings) -> None:
         replace_in(con, "user_decisions", user_decisions_frame(store), "true", ())
         replace_in(con, "users", users_frame(users), "true", ())
         replace_in(con, "sessions", sessions_frame(users), "true", ())
+
+
+def review_state_digest(settings: Settings) -> str:
+    """A digest of what the mirror copies (decisions, user_decisions, queue answers, users and
+    sessions): equal digests mean the warehouse already holds the store's review state."""
+    store = ReviewStore(settings.app_store_path)
+    users = UserStore(settings.app_store_path)
+    digest = hashlib.sha256()
+    for frame in (
+        decisions_frame(store, users.user_ids()),
+        user_decisions_frame(store),
+        users_frame(users),
+        sessions_frame(users),
+    ):
+        digest.update(frame.write_json().encode())
+    for key, resolution in sorted(store.queue_resolutions().items()):
+        digest.update(f"{key}\x00{resolution}".encode())
+    return digest.hexdigest()

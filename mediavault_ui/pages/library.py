@@ -15,17 +15,19 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from mediavault_assets import curating
+from mediavault_assets import curating, reviewing
 from mediavault_assets.domain.curation import (
     MAX_SCORE,
     REJECTED,
     CurationError,
     stars,
 )
+from mediavault_assets.review_store import ManualGroupRefused
 from mediavault_ui import navigation, queries, ui
 from mediavault_ui.data import DataUnavailable
 
 PAGE_SIZES = [10, 25, 50, 100]
+MANUAL_GROUP_KEY = "manual_group_files"  # file id → file name, kept across pages and filters
 SCORES = list(range(REJECTED, MAX_SCORE + 1))
 
 
@@ -405,7 +407,50 @@ def curation(file: dict[str, object]) -> None:
     )
 
 
+def manual_group(file: dict[str, object] | None) -> None:
+    """Collect files (from any page or filter) and group them as duplicates by hand: the next
+    analysis plans them like any group, every row left to a person."""
+    picked: dict[int, str] = st.session_state.setdefault(MANUAL_GROUP_KEY, {})
+    if file is None and not picked:
+        return
+    with st.container(border=True):
+        file_id = None if file is None else int(file["file_id"])  # type: ignore[call-overload]
+        if (
+            file_id is not None
+            and file_id not in picked
+            and st.button("Pick the selected file for a manual group", icon=":material/add_link:")
+        ):
+            picked[file_id] = str(file["filename"])  # type: ignore[index]
+            st.rerun()
+        if not picked:
+            return
+        st.markdown("##### Manual group")
+        st.caption(", ".join(ui.plain(name) for name in picked.values()))
+        group, clear = st.columns([1, 4])
+        if group.button(
+            "Group as duplicates",
+            icon=":material/join:",
+            disabled=len(picked) < 2,
+            help="the next analysis plans them as one duplicate group; a person reviews it",
+        ):
+            try:
+                group_id = reviewing.group_files(library.settings, picked, ui.reviewer())
+            except (reviewing.UnknownIdError, ManualGroupRefused, DataUnavailable) as problem:
+                st.error(str(problem))
+            else:
+                ui.flash(
+                    f"Grouped {len(picked)} files as manual group {group_id}: the next "
+                    "analysis plans it."
+                )
+                picked.clear()
+                st.rerun()
+        if clear.button("Clear", icon=":material/close:"):
+            picked.clear()
+            st.rerun()
+
+
 chosen = selection.selection.rows if selection else []
+manual_group(rows.row(chosen[0], named=True) if chosen else None)
 if not chosen:
     st.caption("Select a row to see the file's details.")
     st.stop()

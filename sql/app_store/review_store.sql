@@ -50,3 +50,17 @@ CREATE TABLE IF NOT EXISTS review_queue_resolutions (
     notes TEXT,
     resolved_at TEXT NOT NULL
 );
+-- Files a person grouped as duplicates (`mediavault group`, the Library page). The next analysis
+-- makes each a duplicate group of type 'manual' whose id is group_id (grouping.manual_group_id).
+CREATE TABLE IF NOT EXISTS manual_groups (
+    group_id INTEGER PRIMARY KEY,
+    user_id INTEGER,
+    reviewer TEXT NOT NULL,
+    notes TEXT,
+    created_at TEXT NOT NULL
+);
+-- A file is in one manual group at most: grouping it again is refused until it is ungrouped.
+CREATE TABLE IF NOT EXISTS manual_group_files (
+    file_id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL REFERENCES manual_groups(group_id) ON DELETE CASCADE
+);

@@ -1,6 +1,7 @@
 """Whole-library assets: exact-duplicate hashes across roots, duplicate groups, the plan."""
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -11,10 +12,15 @@ from mediavault_assets.defs.ingest.assets import inventory, parsed_names, probes
 from mediavault_assets.defs.metadata.assets import tmdb_metadata
 from mediavault_assets.domain.catalog import build_catalog
 from mediavault_assets.domain.deletion_plan import DeletionPlan, PlanPolicy, plan_deletions
-from mediavault_assets.domain.grouping import DuplicateGroup, group_duplicates
+from mediavault_assets.domain.grouping import (
+    DuplicateGroup,
+    group_duplicates,
+    with_manual_groups,
+)
 from mediavault_assets.domain.model import LibraryFile
 from mediavault_assets.domain.plan_checks import (
     check_english_audio_kept,
+    check_manual_groups_reviewed,
     check_multi_episode_coverage,
     check_no_auto_approved_foreign_film,
     check_no_auto_approved_rated_file,
@@ -203,6 +209,7 @@ PROMISES = {
     "no_rated_file_auto_approved": "No file a person rated is auto-approved.",
     "no_watched_file_auto_approved": "No file watched lately, or of a title on a watch plan, "
     "is auto-approved.",
+    "manual_groups_reviewed": "Every plan row of a manual group needs review, never auto-approved.",
     "multi_episode_files_covered": "No multi-episode file is staged unless its episodes stay.",
     "no_hardlink_savings": "No hardlink is counted as savings.",
     "runtimes_support_the_plan": "No file is staged for a much shorter one, nor surely "
@@ -237,6 +244,7 @@ def promise_violations(plan: DeletionPlan, files: list[LibraryFile]) -> dict[str
         "no_foreign_film_auto_approved": check_no_auto_approved_foreign_film(plan.rows, by_id),
         "no_rated_file_auto_approved": check_no_auto_approved_rated_file(plan.rows, by_id),
         "no_watched_file_auto_approved": check_no_auto_approved_watched_file(plan.rows, by_id),
+        "manual_groups_reviewed": check_manual_groups_reviewed(plan.groups, plan.rows),
         "multi_episode_files_covered": check_multi_episode_coverage(plan.groups, plan.rows, by_id),
         "no_hardlink_savings": check_no_hardlink_savings(plan.rows, by_id),
         "runtimes_support_the_plan": check_runtimes_support_the_plan(plan.rows, by_id),
@@ -319,11 +327,18 @@ def duplicate_analysis(
         auto_approve_enabled=config.auto_approve_enabled,
         fuzzy_threshold=config.fuzzy_match_threshold,
     )
-    # Groups a person marked "not duplicates" stay apart (group ids are stable across runs).
-    not_duplicates = ReviewStore(config.app_store_path).not_duplicate_groups()
-    groups = [
+    # Groups a person marked "not duplicates" stay apart (group ids are stable across runs),
+    # and the groups people made join (with_manual_groups says how they meet found ones).
+    store = ReviewStore(config.app_store_path)
+    not_duplicates = store.not_duplicate_groups()
+    found = [
         g
         for g in group_duplicates(files, fuzzy_threshold=config.fuzzy_match_threshold)
+        if g.id not in not_duplicates
+    ]
+    groups = [
+        g
+        for g in with_manual_groups(found, files, store.manual_groups())
         if g.id not in not_duplicates
     ]
     plan = plan_deletions(groups, files, policy)
@@ -367,13 +382,14 @@ def duplicate_analysis(
     apply_review_state(warehouse, config)
     warehouse.publish_snapshot()
     summary = warehouse.named("analysis_summary").row(0, named=True)
-    exact = sum(1 for g in plan.groups if g.group_type == "exact")
+    by_type = Counter(g.group_type for g in plan.groups)
     yield dg.MaterializeResult(
         asset_key="duplicate_groups",
         metadata={
             "groups": len(plan.groups),
-            "exact_groups": exact,
-            "fuzzy_groups": len(plan.groups) - exact,
+            "exact_groups": by_type["exact"],
+            "fuzzy_groups": by_type["fuzzy"],
+            "manual_groups": by_type["manual"],
             "files_in_groups": sum(g.file_count for g in plan.groups),
             "potential_savings_bytes": dg.MetadataValue.int(
                 sum(g.potential_savings for g in plan.groups)

@@ -81,6 +81,15 @@ def current_queue(warehouse: Warehouse, store: ReviewStore) -> list[QueueItem]:
     return build_queue(candidates, store.queue_resolutions(), store.plan_resolutions())
 
 
+def refresh_review_queue(warehouse: Warehouse, store: ReviewStore) -> list[QueueItem]:
+    """Rebuild review_queue from the warehouse's items and the store's answers."""
+    items = current_queue(warehouse, store)
+    with warehouse.transaction() as con:
+        con.register("incoming_queue", queue_frame(items))
+        con.execute(sql_files.query("catalog/review_queue_refresh"))
+    return items
+
+
 @dg.asset(
     group_name="library",
     pool=POOL,
@@ -92,10 +101,7 @@ def current_queue(warehouse: Warehouse, store: ReviewStore) -> list[QueueItem]:
     "changes.",
 )
 def review_queue(settings: MediaVaultSettings, warehouse: Warehouse) -> dg.MaterializeResult:
-    items = current_queue(warehouse, ReviewStore(settings.load().app_store_path))
-    with warehouse.transaction() as con:
-        con.register("incoming_queue", queue_frame(items))
-        con.execute(sql_files.query("catalog/review_queue_refresh"))
+    items = refresh_review_queue(warehouse, ReviewStore(settings.load().app_store_path))
     warehouse.publish_snapshot()
     by_kind: dict[str, int] = defaultdict(int)
     for i in items:
