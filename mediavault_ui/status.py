@@ -8,7 +8,13 @@ from mediavault_ui import ui
 from mediavault_ui.dagster_api import DagsterClient, DagsterError, DagsterUnavailable
 from mediavault_ui.data import Library
 
-WATCHED_JOBS = ["scan_library_root", "analyze_library", "stage_approved", "restore_staged", "purge_staged"]
+WATCHED_JOBS = [
+    "scan_library_root",
+    "analyze_library",
+    "stage_approved",
+    "restore_staged",
+    "purge_staged",
+]
 
 
 @st.cache_data(ttl=10, show_spinner=False)
