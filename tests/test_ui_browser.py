@@ -757,3 +757,34 @@ def test_a_signed_in_reviewer_purges_a_due_file_after_confirming(
     [(file_id, status, triggered_by, completed_at)] = rows
     assert (file_id, status, triggered_by) == (staged.due.file_id, "completed", pat)
     assert abs(completed_at - datetime.now(UTC).replace(tzinfo=None)) < timedelta(minutes=5)
+
+
+def test_duplicates_archives_a_group_after_confirming(page: Any, app: App) -> None:
+    """Archive on the Duplicates page: the confirmation names what would be staged; confirming
+    records the group decision (kept file and staged files) as the reviewer, for the
+    approved-decisions sensor to move."""
+    group = app.group("show_name = 'Inception'")
+    members = app.demo.query(
+        f"SELECT file_id, is_primary FROM duplicate_members WHERE group_id = {group}"
+    )
+    keeper = members.filter(members["is_primary"])["file_id"][0]
+    open_page(page, app, "duplicates")
+    page.get_by_label("Title contains").fill("Inception")
+    page.keyboard.press("Enter")
+    settle(page)
+    page.get_by_role("button", name="Archive", exact=True).first.click()
+    confirm = page.get_by_role("button", name="Confirm Archive")
+    confirm.wait_for(timeout=30_000)
+    settle(page)
+    page.mouse.move(0, 0)
+    screenshot(page, "duplicates-archive-confirm")
+    assert not any(d.file_id in members["file_id"] for d in app.store.decisions().values())
+    confirm.click()
+    page.get_by_text("Saved by").wait_for(timeout=30_000)
+    settle(page)
+    screenshot(page, "duplicates-archived")
+    decisions = app.store.decisions()
+    assert decisions[keeper].decision == "keep"
+    staged = {d.file_id for d in decisions.values() if d.decision == "stage"}
+    assert staged == set(members["file_id"]) - {keeper}
+    assert app.store.user_decisions()[-1]["duplicate_group_id"] == group
