@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -25,7 +26,7 @@ from mediavault_assets.domain.scan_modes import (
     locate_folder,
     parse_scan_request,
 )
-from mediavault_assets.orchestration import prepare_dagster_home
+from mediavault_assets.orchestration import load_definitions, prepare_dagster_home
 
 KEEPER = "Movies/Heat (1995)/Heat.1995.1080p.mkv"
 RONIN = "Movies/Ronin (1998)/Ronin.1998.mkv"
@@ -221,3 +222,24 @@ def test_a_folder_is_located_in_the_deepest_root_by_local_or_nas_path() -> None:
     assert locate_folder("/data/videos", roots) == ("videos", "")
     with pytest.raises(ScanRequestError, match="not inside a configured library root"):
         locate_folder("/data/videosX/Movies", roots)
+
+
+def test_a_bad_tag_from_the_launchpad_fails_the_scan_with_its_reason(scans: Scans) -> None:
+    job = load_definitions().resolve_job_def("scan_library_root")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key="docker",
+            tags={"mediavault/scan_paths": "../videos"},
+            raise_on_error=False,
+        )
+    assert not result.success
+    [failure] = result.get_step_failure_events()
+    assert failure.step_key == "inventory.walk_library_root"
+    message = failure.step_failure_data.error.message
+    assert "'../videos' is not a folder inside the root" in message
+    assert "mediavault/scan_paths" in message
+    # The failure hook ran (it closes a scan's row when one was opened) without an error.
+    hooks = {e.event_type_value for e in result.all_events if "HOOK" in e.event_type_value}
+    assert hooks == {"HOOK_COMPLETED"}
+    assert query(scans.config, "SELECT count(*) AS n FROM scan_history")["n"][0] == 4

@@ -115,10 +115,11 @@ def store_inventory(
     if refusal and not (config.accept_empty_root and not walk.root_error):
         _record_scan(context, warehouse, root, walk, diff, walked, completed_at, "failed")
         raise dg.Failure(f"{refusal}. The previous inventory of the root stays as it was.")
-    rows_before = (
-        warehouse.named("inventory_rows", {"root_key": root.key}) if request.folders else None
-    )
-    frame = with_files_away(with_rows_outside_scan(found, rows_before, request), away)
+    if request.folders:
+        found = with_rows_outside_scan(
+            found, warehouse.named("inventory_rows", {"root_key": root.key}), request
+        )
+    frame = with_files_away(found, away)
     warehouse.replace_partition("inventory_files", root.key, frame)
     warehouse.replace_rows(
         "library_roots",
@@ -243,7 +244,8 @@ def scan_outcome(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
 @dg.failure_hook(required_resource_keys={"warehouse"})
 def scan_failed(context: dg.HookContext) -> None:
     """A failing step closes the scan's row as failed (a killed run is settled by the next)."""
-    root_key = context.run.tags.get(PARTITION_TAG)
+    run = context.instance.get_run_by_id(context.run_id)  # a HookContext has no `run`
+    root_key = run.tags.get(PARTITION_TAG) if run else None
     if root_key:
         close_scan(context.resources.warehouse, context.run_id, root_key, "failed")
 
