@@ -149,6 +149,7 @@ def test_a_path_walk_lists_only_its_folders_by_root_relative_path(tmp_path: Path
     staging = root / "TV"
     for folder, problem in [
         ("Dune", "folder does not exist in the library root"),
+        ("Movies/#recycle", "folder is inside NAS housekeeping (#recycle); not walked"),
         ("Linked", "folder is reached through a symlink; not walked"),
         ("TV/Show", f"folder is inside {staging}; not walked"),
     ]:

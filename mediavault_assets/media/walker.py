@@ -152,6 +152,8 @@ def _folder_problem(
     directory: Path, folder: str, real_root: str, excluded: dict[tuple[int, int], str]
 ) -> str | None:
     """Why a folder of a path scan cannot be walked, or None."""
+    if clutter := sorted(CLUTTER_DIRS.intersection(folder.split("/"))):
+        return f"folder is inside NAS housekeeping ({clutter[0]}); not walked"
     if not directory.is_dir():
         return "folder does not exist in the library root"
     # Through a symlink the folder would lie elsewhere (see the module docstring).
