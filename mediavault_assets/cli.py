@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from mediavault_assets.domain.review_queue import KINDS, RESOLUTIONS
+from mediavault_assets.domain.scan_modes import DEFAULT_MODE, MODES
 from mediavault_assets.settings import CONFIG_ENV, SettingsError, config_path, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,10 +31,17 @@ def _settings_or_exit(path: Path):  # type: ignore[no-untyped-def]
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:
+    from mediavault_assets.domain.scan_modes import ScanRequestError
     from mediavault_assets.orchestration import prepare_dagster_home, refresh
+    from mediavault_assets.scan_targets import folders_by_root
 
     path = config_path()
     settings = _settings_or_exit(path)
+    try:
+        folders = folders_by_root(settings, [os.path.abspath(p) for p in args.path or []])
+    except ScanRequestError as problem:
+        print(f"mediavault: {problem}; nothing was scanned", file=sys.stderr)
+        return 2
     unknown = [key for key in args.root or [] if key not in settings.root_keys]
     if unknown:
         print(
@@ -44,7 +52,9 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         return 2
     home = prepare_dagster_home(path.parent / DEFAULT_HOME / "dagster_home")
     print(f"Settings: {path}\nDagster instance: {home}")
-    outcomes = refresh(settings, path, roots=args.root, trigger=args.trigger)
+    outcomes = refresh(
+        settings, path, roots=args.root, mode=args.mode, folders=folders, trigger=args.trigger
+    )
     failed = [o for o in outcomes if not o.success]
     if failed:
         print(
@@ -839,8 +849,21 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     refresh = commands.add_parser("refresh", help="scan the library roots and re-plan")
+    scope = refresh.add_mutually_exclusive_group()
+    scope.add_argument("--root", action="append", metavar="KEY", help="only this root (repeatable)")
+    scope.add_argument(
+        "--path",
+        action="extend",
+        nargs="+",
+        metavar="PATH",
+        help="only these folders (each inside a library root); files elsewhere stay as recorded",
+    )
     refresh.add_argument(
-        "--root", action="append", metavar="KEY", help="only this root (repeatable)"
+        "--mode",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help="incremental: probe and hash only new or changed files (default); "
+        "full: probe and hash every file again",
     )
     refresh.add_argument("--trigger", default="manual", help=argparse.SUPPRESS)
     refresh.set_defaults(func=cmd_refresh)

@@ -9,7 +9,7 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,9 +17,10 @@ from pathlib import Path
 import dagster as dg
 
 from mediavault_assets.defs.partitions import sync_library_roots
+from mediavault_assets.domain.scan_modes import DEFAULT_MODE, folders_tag
 from mediavault_assets.pool_wait import PoolWait
 from mediavault_assets.run_recovery import settle_dead_runs, this_process_tags
-from mediavault_assets.run_tags import ORIGIN_TAG, TRIGGER_TAG
+from mediavault_assets.run_tags import ORIGIN_TAG, SCAN_MODE_TAG, SCAN_PATHS_TAG, TRIGGER_TAG
 from mediavault_assets.settings import CONFIG_ENV, Settings, load_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -62,10 +63,16 @@ def refresh(
     config_file: Path,
     *,
     roots: list[str] | None = None,
+    mode: str = DEFAULT_MODE,
+    folders: Mapping[str, Sequence[str]] | None = None,
     trigger: str = "manual",
     echo: Callable[[str], None] = print,
 ) -> list[RunOutcome]:
-    """Scan each requested root (one run per partition), then analyze the whole library."""
+    """Scan each requested root (one run per partition), then analyze the whole library.
+
+    `mode` is incremental or full; `folders` (root key → root-relative folders) makes path
+    scans of those roots only (see mediavault_assets/domain/scan_modes.py).
+    """
     os.environ[CONFIG_ENV] = str(config_file)
     load_definitions.cache_clear()
     defs = load_definitions()
@@ -75,10 +82,22 @@ def refresh(
         added, removed = sync_library_roots(instance, settings.root_keys)
         if added or removed:
             echo(f"Library roots: added {added or '-'}, removed {removed or '-'}")
-        for key in roots or settings.root_keys:
-            echo(f"Scanning root '{key}' ({settings.root(key).path}) ...")
+        for key in list(folders or {}) or roots or settings.root_keys:
+            scanned = (folders or {}).get(key, ())
+            where = ", ".join(scanned) if scanned else settings.root(key).path
+            echo(f"Scanning root '{key}' ({where}; {mode}) ...")
+            tags = {SCAN_MODE_TAG: mode}
+            if scanned:
+                tags[SCAN_PATHS_TAG] = folders_tag(scanned)
             outcome = _run(
-                defs, "scan_library_root", instance, key, trigger, wait_seconds, echo=echo
+                defs,
+                "scan_library_root",
+                instance,
+                key,
+                trigger,
+                wait_seconds,
+                echo=echo,
+                tags=tags,
             )
             outcomes.append(outcome)
             echo(f"  {outcome.summary}")
@@ -116,6 +135,7 @@ def _run(
     pool_wait_seconds: float,
     op_config: dict[str, dict] | None = None,
     echo: Callable[[str], None] = print,
+    tags: Mapping[str, str] | None = None,
 ) -> RunOutcome:
     job = defs.resolve_job_def(job_name)
     # A run killed earlier must not keep the warehouse pool from this one.
@@ -135,7 +155,12 @@ def _run(
                 },
                 partition_key=partition,
                 run_id=run_id,
-                tags={TRIGGER_TAG: trigger, ORIGIN_TAG: "cli", **this_process_tags()},
+                tags={
+                    TRIGGER_TAG: trigger,
+                    ORIGIN_TAG: "cli",
+                    **(tags or {}),
+                    **this_process_tags(),
+                },
                 raise_on_error=False,
             )
         except KeyboardInterrupt:

@@ -9,3 +9,7 @@ PARTITION_TAG = "dagster/partition"  # Dagster's own: the partition (library roo
 # Settings page adds to when a root is added.
 ROOTS_PARTITIONS = "library_roots"
 SCAN_JOB = "scan_library_root"  # the job partitioned by them
+# How a scan run re-reads and what it walks (mediavault_assets/domain/scan_modes.py): the mode
+# (incremental, full) and the root-relative folders of a path scan (a JSON list, or one folder).
+SCAN_MODE_TAG = "mediavault/scan_mode"
+SCAN_PATHS_TAG = "mediavault/scan_paths"

@@ -116,8 +116,9 @@ def test_scan_history_and_errors(refreshed_demo: Refreshed) -> None:
     refreshed = refreshed_demo
     history = refreshed.query(
         "SELECT root_key, files_found, files_new, files_updated, files_deleted, errors_count, "
-        "status, triggered_by FROM scan_history ORDER BY scan_started_at"
+        "status, triggered_by, scan_type FROM scan_history ORDER BY scan_started_at"
     )
+    assert set(history["scan_type"]) == {"incremental"}  # `refresh` without --mode
     videos = sum(1 for f in refreshed.record.videos() if f.root == "videos")
     first = history.filter(pl.col("root_key") == "videos").row(0, named=True)
     assert first["files_found"] == first["files_new"] == videos

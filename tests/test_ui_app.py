@@ -466,6 +466,8 @@ def test_every_page_renders_on_the_demo(page: str, app_config: Path, library: Li
         with_errors = history.filter(pl.col("errors_count") > 0).height
         assert with_errors > 0  # the demo's broken files, reported by each scan of their root
         assert len(at.dataframe) == 1 + with_errors  # scan history, then each scan's errors
+        scans = at.dataframe[0].value
+        assert set(scans["mode"]) == {"incremental"} and scans["scanned"].str.len().min() > 0
     elif page == "settings":
         assert "TMDB_API_KEY" in said and "Deletion plan" in said
     elif page == "title":  # no ?id=: the first title of the catalog, with its files
@@ -1301,6 +1303,7 @@ def test_scans_start_one_run_per_root_and_show_runs(
                 [
                     {"key": "mediavault/trigger", "value": "api"},
                     {"key": "dagster/partition", "value": key},
+                    {"key": "mediavault/scan_mode", "value": "incremental"},
                 ],
             )
             for key in refreshed_demo.settings.root_keys

@@ -788,3 +788,49 @@ def test_duplicates_archives_a_group_after_confirming(page: Any, app: App) -> No
     staged = {d.file_id for d in decisions.values() if d.decision == "stage"}
     assert staged == set(members["file_id"]) - {keeper}
     assert app.store.user_decisions()[-1]["duplicate_group_id"] == group
+
+
+def test_a_person_starts_an_incremental_scan_and_cancels_another(
+    browser: Any, tmp_path: Path, refreshed_demo: Any
+) -> None:
+    videos = refreshed_demo.settings.root("videos").path
+    folder = next(p for p in sorted(videos.iterdir()) if p.is_dir() and p.name[0].isalnum())
+    with FakeDagster() as dagster:
+        tags = {"executionMetadata": {"tags": [{"key": "dagster/partition", "value": "docker"}]}}
+        dagster.add_run("full-docker", "scan_library_root", "STARTED", tags)
+        settings_file = ui_settings(tmp_path, refreshed_demo, dagster_url=dagster.url)
+        with streamlit_server(settings_file, tmp_path / "streamlit.log") as url:
+            context = browser.new_context(viewport={"width": 1440, "height": 1000})
+            tab = context.new_page()
+            tab.goto(f"{url}/scans")
+            settle(tab)
+            tab.get_by_role("button", name="Scan videos").click()  # incremental, the default
+            tab.get_by_text("Started scan_library_root").wait_for(timeout=30_000)
+            settle(tab)
+            [launched] = dagster.launched
+            assert {t["key"]: t["value"] for t in launched["executionMetadata"]["tags"]} == {
+                "mediavault/trigger": "api",
+                "dagster/partition": "videos",
+                "mediavault/scan_mode": "incremental",
+            }
+            # Both runs are going now; the other one is cancelled by its own button.
+            assert tab.get_by_role("button", name="Cancel").count() == 2
+            tab.locator(".st-key-cancel_full-docker button").click()
+            tab.get_by_text("Cancelling run full-doc").wait_for(timeout=30_000)
+            assert dagster.cancelled == ["full-docker"]
+
+            tab.get_by_text("One folder", exact=True).click()
+            settle(tab)
+            tab.get_by_role("textbox", name="Folder").fill(str(tmp_path))
+            tab.get_by_role("button", name="Scan folder").click()
+            tab.get_by_text("is not inside a configured library root").wait_for(timeout=30_000)
+            assert len(dagster.launched) == 1  # refused before any run
+            tab.get_by_role("textbox", name="Folder").fill(str(folder))
+            tab.get_by_role("button", name="Scan folder").click()
+            tab.get_by_text("run-2", exact=True).wait_for(timeout=30_000)  # the run's id
+            settle(tab)
+            tags = {t["key"]: t["value"] for t in dagster.launched[1]["executionMetadata"]["tags"]}
+            assert tags["mediavault/scan_paths"] == f'["{folder.name}"]'
+            tab.mouse.move(0, 0)
+            assert screenshot(tab, "scans-modes").stat().st_size > 10_000
+            context.close()

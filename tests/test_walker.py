@@ -133,6 +133,30 @@ def test_missing_root_is_an_error_not_a_crash(tmp_path: Path) -> None:
     assert result.errors[0].error.startswith("library root is not readable")
 
 
+def test_a_path_walk_lists_only_its_folders_by_root_relative_path(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    _touch(root / "Movies/Heat (1995)/Heat.1995.mkv")
+    _touch(root / "Movies/Heat (1995)/Heat.1995.en.srt")
+    _touch(root / "Movies 2/Ronin.1998.mkv")
+    _touch(root / "TV/Show/S01E01.mkv")
+    result = walk_root(root, folders=("Movies", "TV/Show"))
+    assert [f.relative_path for f in result.files] == [
+        "Movies/Heat (1995)/Heat.1995.mkv",
+        "TV/Show/S01E01.mkv",
+    ]
+    assert result.files[0].sidecars and result.root_error is None
+    (root / "Linked").symlink_to(root / "Movies")
+    staging = root / "TV"
+    for folder, problem in [
+        ("Dune", "folder does not exist in the library root"),
+        ("Movies/#recycle", "folder is inside NAS housekeeping (#recycle); not walked"),
+        ("Linked", "folder is reached through a symlink; not walked"),
+        ("TV/Show", f"folder is inside {staging}; not walked"),
+    ]:
+        refused = walk_root(root, exclude=(staging,), folders=(folder,))
+        assert (refused.files, refused.root_error) == ([], problem)
+
+
 def test_unreadable_folder_is_reported_and_the_walk_goes_on() -> None:
     # Root reads anything, so a child process imports the walker, then drops to "nobody".
     base = Path(tempfile.mkdtemp(prefix="mv-walk-"))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from mediavault_assets.domain.model import file_id_for, stable_id
+from mediavault_assets.domain.scan_modes import ScanRequest
 from mediavault_assets.settings import LibraryRoot
 
 if TYPE_CHECKING:
@@ -95,6 +96,26 @@ def with_files_away(current: pl.DataFrame, away: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([current, missing.select(current.columns).cast(INVENTORY_SCHEMA)])
 
 
+def in_scan(request: ScanRequest) -> pl.Expr:
+    """Rows (by relative_path) that lie in what the scan walks: all of them unless a path scan."""
+    if not request.folders:
+        return pl.lit(True)
+    return pl.any_horizontal(
+        [pl.col("relative_path").str.starts_with(f"{folder}/") for folder in request.folders]
+    )
+
+
+def with_rows_outside_scan(
+    found: pl.DataFrame, rows_before: pl.DataFrame, request: ScanRequest
+) -> pl.DataFrame:
+    """The walk's rows plus, for a path scan, every earlier row outside its folders, untouched:
+    a folder's walk says nothing about the rest of the root."""
+    if not request.folders:
+        return found
+    outside = rows_before.filter(~in_scan(request))
+    return pl.concat([found, outside.select(found.columns).cast(INVENTORY_SCHEMA)])
+
+
 def refusal_to_replace(root: LibraryRoot, walk: WalkResult, found: int, before: int) -> str | None:
     """Why this walk must not replace the root's inventory, or None.
 
@@ -147,6 +168,7 @@ def scan_history_row(
     completed_at: datetime,
     triggered_by: str,
     run_id: str,
+    request: ScanRequest,
     status: str = "completed",
 ) -> pl.DataFrame:
     errors = [{"path": e.path, "error": e.error} for e in walk.errors]
@@ -155,8 +177,9 @@ def scan_history_row(
             {
                 "id": stable_id("scan", root.key, run_id),
                 "root_key": root.key,
-                "scan_type": "full",
-                "nas_paths": [root.nas_path or str(root.path)],
+                "scan_type": request.scan_type,
+                "nas_paths": [root.display_path(f) for f in request.folders]
+                or [root.nas_path or str(root.path)],
                 "scan_started_at": started_at,
                 "scan_completed_at": completed_at,
                 "duration_seconds": round((completed_at - started_at).total_seconds()),

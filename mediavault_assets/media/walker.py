@@ -72,9 +72,13 @@ def walk_root(
     root: Path,
     *,
     exclude: tuple[Path, ...] = (),
+    folders: tuple[str, ...] = (),
     progress: Callable[[int], None] | None = None,
 ) -> WalkResult:
-    """List the video files under `root`, following no symlink (see the module docstring)."""
+    """List the video files under `root`, following no symlink (see the module docstring).
+
+    With `folders` (root-relative), only those folders are walked; paths stay root-relative.
+    """
     result = WalkResult()
     root = Path(root)
     excluded = _identities(exclude)
@@ -93,6 +97,11 @@ def walk_root(
     real_root = os.path.realpath(root)
 
     stack: list[tuple[str, str]] = [(str(root), "")]
+    if folders:
+        for folder in folders:
+            if problem := _folder_problem(root / folder, folder, real_root, excluded):
+                return _root_failed(result, root / folder, problem)
+        stack = [(str(root / folder), f"{folder}/") for folder in folders]
     while stack:
         directory, relative_dir = stack.pop()
         result.directories += 1
@@ -137,6 +146,22 @@ def _root_failed(result: WalkResult, root: Path, problem: str) -> WalkResult:
     result.root_error = problem
     result.errors.append(ScanError(str(root), problem))
     return result
+
+
+def _folder_problem(
+    directory: Path, folder: str, real_root: str, excluded: dict[tuple[int, int], str]
+) -> str | None:
+    """Why a folder of a path scan cannot be walked, or None."""
+    if clutter := sorted(CLUTTER_DIRS.intersection(folder.split("/"))):
+        return f"folder is inside NAS housekeeping ({clutter[0]}); not walked"
+    if not directory.is_dir():
+        return "folder does not exist in the library root"
+    # Through a symlink the folder would lie elsewhere (see the module docstring).
+    if os.path.realpath(directory) != os.path.join(real_root, folder):
+        return "folder is reached through a symlink; not walked"
+    if inside := _inside_excluded(directory, excluded):
+        return f"folder is inside {inside}; not walked"
+    return None
 
 
 def _identities(paths: tuple[Path, ...]) -> dict[tuple[int, int], str]:

@@ -4,11 +4,15 @@ their runs, and read the scan history with its errors."""
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import UTC, datetime
 
 import polars as pl
 import streamlit as st
 
+from mediavault_assets.domain.scan_modes import ScanRequestError, folders_tag
+from mediavault_assets.run_tags import SCAN_MODE_TAG, SCAN_PATHS_TAG
+from mediavault_assets.scan_targets import folders_by_root
 from mediavault_ui import queries, status, ui
 from mediavault_ui.dagster_api import API_TAGS, PARTITION_TAG, DagsterError, DagsterUnavailable
 from mediavault_ui.data import DataUnavailable
@@ -18,27 +22,72 @@ library = ui.library_or_stop()
 settings = library.settings
 client = ui.dagster(library)
 
+MODE_LABELS = {
+    "incremental": "Incremental",
+    "full": "Full",
+    "path": "One folder",
+}
+MODE_HELP = {
+    "incremental": "Probe and hash only new or changed files (the usual scan).",
+    "full": "Probe and hash every file again, even unchanged ones: for suspected bit rot or a "
+    "changed prober. Reads every byte of the library; slow on a NAS.",
+    "path": "Walk only one folder of a root; files elsewhere stay exactly as last recorded.",
+}
+
+
+def launch_scan(key: str, mode: str, folders: tuple[str, ...] = ()) -> None:
+    tags = {**API_TAGS, PARTITION_TAG: key, SCAN_MODE_TAG: mode}
+    cli = f"mediavault refresh --mode {mode} --root {key}"
+    if folders:
+        tags[SCAN_PATHS_TAG] = folders_tag(folders)
+        paths = " ".join(shlex.quote(str(settings.root(key).path / f)) for f in folders)
+        cli = f"mediavault refresh --mode {mode} --path {paths}"
+    ui.launch(library, "scan_library_root", cli=cli, tags=tags)
+
+
 with st.container(border=True):
     st.markdown("**Start a scan**")
     st.caption(
         "Each root is scanned by its own run (one partition per root); the analysis then "
         "regroups duplicates and re-plans. Runs queue in Dagster and never overlap their writes."
     )
+    choice = st.segmented_control(
+        "Scan mode",
+        list(MODE_LABELS),
+        default="incremental",
+        format_func=MODE_LABELS.get,
+        key="scan_mode",
+    )
+    choice = choice or "incremental"
+    st.caption(MODE_HELP[choice])
     start = st.container(horizontal=True)
     targets: list[str] = []
-    if start.button("Scan all roots", type="primary", icon=":material/radar:"):
-        targets = settings.root_keys
-    for key in settings.root_keys:
-        if start.button(f"Scan {key}", key=f"scan_{key}", icon=":material/folder_open:"):
-            targets = [key]
+    if choice == "path":
+        folder = start.text_input(
+            "Folder",
+            placeholder=str(settings.root(settings.root_keys[0]).path / "Movies"),
+            help="An absolute folder inside a library root (its local or NAS path).",
+            key="scan_folder",
+        )
+        if start.button("Scan folder", type="primary", icon=":material/folder_open:"):
+            try:
+                if not folder.strip():
+                    raise ScanRequestError("name the folder to scan")
+                chosen = folders_by_root(settings, [folder.strip()])
+            except ScanRequestError as problem:
+                st.error(ui.plain(f"Not scanned: {problem}."), icon=":material/error:")
+            else:
+                for key, folders in chosen.items():
+                    launch_scan(key, "incremental", folders)
+    else:
+        if start.button("Scan all roots", type="primary", icon=":material/radar:"):
+            targets = settings.root_keys
+        for key in settings.root_keys:
+            if start.button(f"Scan {key}", key=f"scan_{key}", icon=":material/folder_open:"):
+                targets = [key]
     analyze = start.button("Analyze library", icon=":material/join_inner:")
     for key in targets:
-        ui.launch(
-            library,
-            "scan_library_root",
-            cli=f"mediavault refresh --root {key}",
-            tags={**API_TAGS, PARTITION_TAG: key},
-        )
+        launch_scan(key, choice)
     if analyze:
         ui.launch(library, "analyze_library", cli="mediavault refresh", tags=API_TAGS)
 
@@ -138,6 +187,8 @@ st.dataframe(
     column_config={
         "started": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm"),
         "root": "Root",
+        "mode": "Mode",
+        "scanned": st.column_config.TextColumn("Scanned", width="medium"),
         "status": "Status",
         "triggered_by": "Trigger",
         "duration_seconds": st.column_config.NumberColumn("Seconds"),

@@ -14,14 +14,22 @@ import polars as pl
 from pydantic import Field
 
 from mediavault_assets.defs.partitions import library_roots
+from mediavault_assets.domain.scan_modes import (
+    ScanRequest,
+    ScanRequestError,
+    folders_from_tag,
+    parse_scan_request,
+)
 from mediavault_assets.ingest.inventory import (
     InventoryDiff,
     diff_inventory,
+    in_scan,
     inventory_frame,
     refusal_to_replace,
     scan_history_row,
     utc_now,
     with_files_away,
+    with_rows_outside_scan,
 )
 from mediavault_assets.ingest.names import parsed_frame, parsed_row
 from mediavault_assets.ingest.probes import ProbeTask, probe_frame, probe_row, sidecar_languages
@@ -31,20 +39,40 @@ from mediavault_assets.media.walker import WalkResult, walk_root
 from mediavault_assets.presentation import markdown_table
 from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.run_tags import PARTITION_TAG, TRIGGER_TAG
+from mediavault_assets.run_tags import (
+    PARTITION_TAG,
+    SCAN_MODE_TAG,
+    SCAN_PATHS_TAG,
+    TRIGGER_TAG,
+)
 from mediavault_assets.settings import LibraryRoot
 from mediavault_assets.warehouse import POOL, Warehouse
+
+
+def scan_request(context: dg.OpExecutionContext) -> ScanRequest:
+    """The run's scan mode and folders, from its tags (set by the CLI, the app or a person in
+    the launchpad)."""
+    tags = context.run.tags
+    try:
+        return parse_scan_request(
+            tags.get(SCAN_MODE_TAG), folders_from_tag(tags.get(SCAN_PATHS_TAG))
+        )
+    except ScanRequestError as problem:
+        raise dg.Failure(f"{problem} (run tags {SCAN_MODE_TAG}, {SCAN_PATHS_TAG})") from None
 
 
 @dg.op(description="Walk the library root and stat every video file (no warehouse access).")
 def walk_library_root(context: dg.OpExecutionContext, settings: MediaVaultSettings) -> dict:
     config = settings.load()
     root = config.root(context.partition_key)
+    request = scan_request(context)
     started_at = utc_now()
-    context.log.info(f"Walking {root.path} ...")
+    where = ", ".join(str(root.path / f) for f in request.folders) or root.path
+    context.log.info(f"Walking {where} ({request.scan_type} scan) ...")
     walk = walk_root(
         root.path,
         exclude=(config.staging_root,),
+        folders=request.folders,
         progress=lambda n: n % 5000 == 0 and n and context.log.info(f"{n} video files so far"),
     )
     context.log.info(f"Found {len(walk.files)} video files, {len(walk.errors)} problems")
@@ -71,18 +99,26 @@ def store_inventory(
     walked: dict,
 ) -> None:
     root = settings.load().root(context.partition_key)
+    request = scan_request(context)
     walk: WalkResult = walked["walk"]
     previous = warehouse.named("inventory_signatures", {"root_key": root.key})
     completed_at = utc_now()
     away = warehouse.named("inventory_rows_away", {"root_key": root.key})
     found = inventory_frame(root, walk, previous, completed_at)
     # Files the staging engine moved out are not deleted from the library: they are away.
-    present_before = previous.join(away.select("file_id"), on="file_id", how="anti")
+    # A path scan compares only the files of its folders with what it found there.
+    present_before = previous.join(away.select("file_id"), on="file_id", how="anti").filter(
+        in_scan(request)
+    )
     diff = diff_inventory(found, present_before)
     refusal = refusal_to_replace(root, walk, found.height, present_before.height)
     if refusal and not (config.accept_empty_root and not walk.root_error):
         _record_scan(context, warehouse, root, walk, diff, walked, completed_at, "failed")
         raise dg.Failure(f"{refusal}. The previous inventory of the root stays as it was.")
+    if request.folders:
+        found = with_rows_outside_scan(
+            found, warehouse.named("inventory_rows", {"root_key": root.key}), request
+        )
     frame = with_files_away(found, away)
     warehouse.replace_partition("inventory_files", root.key, frame)
     warehouse.replace_rows(
@@ -135,6 +171,7 @@ def _record_scan(
         completed_at=completed_at,
         triggered_by=context.run.tags.get(TRIGGER_TAG, "manual"),
         run_id=context.run_id,
+        request=scan_request(context),
         status=status,
     )
     warehouse.replace_rows("scan_history", history, where="id = ?", params=[history["id"][0]])
@@ -207,7 +244,8 @@ def scan_outcome(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
 @dg.failure_hook(required_resource_keys={"warehouse"})
 def scan_failed(context: dg.HookContext) -> None:
     """A failing step closes the scan's row as failed (a killed run is settled by the next)."""
-    root_key = context.run.tags.get(PARTITION_TAG)
+    run = context.instance.get_run_by_id(context.run_id)  # a HookContext has no `run`
+    root_key = run.tags.get(PARTITION_TAG) if run else None
     if root_key:
         close_scan(context.resources.warehouse, context.run_id, root_key, "failed")
 
@@ -241,7 +279,11 @@ def inventory() -> None:
     description="List the root's files whose probe is missing or out of date.",
 )
 def plan_probes(context: dg.OpExecutionContext, warehouse: Warehouse) -> list[ProbeTask]:
-    rows = warehouse.named("files_to_probe", {"root_key": context.partition_key})
+    request = scan_request(context)
+    rows = warehouse.named(
+        "files_to_probe",
+        {"root_key": context.partition_key, "every_file": request.reprobe_all},
+    ).filter(in_scan(request))
     return [
         ProbeTask(
             file_id=r["file_id"],
@@ -257,7 +299,8 @@ def plan_probes(context: dg.OpExecutionContext, warehouse: Warehouse) -> list[Pr
 
 @dg.op(description="Read media facts with mediainfo (no warehouse access).")
 def probe_files(context: dg.OpExecutionContext, tasks: list[ProbeTask]) -> list[dict]:
-    context.log.info(f"Probing {len(tasks)} new or changed files ({PROBE_THREADS} at a time)")
+    what = "files" if scan_request(context).reprobe_all else "new or changed files"
+    context.log.info(f"Probing {len(tasks)} {what} ({PROBE_THREADS} at a time)")
     progress = Progress(context, "probe", len(tasks))
     started = time.monotonic()
     rows = []
@@ -355,7 +398,9 @@ def probes(inventory) -> None:  # type: ignore[no-untyped-def]
 def plan_name_parsing(
     context: dg.OpExecutionContext, warehouse: Warehouse
 ) -> list[tuple[int, str]]:
-    rows = warehouse.named("files_to_parse", {"root_key": context.partition_key})
+    rows = warehouse.named("files_to_parse", {"root_key": context.partition_key}).filter(
+        in_scan(scan_request(context))
+    )
     return list(zip(rows["file_id"].to_list(), rows["relative_path"].to_list(), strict=True))
 
 
