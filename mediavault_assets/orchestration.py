@@ -177,7 +177,7 @@ def _run(
             for k, v in materialization.metadata.items()
             if isinstance(v.value, (int, float)) and not isinstance(v.value, bool)
         )
-        lines.append(f"{materialization.asset_key.to_user_string()}: {facts}")
+        lines.append(f"{materialization.asset_key.to_user_string()}: {facts or 'done'}")
     if not result.success:
         failures = [
             f"{e.step_key}: {e.step_failure_data.error.message.strip()}"
