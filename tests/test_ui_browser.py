@@ -204,6 +204,15 @@ def screenshot(tab: Any, name: str) -> Path:
     return path
 
 
+def sign_in(tab: Any, user: str, *, then: str, password: str = "pw") -> None:
+    """Sign in on the form the app shows, wait for the Dashboard, then open the page `then`."""
+    tab.get_by_label("User name").fill(user)
+    tab.get_by_label("Password", exact=True).fill(password)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("heading", name="Dashboard").wait_for(timeout=30_000)
+    tab.get_by_role("link", name=then).click()
+
+
 def open_page(tab: Any, app: App, path: str) -> None:
     tab.goto(f"{app.url}/{path}")
     settle(tab)
@@ -399,11 +408,7 @@ def test_a_deep_link_asks_users_to_sign_in_first(
         assert tab.get_by_text("Sign in to review").is_visible()
         assert tab.locator('[data-testid="stDataFrame"]').count() == 0
         screenshot(tab, "sign-in")
-        tab.get_by_label("User name").fill("alice")
-        tab.get_by_label("Password", exact=True).fill("pw")
-        tab.get_by_role("button", name="Sign in").click()
-        tab.get_by_role("heading", name="Dashboard").wait_for(timeout=30_000)
-        tab.get_by_role("link", name="Library").click()
+        sign_in(tab, "alice", then="Library")
         tab.get_by_role("heading", name="Library").wait_for(timeout=30_000)
         settle(tab)
         tab.wait_for_timeout(1500)
@@ -604,11 +609,7 @@ def test_an_admin_changes_a_threshold_and_adds_a_root(
             tab = context.new_page()
             tab.goto(f"{url}/settings")
             settle(tab)
-            tab.get_by_label("User name").fill("ann")
-            tab.get_by_label("Password", exact=True).fill("pw")
-            tab.get_by_role("button", name="Sign in").click()
-            tab.get_by_role("heading", name="Dashboard").wait_for(timeout=30_000)
-            tab.get_by_role("link", name="Settings").click()
+            sign_in(tab, "ann", then="Settings")
             tab.get_by_role("heading", name="Change settings").wait_for(timeout=30_000)
             settle(tab)
             slider = tab.get_by_role("slider").first
@@ -714,11 +715,7 @@ def test_a_signed_in_reviewer_purges_a_due_file_after_confirming(
                 tab = context.new_page()
                 tab.goto(f"{url}/review")
                 settle(tab)
-                tab.get_by_label("User name").fill("pat")
-                tab.get_by_label("Password", exact=True).fill("pw")
-                tab.get_by_role("button", name="Sign in").click()
-                tab.get_by_role("heading", name="Dashboard").wait_for(timeout=30_000)
-                tab.get_by_role("link", name="Review").click()
+                sign_in(tab, "pat", then="Review")
                 tab.get_by_role("tab", name="Due for purge (1)").wait_for(timeout=30_000)
                 settle(tab)
                 tab.get_by_role("tab", name="Due for purge (1)").click()
