@@ -346,6 +346,12 @@ def test_without_a_key_enrichment_is_skipped_not_failed(
     assert set(warehouse.frame("SELECT status FROM tmdb_matches")["status"]) == {"skipped"}
     assert warehouse.frame("SELECT count(*) AS n FROM tmdb_file_matches")["n"][0] == 0
 
+    # Still no key: the skips stand as recorded, nothing is looked up or rewritten again.
+    skipped = meta["identities_skipped"]
+    meta = enrich(instance, config_file, warehouse)
+    assert meta["skipped_without_key"] is True
+    assert meta["identities_looked_up"] == 0 and meta["identities_skipped"] == skipped
+
     # Once a key is there, the skipped identities are looked up (they were never settled).
     monkeypatch.setenv("TMDB_API_KEY", API_KEY)
     meta = enrich(instance, config_file, warehouse)

@@ -110,6 +110,9 @@ def plan_tmdb(
     has_credentials = tmdb.has_credentials()
     if has_credentials:  # without a key, details of an older shape are better than none
         stored = _with_current_details(warehouse, stored, now)
+    else:
+        skipped_before = warehouse.named("tmdb_skipped_without_key", {"reason": NO_CREDENTIALS})
+        stored |= {r["identity_key"]: r for r in skipped_before.iter_rows(named=True)}
     pending = tuple(i for i in found if not is_settled(i, stored))
     cache: list[CacheEntry] = []
     if pending and has_credentials:
@@ -143,7 +146,7 @@ def _with_current_details(
 @dg.op(description="Look the pending identities up on TMDb (HTTP only, no warehouse access).")
 def fetch_tmdb(context: dg.OpExecutionContext, tmdb: TmdbResource, plan: TmdbPlan) -> TmdbFetch:
     if not plan.pending:
-        return TmdbFetch((), ())
+        return TmdbFetch((), (), skipped_reason=None if tmdb.has_credentials() else NO_CREDENTIALS)
     cache = ResponseCache(plan.cache, ttl=tmdb.cache_ttl)
     client = tmdb.client(cache)
     if client is None:
