@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -277,6 +278,17 @@ def test_refresh_fills_the_demo_titles_and_the_rules_use_them(
         "Inception.2010.1080p.BluRay.x264.mkv": "sample",
         "Gladiator.2000.1080p.BluRay.x264.mkv": "truncated",
     }
+    # Nothing new to look up: the store step writes nothing, so the file stays as it was (and
+    # the snapshot is not copied again).
+    matches = warehouse.frame("SELECT * FROM tmdb_file_matches ORDER BY file_id")
+    warehouse.execute("CHECKPOINT")
+    stamp = os.stat(warehouse.path).st_mtime_ns, os.stat(warehouse.path).st_size
+    again = enrich(instance, config_file, warehouse)
+    assert again["identities_looked_up"] == 0 and again["files_matched"] == matches.height
+    assert warehouse.frame("SELECT * FROM tmdb_file_matches ORDER BY file_id").equals(matches)
+    warehouse.execute("CHECKPOINT")
+    assert (os.stat(warehouse.path).st_mtime_ns, os.stat(warehouse.path).st_size) == stamp
+
     double = media_file(warehouse, "Red Dwarf - S01E01E02 - The End + Future Echoes.mkv")
     assert (double["tmdb_episode_title"], double["tmdb_runtime"]) == ("The End / Future Echoes", 57)
     assert (

@@ -217,14 +217,21 @@ def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: Tm
         context.log.warning(error)
     with warehouse.transaction() as con:
         for table, (key_sql, keys, frame) in tables.writes.items():
-            _replace(con, table, key_sql, keys, frame)
+            if keys or frame.height:
+                _replace(con, table, key_sql, keys, frame)
         library = _query(con, "tmdb_library_files")
         current = identities(library.iter_rows(named=True))
-        present = sorted({k for i in current for k in (i.key, *i.episode_keys())})
-        con.execute(sql_files.query("tmdb_delete_orphan_matches"), {"keys": present})
+        present = pl.DataFrame(
+            {"identity_key": sorted({k for i in current for k in (i.key, *i.episode_keys())})},
+            schema={"identity_key": pl.String},
+        )
+        con.register("present_identities", present)
+        con.execute(sql_files.query("tmdb_delete_orphan_matches"))
+        con.unregister("present_identities")
         file_rows, language_updates = _file_facts(con, library)
-        con.execute("DELETE FROM tmdb_file_matches")
-        _insert(con, "tmdb_file_matches", file_rows)
+        con.register("file_matches", file_rows)
+        con.execute(sql_files.query("tmdb_replace_file_matches"))
+        con.unregister("file_matches")
         if language_updates.height:
             con.register("language_updates", language_updates)
             con.execute(sql_files.query("tmdb_update_languages"))
