@@ -7,12 +7,15 @@ this resource run in the "duckdb" concurrency pool (see defs/), so Dagster runs 
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import os
 import re
 import shutil
+import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,16 @@ import polars as pl
 from mediavault_assets import sql_files
 
 POOL = "duckdb"
+
+
+class _Sessions(threading.local):
+    """Per thread: warehouse path -> the connection of the session open there."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, duckdb.DuckDBPyConnection] = {}
+
+
+_sessions = _Sessions()
 Params = Sequence[Any] | Mapping[str, Any]
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -57,7 +70,37 @@ class Warehouse(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A short-lived connection; waits (with backoff) while another process holds the file."""
+        """A short-lived connection; waits (with backoff) while another process holds the file.
+
+        Inside `session()` it is the session's connection (read-write, left open).
+        """
+        held = _sessions.by_path.get(self.path)
+        if held is not None:
+            yield held
+            return
+        with self._open(read_only=read_only) as connection:
+            yield connection
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """One connection for everything inside (a step's reads and writes).
+
+        Opening the file costs ~20 ms on a 20,000-file warehouse, and a step made several
+        connections; a session still ends with the step, so no other process waits on the lock
+        while this one walks, probes or hashes.
+        """
+        if self.path in _sessions.by_path:
+            yield
+            return
+        with self._open(read_only=False) as connection:
+            _sessions.by_path[self.path] = connection
+            try:
+                yield
+            finally:
+                del _sessions.by_path[self.path]
+
+    @contextmanager
+    def _open(self, *, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_wait_seconds
         delay = 0.05
@@ -258,6 +301,26 @@ class Warehouse(dg.ConfigurableResource):
         with self.connect() as con:
             row = con.execute(sql_files.query(query_name), bound_params(params)).fetchone()
             return int(row[0]) if row else 0
+
+
+def in_one_session(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run an op or asset (taking the `warehouse` resource) on one warehouse connection."""
+
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def generator(*args: Any, **kwargs: Any) -> Iterator[Any]:
+            with kwargs["warehouse"].session():
+                yield from fn(*args, **kwargs)
+
+        return generator
+
+    @functools.wraps(fn)
+    def function(*args: Any, **kwargs: Any) -> Any:
+        with kwargs["warehouse"].session():
+            return fn(*args, **kwargs)
+
+    return function
 
 
 def replace_in(

@@ -46,7 +46,7 @@ from mediavault_assets.run_tags import (
     TRIGGER_TAG,
 )
 from mediavault_assets.settings import LibraryRoot
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 
 
 def scan_request(context: dg.OpExecutionContext) -> ScanRequest:
@@ -91,6 +91,7 @@ class StoreInventoryConfig(dg.Config):
     out=dg.Out(dg.Nothing),
     description="Replace the root's inventory rows and record the scan.",
 )
+@in_one_session
 def store_inventory(
     context: dg.OpExecutionContext,
     config: StoreInventoryConfig,
@@ -221,6 +222,7 @@ def _settle_scans_left_running(context: dg.OpExecutionContext, warehouse: Wareho
     description="Closes the scan's scan_history row: completed, with the probe, integrity and "
     "name-parsing errors of the root's files beside the walk's.",
 )
+@in_one_session
 def scan_outcome(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     root_key = context.partition_key
     [walk_errors] = warehouse.frame(
@@ -278,6 +280,7 @@ def inventory() -> None:
     ins={"start": dg.In(dg.Nothing)},
     description="List the root's files whose probe is missing or out of date.",
 )
+@in_one_session
 def plan_probes(context: dg.OpExecutionContext, warehouse: Warehouse) -> list[ProbeTask]:
     request = scan_request(context)
     rows = warehouse.named(
@@ -326,6 +329,7 @@ def _rate_metadata(files: int, seconds: float) -> dict[str, float]:
     out=dg.Out(dg.Nothing),
     description="Store the new probes and drop those of vanished files.",
 )
+@in_one_session
 def store_probes(context: dg.OpExecutionContext, warehouse: Warehouse, rows: list[dict]) -> None:
     root_key = context.partition_key
     frame = probe_frame(rows)
@@ -395,6 +399,7 @@ def probes(inventory) -> None:  # type: ignore[no-untyped-def]
     ins={"start": dg.In(dg.Nothing)},
     description="List the root's files that have no parsed name yet.",
 )
+@in_one_session
 def plan_name_parsing(
     context: dg.OpExecutionContext, warehouse: Warehouse
 ) -> list[tuple[int, str]]:
@@ -427,6 +432,7 @@ def parse_names(
 
 
 @dg.op(pool=POOL, out=dg.Out(dg.Nothing), description="Store parsed names.")
+@in_one_session
 def store_parsed_names(
     context: dg.OpExecutionContext, warehouse: Warehouse, rows: list[dict]
 ) -> None:

@@ -52,7 +52,7 @@ from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.staging.review_state import apply_review_state
 from mediavault_assets.step_reuse import StepReuse, last_metadata, step_reuse
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 from mediavault_assets.watching_store import WatchingStore
 
 
@@ -61,6 +61,7 @@ from mediavault_assets.watching_store import WatchingStore
     ins={"start": dg.In(dg.Nothing)},
     description="Every inventoried file across all roots, with last run's hashes as a cache.",
 )
+@in_one_session
 def plan_hashes(warehouse: Warehouse) -> dict:
     rows = warehouse.named("hash_candidates")
     candidates, cache = candidates_and_cache(rows)
@@ -85,6 +86,7 @@ def hash_files(context: dg.OpExecutionContext, plan: dict) -> dict:
 
 
 @dg.op(pool=POOL, out=dg.Out(dg.Nothing), description="Replace file_hashes.")
+@in_one_session
 def store_hashes(context: dg.OpExecutionContext, warehouse: Warehouse, hashed: dict) -> None:
     result = hashed["result"]
     frame = hash_frame(result, hashed["roots"])
@@ -172,6 +174,7 @@ def with_watch_notes(
     deps=[probes, parsed_names, file_hashes, tmdb_metadata, "media_curation"],
     description="Seed 002's quality score per file: resolution, codec, bitrate, audio, HDR.",
 )
+@in_one_session
 def quality_scores(
     context: dg.AssetExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
 ) -> dg.MaterializeResult:
@@ -297,6 +300,7 @@ def _reused_analysis(context: dg.AssetExecutionContext, reuse: StepReuse):  # ty
         for name, text in PROMISES.items()
     ],
 )
+@in_one_session
 def duplicate_analysis(
     context: dg.AssetExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
 ):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from mediavault_assets.domain.curation import followed_moves
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.presentation import markdown_table
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 
 
 def follow_renamed_files(store: CurationStore, present: pl.DataFrame) -> dict[int, int]:
@@ -52,6 +52,7 @@ def follow_renamed_files(store: CurationStore, present: pl.DataFrame) -> dict[in
         ),
     ],
 )
+@in_one_session
 def media_curation(
     context: dg.AssetExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
 ):  # type: ignore[no-untyped-def]

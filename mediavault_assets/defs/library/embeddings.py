@@ -30,7 +30,7 @@ from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.openai_client import embedding_model
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.settings import SettingsError
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 from mediavault_assets.watching_store import WatchingStore
 
 
@@ -55,6 +55,7 @@ class EmbeddingFetch:
     ins={"start": dg.In(dg.Nothing)},
     description="The titles' documents, and which have no vector of the model for their text.",
 )
+@in_one_session
 def plan_embeddings(
     context: dg.OpExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
 ) -> EmbeddingPlan:
@@ -108,6 +109,7 @@ def fetch_embeddings(
     out=dg.Out(dg.Nothing),
     description="Store the new vectors, drop those of titles no longer on disk, publish.",
 )
+@in_one_session
 def store_embeddings(
     context: dg.OpExecutionContext,
     warehouse: Warehouse,

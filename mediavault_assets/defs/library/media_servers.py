@@ -26,7 +26,7 @@ from mediavault_assets.media_servers.servers import KINDS, ServerSnapshot
 from mediavault_assets.presentation import markdown_table
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.settings import Settings, load_media_server_secrets
-from mediavault_assets.warehouse import POOL, Warehouse, replace_in
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session, replace_in
 from mediavault_assets.watching_store import WatchingStore
 
 NOT_CONFIGURED = (
@@ -73,6 +73,7 @@ def catalog_assets(warehouse: Warehouse) -> dict[str, list[CatalogAsset]]:
     description="Store the servers' sources, collections, path mappings and provider_refs; "
     "record their new plays.",
 )
+@in_one_session
 def store_media_servers(
     context: dg.OpExecutionContext,
     settings: MediaVaultSettings,

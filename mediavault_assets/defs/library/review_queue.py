@@ -19,7 +19,7 @@ from mediavault_assets.domain.review_queue import (
 from mediavault_assets.domain.tmdb_matching import identity_key
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 
 QUEUE_SCHEMA = {
     "id": pl.Int64,
@@ -100,6 +100,7 @@ def refresh_review_queue(warehouse: Warehouse, store: ReviewStore) -> list[Queue
     "confidence 0-1 and a status. Answers come from the review store and hold until a file "
     "changes.",
 )
+@in_one_session
 def review_queue(settings: MediaVaultSettings, warehouse: Warehouse) -> dg.MaterializeResult:
     items = refresh_review_queue(warehouse, ReviewStore(settings.load().app_store_path))
     warehouse.publish_snapshot()
@@ -124,5 +125,6 @@ def review_queue(settings: MediaVaultSettings, warehouse: Warehouse) -> dg.Mater
     description="Every queue item is about a file in the catalog, and every resolved or "
     "rejected item says who answered it and when.",
 )
+@in_one_session
 def queue_items_are_sound(warehouse: Warehouse) -> dg.AssetCheckResult:
     return violations_result(warehouse, "check_review_queue")

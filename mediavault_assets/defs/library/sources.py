@@ -16,7 +16,7 @@ from mediavault_assets.domain.sources import RootLocation, Sources, filesystem_s
 from mediavault_assets.media.mounts import mount_of, read_mounts, server_of
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.settings import LibraryRoot
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 
 
 def root_locations(roots: list[LibraryRoot]) -> list[RootLocation]:
@@ -99,6 +99,7 @@ def refresh_sources(con: duckdb.DuckDBPyConnection, sources: Sources, kinds: lis
     "NAS's mounts are collections of one source), source_collections (one per library root) "
     "and path_mappings (the NAS's own path of a root next to where this machine mounts it).",
 )
+@in_one_session
 def library_sources(settings: MediaVaultSettings, warehouse: Warehouse) -> dg.MaterializeResult:
     sources = filesystem_sources(
         root_locations(settings.load().library_roots), socket.gethostname()
@@ -119,5 +120,6 @@ def library_sources(settings: MediaVaultSettings, warehouse: Warehouse) -> dg.Ma
     pool=POOL,
     description="Every inventoried root is a collection of a source.",
 )
+@in_one_session
 def every_root_has_a_collection(warehouse: Warehouse) -> dg.AssetCheckResult:
     return violations_result(warehouse, "check_roots_have_collections")

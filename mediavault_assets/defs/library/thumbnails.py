@@ -14,7 +14,7 @@ from mediavault_assets.media.thumbnails import BATCH, SIZES, ThumbnailJob, make_
 from mediavault_assets.presentation import markdown_table
 from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 
 _ROWS = {
     "id": pl.Int64,
@@ -32,6 +32,7 @@ def thumbnail_file(cache_dir: Path, file_id: int, size: int, mtime_ns: int, box:
 
 
 @dg.op(pool=POOL, ins={"start": dg.In(dg.Nothing)})
+@in_one_session
 def plan_thumbnails(settings: MediaVaultSettings, warehouse: Warehouse) -> dict:
     cache_dir = settings.load().cache_dir
     jobs = []
@@ -59,6 +60,7 @@ def make_thumbnail_files(context: dg.OpExecutionContext, plan: dict) -> dict:
 
 
 @dg.op(pool=POOL, out=dg.Out(dg.Nothing))
+@in_one_session
 def store_thumbnails(context: dg.OpExecutionContext, warehouse: Warehouse, made: dict) -> None:
     now = utc_now()
     errors: dict[int, str] = made["errors"]

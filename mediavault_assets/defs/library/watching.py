@@ -20,7 +20,7 @@ from mediavault_assets.domain.genre_taxonomy import (
 )
 from mediavault_assets.domain.watching import TitleRef, followed_titles, title_ref
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 from mediavault_assets.watching_store import WatchingStore
 
 
@@ -91,6 +91,7 @@ def genre_frames(warehouse: Warehouse) -> dict[str, pl.DataFrame]:
     "fields from the review store, following titles whose id changed; the genre taxonomy; "
     "people's scores.",
 )
+@in_one_session
 def media_watching(
     context: dg.AssetExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
 ) -> dg.MaterializeResult:

@@ -57,7 +57,7 @@ from mediavault_assets.tmdb.client import (
     details_request,
     first_requests,
 )
-from mediavault_assets.warehouse import POOL, Warehouse
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 
 NO_CREDENTIALS = "no TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the environment"
 # After this many identities in a row fail even with retries, TMDb is down: stop asking.
@@ -88,6 +88,7 @@ class TmdbFetch:
     description="List identities not settled within the cache TTL (or matched by hand since) "
     "and load their cached responses.",
 )
+@in_one_session
 def plan_tmdb(
     context: dg.OpExecutionContext,
     warehouse: Warehouse,
@@ -205,6 +206,7 @@ def _all_skipped(pending: Iterable[TitleIdentity], reason: str) -> TmdbFetch:
     out=dg.Out(dg.Nothing),
     description="Store matches, titles, episodes, credits and cache; re-derive per-file facts.",
 )
+@in_one_session
 def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: TmdbFetch) -> None:
     now = utc_now()
     # The responses first, in a transaction of their own: whatever fails after this, the next
