@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import openai
-from openai import OpenAI
+from typing import TYPE_CHECKING, Any
 
 from mediavault_assets.domain.semantic_search import SearchDoc
 from mediavault_assets.openai_client import embedding_model, openai_client
 from mediavault_assets.settings import Secrets
 from mediavault_assets.watching_store import Review
+
+if TYPE_CHECKING:
+    from openai import OpenAI
 
 BATCH_SIZE = 100  # inputs per request: the API takes more, but a failed request costs less
 EMBEDDING_TYPE = "combined"  # seed 003: overview + tagline + genres + reviews + tags
@@ -57,6 +57,8 @@ class Embedder:
 
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         """One request: a vector per text, in the texts' order."""
+        import openai  # loaded by the client already (openai_client)
+
         try:
             response = self.client.embeddings.create(model=self.model, input=list(texts))
         except openai.OpenAIError as error:

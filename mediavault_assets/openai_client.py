@@ -8,9 +8,12 @@ offline, no client.
 
 from __future__ import annotations
 
-from openai import AzureOpenAI, OpenAI
+from typing import TYPE_CHECKING
 
 from mediavault_assets.settings import Secrets, revealed
+
+if TYPE_CHECKING:
+    from openai import OpenAI
 
 DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
 
@@ -19,6 +22,9 @@ def openai_client(
     secrets: Secrets, *, timeout: float = 60.0, max_retries: int = 1
 ) -> OpenAI | None:
     """The configured provider's client, or None offline."""
+    # Imported here: the openai package takes ~0.4 s to import, and most runs have no provider.
+    from openai import AzureOpenAI, OpenAI
+
     if secrets.chat_provider == "azure":
         return AzureOpenAI(
             api_key=revealed(secrets.azure_openai_key),

@@ -28,7 +28,7 @@ from mediavault_assets import sqlite_wal
 from mediavault_assets.curation_store import CurationStore
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.settings import Settings
-from mediavault_assets.warehouse import Warehouse
+from mediavault_assets.warehouse import BOOKKEEPING_COLUMNS, Warehouse
 from mediavault_assets.watching_store import WatchingStore
 
 PACKAGE = Path(__file__).resolve().parent
@@ -46,12 +46,6 @@ def code_digest() -> str:
             digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-# When a step last looked at a row, not what the row says: a re-scan rewrites these alone.
-BOOKKEEPING_COLUMNS = frozenset(
-    {"scanned_at", "probed_at", "parsed_at", "hashed_at", "matched_at", "fetched_at", "scored_at"}
-)
 
 
 def table_digest(warehouse: Warehouse, tables: Iterable[str]) -> str:

@@ -39,6 +39,14 @@ class _Sessions(threading.local):
 _sessions = _Sessions()
 Params = Sequence[Any] | Mapping[str, Any]
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+# When a step last looked at a row, not what the row says: a re-scan rewrites these alone.
+BOOKKEEPING_COLUMNS = frozenset(
+    {"scanned_at", "probed_at", "parsed_at", "hashed_at", "matched_at", "fetched_at", "scored_at"}
+)
+
+
+class _Unchanged(Exception):
+    """Raised inside a transaction whose writes changed nothing: roll back, quietly."""
 
 
 class WarehouseBusyError(RuntimeError):
@@ -231,9 +239,33 @@ class Warehouse(dg.ConfigurableResource):
             try:
                 yield con
                 con.execute("COMMIT")
+            except _Unchanged:
+                con.execute("ROLLBACK")
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def rewrite(self, tables: Sequence[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A transaction that rebuilds `tables` (SQL that deletes and re-inserts them), rolled
+        back when they end up exactly as they were: a refresh that changes nothing leaves the
+        file untouched, so the snapshot is not copied again."""
+        names = [_identifier(t) for t in tables]
+        with self.transaction() as con:
+            for name in names:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE before_{name} AS SELECT * FROM {name}")
+            yield con
+            changed = any(
+                con.execute(
+                    f"SELECT EXISTS (SELECT * FROM {name} EXCEPT ALL SELECT * FROM before_{name})"
+                    f" OR EXISTS (SELECT * FROM before_{name} EXCEPT ALL SELECT * FROM {name})"
+                ).fetchone()[0]
+                for name in names
+            )
+            for name in names:
+                con.execute(f"DROP TABLE before_{name}")
+            if not changed:
+                raise _Unchanged
 
     def replace_rows(
         self,
@@ -326,13 +358,63 @@ def in_one_session(fn: Callable[..., Any]) -> Callable[..., Any]:
 def replace_in(
     con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, where: str, params: Params
 ) -> None:
-    """In an open transaction: delete the rows matching `where`, insert `frame` by name."""
+    """In an open transaction: make the rows matching `where` exactly `frame` (by name).
+
+    Only rows that differ are deleted and inserted, and a row that differs only in when it was
+    last looked at (BOOKKEEPING_COLUMNS) is updated in place: a refresh that finds nothing new
+    leaves the file untouched, so the snapshot is not copied again. Columns `frame` lacks keep
+    their values in rows that stay (a re-inserted row would take the defaults).
+    """
     table = _identifier(table)
-    con.execute(f"DELETE FROM {table} WHERE {where}", bound_params(params))
-    if frame.height:
-        con.register("incoming_rows", frame)
+    bound = bound_params(params)
+    if not frame.height:
+        con.execute(f"DELETE FROM {table} WHERE {where}", bound)
+        return
+    columns = [_identifier(c) for c in frame.columns]
+    compared = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
+    listed = ", ".join(f'"{c}"' for c in columns)
+    con.register("incoming_frame", frame)
+    try:
+        # The frame in the table's own types, so rows compare as the insert would store them.
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT {listed} FROM {table} LIMIT 0"
+        )
+        con.execute("INSERT INTO incoming_rows BY NAME SELECT * FROM incoming_frame")
+    finally:
+        con.unregister("incoming_frame")
+    if not compared:  # nothing but bookkeeping: every row is its own news
+        con.execute(f"DELETE FROM {table} WHERE {where}", bound)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
-        con.unregister("incoming_rows")
+        con.execute("DROP TABLE incoming_rows")
+        return
+    row = _row_struct(compared)
+    same = f"{_row_struct(compared, 't')} = {_row_struct(compared, 'i')}"
+    con.execute(
+        f"DELETE FROM {table} WHERE ({where}) AND {row} NOT IN (SELECT {row} FROM incoming_rows)",
+        bound,
+    )
+    for column in (c for c in columns if c in BOOKKEEPING_COLUMNS):
+        con.execute(
+            f'UPDATE {table} SET "{column}" = u.value FROM ('
+            f'SELECT t.rowid AS row_id, i."{column}" AS value '
+            f"FROM (SELECT rowid, * FROM {table} WHERE {where}) AS t "
+            f"JOIN incoming_rows AS i ON {same} "
+            f'WHERE t."{column}" IS DISTINCT FROM i."{column}") AS u '
+            f"WHERE {table}.rowid = u.row_id",
+            bound,
+        )
+    con.execute(
+        f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows "
+        f"WHERE {row} NOT IN (SELECT {row} FROM {table} WHERE {where})",
+        bound,
+    )
+    con.execute("DROP TABLE incoming_rows")
+
+
+def _row_struct(columns: Sequence[str], alias: str = "") -> str:
+    """One STRUCT of the columns: struct equality holds NULLs equal, as rows should."""
+    prefix = f"{alias}." if alias else ""
+    return "struct_pack(" + ", ".join(f'{prefix}"{c}"' for c in columns) + ")"
 
 
 def bound_params(params: Params | None) -> list[Any] | dict[str, Any] | None:

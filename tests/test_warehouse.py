@@ -223,6 +223,46 @@ def test_partition_replace_is_atomic_and_by_name(warehouse: Warehouse) -> None:
     assert rows["filename"].to_list() == ["d.mkv"]
 
 
+def _file_stamp(warehouse: Warehouse) -> tuple[int, int]:
+    warehouse.execute("CHECKPOINT")
+    stat = os.stat(warehouse.path)
+    return stat.st_mtime_ns, stat.st_size
+
+
+def test_a_replace_writes_only_the_rows_that_differ(warehouse: Warehouse) -> None:
+    names = ["a.mkv", "b.mkv", "c.mkv", "d.mkv"]
+    first = _inventory_rows("videos", names).with_columns(
+        sidecars=pl.Series([None, "[]", None, '[{"x": 1}]'])
+    )
+    warehouse.replace_partition("inventory_files", "videos", first)
+    warehouse.replace_partition("inventory_files", "docker", _inventory_rows("docker", ["z.mkv"]))
+    stamp = _file_stamp(warehouse)
+
+    # The same rows again (NULLs included): nothing is written, the file stays as it was.
+    warehouse.replace_partition("inventory_files", "videos", first)
+    assert _file_stamp(warehouse) == stamp
+
+    # A rescan: b changed size, c is gone, e is new, and every row was looked at again.
+    later = datetime(2026, 2, 1)
+    second = pl.concat(
+        [
+            first.filter(pl.col("relative_path") != "c.mkv").with_columns(
+                file_size=pl.when(pl.col("relative_path") == "b.mkv")
+                .then(99)
+                .otherwise(pl.col("file_size"))
+            ),
+            _inventory_rows("videos", ["e.mkv"]),
+        ]
+    ).with_columns(scanned_at=pl.lit(later))
+    warehouse.replace_partition("inventory_files", "videos", second)
+    stored = warehouse.frame(
+        f"SELECT {', '.join(second.columns)} FROM inventory_files WHERE root_key = 'videos'"
+    )
+    assert stored.sort("relative_path").equals(second.sort("relative_path"))
+    assert warehouse.frame("SELECT count(*) AS n FROM inventory_files")["n"][0] == 5
+    assert _file_stamp(warehouse) != stamp
+
+
 def _hold_lock(path: str, seconds: float, ready: "multiprocessing.synchronize.Event") -> None:
     con = duckdb.connect(path)
     ready.set()

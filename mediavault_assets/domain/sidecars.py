@@ -81,7 +81,15 @@ def sidecar_owner(video_names: Iterable[str], sibling_name: str) -> str | None:
     beside "Parasite.mkv" and "Parasite.avi") belongs to none: it stays where it is, so staging
     one copy never takes the subtitles the other copy is kept for.
     """
-    matches = [v for v in set(video_names) if v != sibling_name and sidecar_for(v, sibling_name)]
+    kind = _kind(sibling_name)
+    if kind is None:
+        return None
+    # Matching needs only the stems; the language is read once, for the owner (sidecar_for).
+    matches = [
+        v
+        for v in set(video_names)
+        if v != sibling_name and _tags_after_stem(_stem(v), sibling_name, kind) is not None
+    ]
     if not matches:
         return None
     longest = max(len(_stem(v)) for v in matches)

@@ -1,7 +1,11 @@
 -- Seed 001's media_keywords: the automatic ones (keyword_type 'auto') from what the scan knows
 -- (probe: resolution, HDR, codec, audio languages, foreign film; name: edition, 3D, extra kind;
 -- TMDb: genres at the match's confidence), then a person's, mirrored from the review store
--- (registered as store_keywords).
+-- (registered as store_keywords). An automatic keyword keeps the created_at of the refresh that
+-- first found it (the caller drops auto_keywords_before: parameters only reach a query's
+-- last statement).
+CREATE OR REPLACE TEMP TABLE auto_keywords_before AS
+SELECT id, created_at FROM media_keywords WHERE keyword_type = 'auto';
 DELETE FROM media_keywords;
 INSERT INTO media_keywords (id, media_file_id, keyword, keyword_type, confidence, source,
                             created_at)
@@ -42,10 +46,15 @@ words AS (
     FROM (SELECT file_id, unnest(genres) AS genre, tmdb_confidence FROM facts)
     WHERE genre IS NOT NULL
 )
-SELECT CAST(hash(file_id, keyword, 'auto') >> 1 AS BIGINT), file_id, keyword, 'auto',
-       max(confidence), min(source), $now
-FROM words
-GROUP BY file_id, keyword
+SELECT a.id, a.file_id, a.keyword, 'auto', a.confidence, a.source,
+       coalesce(b.created_at, $now)
+FROM (
+    SELECT CAST(hash(file_id, keyword, 'auto') >> 1 AS BIGINT) AS id, file_id, keyword,
+           max(confidence) AS confidence, min(source) AS source
+    FROM words
+    GROUP BY file_id, keyword
+) AS a
+LEFT JOIN auto_keywords_before AS b USING (id)
 UNION ALL
 SELECT CAST(hash(k.file_id, k.keyword, k.keyword_type) >> 1 AS BIGINT), k.file_id, k.keyword,
        k.keyword_type, k.confidence, coalesce(k.source, k.added_by), CAST(k.created_at AS TIMESTAMP)

@@ -122,14 +122,19 @@ def store_inventory(
         )
     frame = with_files_away(found, away)
     warehouse.replace_partition("inventory_files", root.key, frame)
-    warehouse.replace_rows(
-        "library_roots",
-        _root_row(root),
-        where="root_key = ?",
-        params=[root.key],
+    row = _root_row(root)
+    stored = warehouse.frame(
+        "SELECT root_key, path, nas_path, media_type_hint FROM library_roots WHERE root_key = ?",
+        [root.key],
     )
-    # "running" until the scan's last step (scan_outcome) closes the row.
-    _record_scan(context, warehouse, root, walk, diff, walked, completed_at, "running")
+    if stored.to_dicts() != row.drop("updated_at").to_dicts():  # updated_at: settings changed
+        warehouse.replace_rows("library_roots", row, where="root_key = ?", params=[root.key])
+    # "running" until the scan's last step (scan_outcome) closes the row; the app sees it now
+    # only if the inventory changed (else scan_outcome's publish shows the scan moments later).
+    changed = bool(diff.new or diff.updated or diff.deleted)
+    _record_scan(
+        context, warehouse, root, walk, diff, walked, completed_at, "running", publish=changed
+    )
     _settle_scans_left_running(context, warehouse)
     context.add_output_metadata(
         {
@@ -163,6 +168,8 @@ def _record_scan(
     walked: dict,
     completed_at: datetime,
     status: str,
+    *,
+    publish: bool = True,
 ) -> None:
     history = scan_history_row(
         root,
@@ -176,7 +183,8 @@ def _record_scan(
         status=status,
     )
     warehouse.replace_rows("scan_history", history, where="id = ?", params=[history["id"][0]])
-    warehouse.publish_snapshot()
+    if publish:
+        warehouse.publish_snapshot()
 
 
 def close_scan(

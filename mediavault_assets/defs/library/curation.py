@@ -61,11 +61,12 @@ def media_curation(
     for old, new in moves.items():
         context.log.info(f"ratings and keywords of file {old} follow it to file {new} (renamed)")
     frames = {f"store_{name}": frame for name, frame in store.frames().items()}
-    with warehouse.transaction() as con:
+    with warehouse.rewrite(["media_metadata", "media_keywords", "file_curation"]) as con:
         for name, frame in frames.items():
             con.register(name, frame)
         con.execute(sql_files.query("media_metadata_refresh"))
         con.execute(sql_files.query("media_keywords_refresh"), {"now": utc_now()})
+        con.execute("DROP TABLE auto_keywords_before")
         con.execute(sql_files.query("file_curation_refresh"))
     summary = warehouse.named("curation_summary").row(0, named=True)
     yield dg.MaterializeResult(

@@ -84,7 +84,7 @@ def current_queue(warehouse: Warehouse, store: ReviewStore) -> list[QueueItem]:
 def refresh_review_queue(warehouse: Warehouse, store: ReviewStore) -> list[QueueItem]:
     """Rebuild review_queue from the warehouse's items and the store's answers."""
     items = current_queue(warehouse, store)
-    with warehouse.transaction() as con:
+    with warehouse.rewrite(["review_queue"]) as con:
         con.register("incoming_queue", queue_frame(items))
         con.execute(sql_files.query("catalog/review_queue_refresh"))
     return items

@@ -42,6 +42,20 @@ def follow_changed_titles(store: WatchingStore, current: list[TitleRef]) -> dict
     return moves
 
 
+# What genres_refresh and mirror write.
+WATCHING_TABLES = (
+    "genres",
+    "media_genres",
+    "user_reviews",
+    "watch_history",
+    "calendar_events",
+    "recommendation_criteria",
+    "custom_fields_schema",
+    "media_custom_fields",
+    "people",
+)
+
+
 def genre_frames(warehouse: Warehouse) -> dict[str, pl.DataFrame]:
     genres = taxonomy()
     placements = [(i, *tmdb_genre_placement(i)) for i in TMDB_GENRE_PARENTS]
@@ -104,7 +118,7 @@ def media_watching(
         "catalog_episodes": warehouse.named("watching/catalog_episodes"),
         **genre_frames(warehouse),
     }
-    with warehouse.transaction() as con:
+    with warehouse.rewrite(WATCHING_TABLES) as con:
         for name, frame in frames.items():
             con.register(name, frame)
         con.execute(sql_files.query("watching/genres_refresh"))

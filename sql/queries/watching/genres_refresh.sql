@@ -1,8 +1,15 @@
 -- Seed 003's taxonomy (registered as taxonomy_genres), TMDb's TV genres placed under their
 -- family (genre_placements), and titles linked to the taxonomy genres TMDb's facts put them in
 -- (derived_media_genres); TMDb's own genre links stay as the TMDb asset wrote them.
+-- A taxonomy genre keeps the created_at of its first refresh.
+CREATE OR REPLACE TEMP TABLE taxonomy_before AS
+SELECT id, created_at FROM genres WHERE id IN (SELECT id FROM taxonomy_genres);
 DELETE FROM genres WHERE id IN (SELECT id FROM taxonomy_genres);
-INSERT INTO genres BY NAME SELECT * FROM taxonomy_genres;
+INSERT INTO genres BY NAME
+SELECT t.*, coalesce(b.created_at, current_timestamp) AS created_at
+FROM taxonomy_genres AS t
+LEFT JOIN taxonomy_before AS b USING (id);
+DROP TABLE taxonomy_before;
 UPDATE genres SET parent_genre_id = p.parent_genre_id, genre_category = p.genre_category
 FROM genre_placements AS p
 WHERE genres.id = p.id;
