@@ -58,36 +58,43 @@ class InventoryDiff:
 def inventory_frame(
     root: LibraryRoot, walk: WalkResult, previous: pl.DataFrame, scanned_at: datetime
 ) -> pl.DataFrame:
-    """Rows for inventory_files; first_seen_at survives from the previous scan."""
+    """Rows for inventory_files; first_seen_at survives from the previous scan.
+
+    Built column by column: a root holds up to hundreds of thousands of files.
+    """
+    files = walk.files
+    relative = [f.relative_path for f in files]
+    names = [r.rsplit("/", 1)[-1] for r in relative]
+    ids = [file_id_for(root.key, r) for r in relative]
     first_seen = dict(
         zip(previous["file_id"].to_list(), previous["first_seen_at"].to_list(), strict=True)
     )
-    rows = []
-    for f in walk.files:
-        file_id = file_id_for(root.key, f.relative_path)
-        name = f.relative_path.rsplit("/", 1)[-1]
-        rows.append(
-            {
-                "file_id": file_id,
-                "root_key": root.key,
-                "relative_path": f.relative_path,
-                "filepath": root.display_path(f.relative_path),
-                "local_path": str(root.path / f.relative_path),
-                "filename": name,
-                "extension": name.rsplit(".", 1)[-1].lower() if "." in name else "",
-                "file_size": f.size,
-                "mtime_ns": f.mtime_ns,
-                "file_modified_at": _from_ns(f.mtime_ns),
-                "file_created_at": _from_ns(f.ctime_ns),
-                "device": f.device,
-                "inode": f.inode,
-                "link_count": f.nlink,
-                "sidecars": json.dumps([asdict(s) for s in f.sidecars]) if f.sidecars else None,
-                "first_seen_at": first_seen.get(file_id, scanned_at),
-                "scanned_at": scanned_at,
-            }
-        )
-    return pl.DataFrame(rows, schema=INVENTORY_SCHEMA)
+    local_root = str(root.path).rstrip("/")
+    display = root.display_path("")
+    return pl.DataFrame(
+        {
+            "file_id": ids,
+            "root_key": [root.key] * len(files),
+            "relative_path": relative,
+            "filepath": [display + r for r in relative],
+            "local_path": [f"{local_root}/{r}" for r in relative],
+            "filename": names,
+            "extension": [n.rsplit(".", 1)[-1].lower() if "." in n else "" for n in names],
+            "file_size": [f.size for f in files],
+            "mtime_ns": [f.mtime_ns for f in files],
+            "file_modified_at": [_from_ns(f.mtime_ns) for f in files],
+            "file_created_at": [_from_ns(f.ctime_ns) for f in files],
+            "device": [f.device for f in files],
+            "inode": [f.inode for f in files],
+            "link_count": [f.nlink for f in files],
+            "sidecars": [
+                json.dumps([asdict(s) for s in f.sidecars]) if f.sidecars else None for f in files
+            ],
+            "first_seen_at": [first_seen.get(i, scanned_at) for i in ids],
+            "scanned_at": [scanned_at] * len(files),
+        },
+        schema=INVENTORY_SCHEMA,
+    )
 
 
 def with_files_away(current: pl.DataFrame, away: pl.DataFrame) -> pl.DataFrame:
