@@ -207,6 +207,15 @@ def test_mediainfo_fields_are_those_pymediainfo_reads(library: tuple[Path, DemoR
     assert checked > 300
 
 
+def test_tracks_are_read_without_human_readable_variants(library: tuple[Path, DemoRecord]) -> None:
+    # The fields above match pymediainfo's default (ReadByHuman 1) parse; ours skips that work.
+    dest, record = library
+    path = next(p for f in record.files if (p := record.path_of(dest, f)).suffix == ".mkv")
+    mediainfo_tracks(path)  # pymediainfo's parse resets libmediainfo's options afterwards
+    assert read_tracks(path).videos
+    assert mediainfo._lib().MediaInfo_Option(None, "ReadByHuman_Get", "") == "0"
+
+
 def test_probe_many_keeps_the_order_of_its_paths(library: tuple[Path, DemoRecord]) -> None:
     dest, record = library
     paths = [record.path_of(dest, f) for f in record.files][:40]
