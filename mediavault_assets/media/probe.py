@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import babelfish
@@ -104,7 +105,7 @@ def probe_many(paths: Iterable[Path], threads: int = PROBE_THREADS) -> Iterator[
 
 def probe_file(path: Path) -> ProbeFacts:
     """Probe one file; failures land in `probe_error`, damaged content in `integrity_error`."""
-    size, problem = _readable_size(path)
+    size, zero_tail, problem = _readable_size(path)
     if problem:
         return ProbeFacts(probe_error=problem)
     try:
@@ -112,12 +113,12 @@ def probe_file(path: Path) -> ProbeFacts:
     except Exception as exc:  # libmediainfo failures surface as assorted exception types
         return ProbeFacts(probe_error=f"mediainfo could not parse the file: {exc}")
     try:
-        return _facts(path, size, tracks)
+        return _facts(path, size, zero_tail, tracks)
     except Exception as exc:  # one odd file must not stop a scan of thousands
         return ProbeFacts(probe_error=f"unexpected probe failure: {type(exc).__name__}: {exc}")
 
 
-def _facts(path: Path, size: int, tracks: MediaInfoTracks) -> ProbeFacts:
+def _facts(path: Path, size: int, zero_tail: bool, tracks: MediaInfoTracks) -> ProbeFacts:
     general, videos, audios, texts = tracks.general, tracks.videos, tracks.audios, tracks.texts
     truncated = general.get("istruncated") == "Yes"
     if not videos:
@@ -135,7 +136,7 @@ def _facts(path: Path, size: int, tracks: MediaInfoTracks) -> ProbeFacts:
         not truncated
         and bool(duration)
         and container not in _HEADERLESS
-        and (container not in _SIZE_CHECKED or _ends_in_zeros(path, size))
+        and (container not in _SIZE_CHECKED or zero_tail)
     )
     pyav = _PyAVFindings()
     if check_tail or not framerate:
@@ -310,37 +311,41 @@ def _tail_error(container: av.container.InputContainer, expected: float) -> str 
     return None
 
 
-def _ends_in_zeros(path: Path, size: int) -> bool:
-    try:
-        with path.open("rb") as handle:
-            handle.seek(max(0, size - _TAIL_BYTES))
-            return not handle.read(_TAIL_BYTES).strip(b"\0")
-    except OSError:
-        return True  # let the tail check say what is wrong
+def _readable_size(path: Path) -> tuple[int, bool, str | None]:
+    """The file's size, whether its last bytes are zeros, or why it cannot be probed.
 
-
-def _readable_size(path: Path) -> tuple[int, str | None]:
-    """The file's size, or why it cannot be probed (named plainly: it shows up in the UI)."""
+    The reason is named plainly: it shows up in the UI. One open serves both reads (a round
+    trip saved per file over SMB); the tail is read for every file, the integrity rules only
+    look at it for the containers whose size libmediainfo checks.
+    """
     try:
         info = path.stat()
     except FileNotFoundError:
-        return 0, "file not found (it may have been moved or deleted)"
+        return 0, False, "file not found (it may have been moved or deleted)"
     except PermissionError:
-        return 0, "permission denied"
+        return 0, False, "permission denied"
     except OSError as exc:
-        return 0, f"cannot access the file: {exc.strerror or exc}"
+        return 0, False, f"cannot access the file: {exc.strerror or exc}"
     if not stat.S_ISREG(info.st_mode):
-        return 0, "not a regular file"
+        return 0, False, "not a regular file"
     if info.st_size == 0:
-        return 0, "empty file (0 bytes)"
+        return 0, False, "empty file (0 bytes)"
     try:
         with path.open("rb") as handle:
             handle.read(1)
+            return info.st_size, _ends_in_zeros(handle, info.st_size), None
     except PermissionError:
-        return 0, "permission denied"
+        return 0, False, "permission denied"
     except OSError as exc:
-        return 0, f"cannot read the file: {exc.strerror or exc}"
-    return info.st_size, None
+        return 0, False, f"cannot read the file: {exc.strerror or exc}"
+
+
+def _ends_in_zeros(handle: BinaryIO, size: int) -> bool:
+    try:
+        handle.seek(max(0, size - _TAIL_BYTES))
+        return not handle.read(_TAIL_BYTES).strip(b"\0")
+    except OSError:
+        return True  # let the tail check say what is wrong
 
 
 def _main_audio(audios: list[dict[str, str]]) -> dict[str, str]:
