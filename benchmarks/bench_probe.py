@@ -19,14 +19,14 @@ from pathlib import Path
 
 from bench_scale import anchor_mediainfo  # benchmarks/ is the script's directory
 
-from mediavault_assets.media.probe import PROBE_THREADS, probe_many
+from mediavault_assets.media.probe import PROBE_PROCESSES, PROBE_THREADS, probe_many
 
 VIDEO_SUFFIXES = {".mkv", ".mp4", ".m4v", ".mov", ".avi", ".ts", ".m2ts", ".wmv", ".webm"}
 
 
-def ours(paths: list[Path], threads: int) -> float:
+def ours(paths: list[Path], threads: int, processes: int) -> float:
     started = time.perf_counter()
-    for _ in probe_many(paths, threads=threads):
+    for _ in probe_many(paths, threads=threads, processes=processes):
         pass
     return time.perf_counter() - started
 
@@ -38,19 +38,21 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=PROBE_THREADS)
+    parser.add_argument("--processes", type=int, default=PROBE_PROCESSES, help="1: threads only")
     args = parser.parse_args()
     found = sorted(p for p in args.root.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES)
     paths = random.Random(args.seed).sample(found, min(args.files, len(found)))
     print(f"{len(paths)} of {len(found)} video files; load {os.getloadavg()[0]:.2f}", flush=True)
     anchor_mediainfo(paths)
-    ours(paths, args.threads)
+    ours(paths, args.threads, args.processes)
     times: dict[str, list[float]] = {"probe": [], "mediainfo": []}
     for _ in range(args.rounds):
-        times["probe"].append(ours(paths, args.threads))
+        times["probe"].append(ours(paths, args.threads, args.processes))
         times["mediainfo"].append(anchor_mediainfo(paths))
     probe_s, cli_s = (statistics.median(times[k]) for k in ("probe", "mediainfo"))
     print(
-        f"probe_many ({args.threads} threads): {len(paths) / probe_s:.0f} files/s; "
+        f"probe_many ({args.threads} threads, {args.processes} processes): "
+        f"{len(paths) / probe_s:.0f} files/s; "
         f"mediainfo CLI: {len(paths) / cli_s:.0f} files/s; ratio {cli_s / probe_s:.2f}x; "
         f"rounds probe {[round(t, 2) for t in times['probe']]} "
         f"mediainfo {[round(t, 2) for t in times['mediainfo']]}; "

@@ -6,17 +6,20 @@ where that leaves a question: a tail check (demux the last couple of seconds and
 the duration the container announces) for the other containers and for files whose last bytes
 are zeros (a preallocated download that never finished: the size is right, the content is not),
 and the frame rate of containers such as ASF that do not store one. Nothing decodes the whole
-file: this runs on every new file of a large library over SMB, on several threads at once.
+file: this runs on every new file of a large library over SMB, on several threads at once, and
+for a large batch in worker processes (see `probe_many`).
 
 `probe_file` never raises for bad input; `probe_error` says why a file could not be probed.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 import stat
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -92,15 +95,49 @@ _TAIL_SECONDS = 2.0
 _TAIL_BYTES = 4096
 
 
-# libmediainfo and FFmpeg do their work outside the GIL; on a NAS share, more threads than cores
-# also keep requests in flight while others wait for the network.
+# Files in flight at once. On a NAS share, more than cores keep requests going while others
+# wait for the network.
 PROBE_THREADS = 4
+# libmediainfo and FFmpeg parse outside the GIL, but threads of one process still queue for it
+# (the Python around each parse, ~15 % of a file's time) and for libmediainfo's process-wide
+# locks: a large batch is probed by one worker process per core, each with its share of the
+# threads. Below _PROCESS_BATCH files, starting the workers (~0.3 s) costs more than it saves.
+PROBE_PROCESSES = min(os.cpu_count() or 1, 4)
+_PROCESS_BATCH = 200
+_CHUNK = 25  # files per worker task: little pickling per file, steady progress, balanced load
+# spawn, not fork: the parent is often a threaded Dagster process, and forking one can deadlock.
+_CONTEXT = multiprocessing.get_context("spawn")
 
 
-def probe_many(paths: Iterable[Path], threads: int = PROBE_THREADS) -> Iterator[ProbeFacts]:
+def probe_many(
+    paths: Iterable[Path], threads: int = PROBE_THREADS, processes: int = PROBE_PROCESSES
+) -> Iterator[ProbeFacts]:
     """`probe_file` of each path, in order, `threads` files at a time."""
+    paths = list(paths)
+    processes = min(processes, threads)
+    if processes <= 1 or len(paths) < _PROCESS_BATCH:
+        yield from _probe_threaded(paths, threads)
+        return
+    chunks = [paths[i : i + _CHUNK] for i in range(0, len(paths), _CHUNK)]
+    shares = [threads // processes] * len(chunks)
+    pool = ProcessPoolExecutor(processes, mp_context=_CONTEXT)
+    try:
+        for facts in pool.map(_probe_chunk, chunks, shares):
+            yield from facts
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _probe_threaded(paths: list[Path], threads: int) -> Iterator[ProbeFacts]:
+    if threads <= 1:
+        yield from map(probe_file, paths)
+        return
     with ThreadPoolExecutor(threads, thread_name_prefix="probe") as pool:
         yield from pool.map(probe_file, paths)
+
+
+def _probe_chunk(paths: list[Path], threads: int) -> list[ProbeFacts]:
+    return list(_probe_threaded(paths, threads))
 
 
 def probe_file(path: Path) -> ProbeFacts:
