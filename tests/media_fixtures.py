@@ -49,6 +49,8 @@ def _generate(base: Path) -> tuple[Path, DemoRecord]:
 def mediainfo_tracks(path: Path) -> dict[str, list[dict[str, object]]]:
     """Track dicts by type ("General", "Video", "Audio", "Text") straight from pymediainfo."""
     tracks: dict[str, list[dict[str, object]]] = {}
-    for track in MediaInfo.parse(str(path)).tracks:
+    # The probe turns libmediainfo's process-wide ReadByHuman off; pymediainfo's own default is on.
+    parsed = MediaInfo.parse(str(path), mediainfo_options={"ReadByHuman": "1"})
+    for track in parsed.tracks:
         tracks.setdefault(track.track_type, []).append(track.to_data())
     return tracks

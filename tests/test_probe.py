@@ -207,10 +207,38 @@ def test_mediainfo_fields_are_those_pymediainfo_reads(library: tuple[Path, DemoR
     assert checked > 300
 
 
+def test_tracks_are_read_without_human_readable_variants(library: tuple[Path, DemoRecord]) -> None:
+    # The fields above match pymediainfo's default (ReadByHuman 1) parse; ours skips that work.
+    dest, record = library
+    path = next(p for f in record.files if (p := record.path_of(dest, f)).suffix == ".mkv")
+    mediainfo_tracks(path)  # pymediainfo's parse resets libmediainfo's options afterwards
+    assert read_tracks(path).videos
+    assert mediainfo._lib().MediaInfo_Option(None, "ReadByHuman_Get", "") == "0"
+
+
 def test_probe_many_keeps_the_order_of_its_paths(library: tuple[Path, DemoRecord]) -> None:
     dest, record = library
     paths = [record.path_of(dest, f) for f in record.files][:40]
     assert list(probe_many(paths, threads=4)) == [probe_file(p) for p in paths]
+
+
+def test_a_large_batch_is_probed_in_worker_processes(
+    library: tuple[Path, DemoRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dest, record = library
+    paths = [record.path_of(dest, f) for f in record.files] * 2
+    monkeypatch.setattr(probe, "_PROCESS_BATCH", len(paths))
+    started = []
+    real = probe.ProcessPoolExecutor
+
+    def counted(*args: object, **kwargs: object) -> object:
+        started.append(kwargs)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(probe, "ProcessPoolExecutor", counted)
+    assert list(probe_many(paths, threads=4, processes=2)) == [probe_file(p) for p in paths]
+    assert list(probe_many(paths[1:], threads=4, processes=2)) == [probe_file(p) for p in paths[1:]]
+    assert len(started) == 1  # the smaller batch stayed on threads
 
 
 def test_subtitle_flavours_and_untagged_tracks(tmp_path: Path) -> None:

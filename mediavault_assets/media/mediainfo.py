@@ -153,6 +153,13 @@ def _parse(path: Path, parse_speed: str) -> MediaInfoTracks:
     try:
         lib.MediaInfo_Option(handle, "CharSet", "UTF-8")
         lib.MediaInfo_Option(handle, "ParseSpeed", parse_speed)
+        # No "/String" variants (Duration/String, Language/String...): the probe reads raw
+        # values only, and filling those takes libmediainfo's global configuration lock for
+        # every field, which serialises the probe threads. The setting is process-wide (set
+        # here for each file because a handle's "Reset" restores the default): a pymediainfo
+        # parse in the same process then gets no `other_*` values unless it asks for
+        # ReadByHuman 1 itself.
+        lib.MediaInfo_Option(handle, "ReadByHuman", "0")
         if lib.MediaInfo_Open(handle, str(path)) == 0:
             raise MediaInfoError(f"libmediainfo could not open {path}")
         try:
