@@ -53,7 +53,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 MiB = 1 << 20
 POOL_SIZE = 8 << 20  # random bytes that padding is cut from
-MAX_PADDING = 24 << 10  # per file; keeps 100,000 files to a few GB
+MAX_PADDING = 24 << 10  # per file (at least); keeps 100,000 files to a few GB
 
 # (key, container, codec, width, height, audio languages, embedded subtitle languages)
 BASES = [
@@ -89,8 +89,10 @@ class Library:
     kinds: Counter[str] = field(default_factory=Counter)
     exact_groups: list[list[Path]] = field(default_factory=list)  # distinct inodes, same bytes
     bytes_total: int = 0
+    files: int = 0  # how many the library will hold (paddings are sized for it)
     _serial: int = 0
     _sizes: set[int] = field(default_factory=set)
+    _group_of: dict[Path, list[Path]] = field(default_factory=dict)
 
     @property
     def videos(self) -> Path:
@@ -105,7 +107,9 @@ class Library:
         data, container = self.clips[base]
         self._serial += 1
         while True:
-            n = self.rng.randrange(16, MAX_PADDING)
+            # Sizes are unique, so the range grows with the library: 100,000 files would fill
+            # 24 KiB of paddings per clip and this loop would never find a free size.
+            n = self.rng.randrange(16, max(MAX_PADDING, self.files // 2))
             if len(data) + n not in self._sizes:  # copies are the only size collisions
                 break
         start = self.rng.randrange(POOL_SIZE - n)
@@ -128,11 +132,12 @@ class Library:
 
     def copy(self, source: Path, target: Path, kind: str) -> Path:
         self.write(target, source.read_bytes(), kind)
-        for group in self.exact_groups:
-            if source in group:
-                group.append(target)
-                return target
-        self.exact_groups.append([source, target])
+        group = self._group_of.get(source)
+        if group is None:
+            group = self._group_of[source] = [source]
+            self.exact_groups.append(group)
+        group.append(target)
+        self._group_of[target] = group
         return target
 
     def link(self, source: Path, target: Path) -> Path:
@@ -176,7 +181,7 @@ def _scene(name: str) -> str:
 def generate(base_dir: Path, files: int, seed: int) -> Library:
     """--files video paths in two roots (videos, docker) plus sidecars and clutter."""
     rng = random.Random(seed)
-    lib = Library(base_dir, rng, pool=random.Random(seed).randbytes(POOL_SIZE))
+    lib = Library(base_dir, rng, pool=random.Random(seed).randbytes(POOL_SIZE), files=files)
     scratch = base_dir / "clips"
     scratch.mkdir(parents=True)
     encode_bases(lib, scratch)
