@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Literal
 
+from mediavault_assets.domain.pickling import tuple_pickled
+
 MediaType = Literal["tv", "movie"]
 
 
@@ -23,6 +25,7 @@ def file_id_for(root_key: str, relative_path: str) -> int:
     return stable_id("file", root_key, relative_path)
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class ParsedName:
     """What a file's path says about its content (guessit plus our normalization)."""
@@ -49,6 +52,7 @@ class ParsedName:
     identity_doubt: str | None = None
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class ProbeFacts:
     """What the file's content says about itself (mediainfo, PyAV where needed).
@@ -77,6 +81,7 @@ class ProbeFacts:
     chapters: tuple[Chapter, ...] = ()  # in start order
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class Chapter:
     """A chapter the container declares (Matroska chapters, MP4 chapter lists)."""
@@ -87,6 +92,7 @@ class Chapter:
     language: str | None = None  # as the container tags the title, e.g. "en"
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class Sidecar:
     """A file that belongs to a video and travels with it (subtitles, .nfo)."""

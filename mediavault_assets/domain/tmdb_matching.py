@@ -22,6 +22,7 @@ from rapidfuzz import fuzz
 
 from mediavault_assets.domain.model import MediaType, stable_id
 from mediavault_assets.domain.naming import normalize_title
+from mediavault_assets.domain.pickling import tuple_pickled
 
 # failed: TMDb or its answer broke for this title only; retried (from the cache) next run.
 MatchStatus = Literal["matched", "unmatched", "ambiguous", "skipped", "failed"]
@@ -79,6 +80,7 @@ VIDEO_URLS = {"youtube": "https://www.youtube.com/watch?v={}", "vimeo": "https:/
 TRAILER_KINDS = ("trailer", "teaser")  # best first
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class TitleIdentity:
     """One movie or show of the library, as the file names describe it."""

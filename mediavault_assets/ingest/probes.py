@@ -10,6 +10,7 @@ import polars as pl
 
 from mediavault_assets.domain.languages import language_facts
 from mediavault_assets.domain.model import ProbeFacts
+from mediavault_assets.domain.pickling import tuple_pickled
 from mediavault_assets.domain.quality import quality_tier
 
 PROBE_SCHEMA = {
@@ -45,6 +46,7 @@ PROBE_SCHEMA = {
 }
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class ProbeTask:
     """A file whose probe is missing or was made on other bytes (size, mtime or inode changed)."""

@@ -42,6 +42,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from mediavault_assets.domain.pickling import tuple_pickled
+
 # An SMB round trip costs about the same for 4 KiB as for 64 KiB. The head is never read twice
 # (its MD5 state seeds the full hash), so it can be large; the tail is re-read by the full hash,
 # so it stays small: it only has to catch files that differ in their last bytes.
@@ -56,6 +58,7 @@ MAX_BATCH = 16  # files read in lockstep; each worker keeps MAX_BATCH * CHUNK_SI
 Progress = Callable[[int, int], None]
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class HashCandidate:
     """A file as the inventory saw it; the hasher refuses to hash anything else."""
@@ -73,6 +76,7 @@ class HashCandidate:
         return cls(file_id, path, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class HashRecord:
     """What is known about one file's content; ``None`` means not needed so far."""
@@ -91,6 +95,7 @@ class HashRecord:
     hashed_at: float  # when the newest of these hashes was computed (run start if none)
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class HashError:
     file_id: int

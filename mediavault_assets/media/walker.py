@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mediavault_assets.domain.model import Sidecar
+from mediavault_assets.domain.pickling import tuple_pickled
 from mediavault_assets.domain.sidecars import assign_sidecars, is_video_name
 
 # NAS housekeeping folders: thumbnails, Mac resource forks, recycle bins, sync metadata.
@@ -28,6 +29,7 @@ CLUTTER_DIRS = frozenset(
 )
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class WalkedFile:
     relative_path: str
@@ -40,6 +42,7 @@ class WalkedFile:
     sidecars: tuple[Sidecar, ...] = ()
 
 
+@tuple_pickled
 @dataclass(frozen=True, slots=True)
 class ScanError:
     path: str
