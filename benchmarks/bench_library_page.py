@@ -42,7 +42,7 @@ import polars as pl
 from mediavault_assets import sql_files
 from mediavault_assets.curation_store import CurationStore
 from mediavault_assets.settings import LibraryRoot, Settings
-from mediavault_assets.warehouse import Warehouse
+from mediavault_assets.warehouse import Warehouse, replace_with_query
 from mediavault_ui import queries
 from mediavault_ui.data import Library
 
@@ -400,7 +400,9 @@ def build_warehouse(folder: Path, files: int, seed: int) -> Path:
             con.execute(sql, {"seed": seed} if "$seed" in sql else None)
         # The automatic keywords, as the media_curation asset makes them (no person's yet).
         con.register("store_keywords", empty_store_keywords())
-        con.execute(sql_files.query("media_keywords_refresh"), {"now": datetime.now()})
+        replace_with_query(
+            con, "media_keywords", sql_files.query("media_keywords_rows"), {"now": datetime.now()}
+        )
     return warehouse.publish_snapshot()
 
 

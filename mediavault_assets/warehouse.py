@@ -356,32 +356,77 @@ def in_one_session(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def replace_in(
-    con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, where: str, params: Params
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    frame: pl.DataFrame,
+    where: str,
+    params: Params,
+    *,
+    kept: Sequence[str] = (),
 ) -> None:
     """In an open transaction: make the rows matching `where` exactly `frame` (by name).
 
     Only rows that differ are deleted and inserted, and a row that differs only in when it was
     last looked at (BOOKKEEPING_COLUMNS) is updated in place: a refresh that finds nothing new
-    leaves the file untouched, so the snapshot is not copied again. Columns `frame` lacks keep
-    their values in rows that stay (a re-inserted row would take the defaults).
+    leaves the file untouched, so the snapshot is not copied again. Columns `frame` lacks, and
+    the `kept` ones (e.g. created_at), keep their values in rows that stay.
     """
     table = _identifier(table)
-    bound = bound_params(params)
     if not frame.height:
-        con.execute(f"DELETE FROM {table} WHERE {where}", bound)
+        con.execute(f"DELETE FROM {table} WHERE {where}", bound_params(params))
         return
-    columns = [_identifier(c) for c in frame.columns]
-    compared = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
-    listed = ", ".join(f'"{c}"' for c in columns)
     con.register("incoming_frame", frame)
     try:
-        # The frame in the table's own types, so rows compare as the insert would store them.
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT {listed} FROM {table} LIMIT 0"
-        )
-        con.execute("INSERT INTO incoming_rows BY NAME SELECT * FROM incoming_frame")
+        _stage_incoming(con, table, list(frame.columns), "SELECT * FROM incoming_frame", None)
     finally:
         con.unregister("incoming_frame")
+    _apply_incoming(con, table, list(frame.columns), where, params, kept)
+
+
+def replace_with_query(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    query: str,
+    params: Params = (),
+    *,
+    kept: Sequence[str] = (),
+) -> None:
+    """In an open transaction: make `table` exactly what `query` selects (columns by name),
+    writing only the rows that differ (see `replace_in`)."""
+    table = _identifier(table)
+    bound = bound_params(params)
+    columns = [d[0] for d in con.execute(f"SELECT * FROM ({query}) LIMIT 0", bound).description]
+    _stage_incoming(con, table, columns, query, bound)
+    _apply_incoming(con, table, columns, "true", (), kept)
+
+
+def _stage_incoming(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    source: str,
+    bound: list[Any] | dict[str, Any] | None,
+) -> None:
+    """incoming_rows: `source` in the table's own types, so rows compare as they would be
+    stored."""
+    listed = ", ".join(f'"{_identifier(c)}"' for c in columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE incoming_rows AS SELECT {listed} FROM {table} LIMIT 0"
+    )
+    con.execute(f"INSERT INTO incoming_rows BY NAME {source}", bound)
+
+
+def _apply_incoming(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: Sequence[str],
+    where: str,
+    params: Params,
+    kept: Sequence[str],
+) -> None:
+    bound = bound_params(params)
+    refreshed = [c for c in columns if c in BOOKKEEPING_COLUMNS and c not in kept]
+    compared = [c for c in columns if c not in BOOKKEEPING_COLUMNS and c not in kept]
     if not compared:  # nothing but bookkeeping: every row is its own news
         con.execute(f"DELETE FROM {table} WHERE {where}", bound)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
@@ -393,7 +438,7 @@ def replace_in(
         f"DELETE FROM {table} WHERE ({where}) AND {row} NOT IN (SELECT {row} FROM incoming_rows)",
         bound,
     )
-    for column in (c for c in columns if c in BOOKKEEPING_COLUMNS):
+    for column in refreshed:
         con.execute(
             f'UPDATE {table} SET "{column}" = u.value FROM ('
             f'SELECT t.rowid AS row_id, i."{column}" AS value '

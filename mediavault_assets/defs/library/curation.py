@@ -16,7 +16,7 @@ from mediavault_assets.domain.curation import followed_moves
 from mediavault_assets.ingest.inventory import utc_now
 from mediavault_assets.presentation import markdown_table
 from mediavault_assets.resources import MediaVaultSettings
-from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session, replace_with_query
 
 
 def follow_renamed_files(store: CurationStore, present: pl.DataFrame) -> dict[int, int]:
@@ -61,13 +61,18 @@ def media_curation(
     for old, new in moves.items():
         context.log.info(f"ratings and keywords of file {old} follow it to file {new} (renamed)")
     frames = {f"store_{name}": frame for name, frame in store.frames().items()}
-    with warehouse.rewrite(["media_metadata", "media_keywords", "file_curation"]) as con:
+    with warehouse.transaction() as con:
         for name, frame in frames.items():
             con.register(name, frame)
-        con.execute(sql_files.query("media_metadata_refresh"))
-        con.execute(sql_files.query("media_keywords_refresh"), {"now": utc_now()})
-        con.execute("DROP TABLE auto_keywords_before")
-        con.execute(sql_files.query("file_curation_refresh"))
+        replace_with_query(con, "media_metadata", sql_files.query("media_metadata_rows"))
+        replace_with_query(
+            con,
+            "media_keywords",
+            sql_files.query("media_keywords_rows"),
+            {"now": utc_now()},
+            kept=["created_at"],
+        )
+        replace_with_query(con, "file_curation", sql_files.query("file_curation_rows"))
     summary = warehouse.named("curation_summary").row(0, named=True)
     yield dg.MaterializeResult(
         asset_key="media_metadata", metadata={"rows": summary["metadata_rows"]}

@@ -1,14 +1,8 @@
 -- Seed 001's media_keywords: the automatic ones (keyword_type 'auto') from what the scan knows
 -- (probe: resolution, HDR, codec, audio languages, foreign film; name: edition, 3D, extra kind;
 -- TMDb: genres at the match's confidence), then a person's, mirrored from the review store
--- (registered as store_keywords). An automatic keyword keeps the created_at of the refresh that
--- first found it (the caller drops auto_keywords_before: parameters only reach a query's
--- last statement).
-CREATE OR REPLACE TEMP TABLE auto_keywords_before AS
-SELECT id, created_at FROM media_keywords WHERE keyword_type = 'auto';
-DELETE FROM media_keywords;
-INSERT INTO media_keywords (id, media_file_id, keyword, keyword_type, confidence, source,
-                            created_at)
+-- (registered as store_keywords). media_curation writes only the rows that differ and keeps the
+-- created_at of rows that stay, so an automatic keyword keeps that of the refresh that found it.
 WITH facts AS (
     SELECT i.file_id, lower(p.quality_tier) AS tier, p.hdr_type, lower(p.video_codec) AS codec,
            p.audio_languages, coalesce(p.is_foreign_film, false) AS foreign_film, n.edition,
@@ -46,17 +40,13 @@ words AS (
     FROM (SELECT file_id, unnest(genres) AS genre, tmdb_confidence FROM facts)
     WHERE genre IS NOT NULL
 )
-SELECT a.id, a.file_id, a.keyword, 'auto', a.confidence, a.source,
-       coalesce(b.created_at, $now)
-FROM (
-    SELECT CAST(hash(file_id, keyword, 'auto') >> 1 AS BIGINT) AS id, file_id, keyword,
-           max(confidence) AS confidence, min(source) AS source
-    FROM words
-    GROUP BY file_id, keyword
-) AS a
-LEFT JOIN auto_keywords_before AS b USING (id)
+SELECT CAST(hash(file_id, keyword, 'auto') >> 1 AS BIGINT) AS id, file_id AS media_file_id,
+       keyword, 'auto' AS keyword_type, max(confidence) AS confidence, min(source) AS source,
+       CAST($now AS TIMESTAMP) AS created_at
+FROM words
+GROUP BY file_id, keyword
 UNION ALL
 SELECT CAST(hash(k.file_id, k.keyword, k.keyword_type) >> 1 AS BIGINT), k.file_id, k.keyword,
        k.keyword_type, k.confidence, coalesce(k.source, k.added_by), CAST(k.created_at AS TIMESTAMP)
 FROM store_keywords AS k
-WHERE k.file_id IN (SELECT file_id FROM inventory_files);
+WHERE k.file_id IN (SELECT file_id FROM inventory_files)
