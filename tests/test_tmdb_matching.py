@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import polars as pl
 import pytest
 from fake_tmdb import (
     MOVIES,
@@ -15,6 +16,7 @@ from fake_tmdb import (
     show_details,
 )
 
+from mediavault_assets.defs.metadata.assets import LibraryIdentities
 from mediavault_assets.domain.tmdb_matching import (
     MANUAL_MATCH_REASON,
     Candidate,
@@ -344,3 +346,29 @@ def test_a_manual_match_wins_over_the_id_tag_and_search() -> None:
         1.0,
         MANUAL_MATCH_REASON,
     )
+
+
+def test_the_store_step_reuses_identities_only_for_the_library_they_came_from() -> None:
+    def library(title: str) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "file_id": [1, 2],
+                "relative_path": [f"{title}/a.mkv", f"{title}/b.mkv"],
+                "media_type": ["tv", "tv"],
+                "title": [title, title],
+                "title_key": [title.lower(), title.lower()],
+                "year": [None, None],
+                "season": [1, 1],
+                "episodes": [[1], [2]],
+            }
+        )
+
+    seen = library("Red Dwarf")
+    plan = LibraryIdentities(
+        LibraryIdentities.of(seen), tuple(identities(seen.iter_rows(named=True)))
+    )
+    assert plan.for_library(seen) == list(plan.identities)
+    # A scan changed the library between the plan and the store: derived afresh.
+    changed = plan.for_library(library("Spaced"))
+    assert [i.title for i in changed] == ["Spaced"]
+    assert changed[0].episodes == ((1, 1), (1, 2))
