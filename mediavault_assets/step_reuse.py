@@ -126,20 +126,11 @@ def last_metadata(instance: dg.DagsterInstance, asset_key: str) -> dict[str, dg.
     return dict(materialization.metadata)
 
 
-def step_reuse(
-    context: dg.AssetExecutionContext | dg.OpExecutionContext,
-    warehouse: Warehouse,
-    config: Settings,
-    *,
-    asset_key: str,
-    inputs: Iterable[str],
-    passed_in: str = "",
-) -> StepReuse:
-    """Fingerprint the step's inputs and compare with its last materialization (`asset_key`).
-
-    `passed_in` stands for what an op receives from the op before it rather than from tables.
-    """
-    fingerprint = hashlib.sha256(
+def inputs_fingerprint(
+    warehouse: Warehouse, config: Settings, *, inputs: Iterable[str], passed_in: str = ""
+) -> str:
+    """What a step reads, in one digest (see the module docstring)."""
+    return hashlib.sha256(
         json.dumps(
             {
                 "tables": table_digest(warehouse, inputs),
@@ -153,6 +144,22 @@ def step_reuse(
             default=str,
         ).encode()
     ).hexdigest()
+
+
+def step_reuse(
+    context: dg.AssetExecutionContext | dg.OpExecutionContext,
+    warehouse: Warehouse,
+    config: Settings,
+    *,
+    asset_key: str,
+    inputs: Iterable[str],
+    passed_in: str = "",
+) -> StepReuse:
+    """Fingerprint the step's inputs and compare with its last materialization (`asset_key`).
+
+    `passed_in` stands for what an op receives from the op before it rather than from tables.
+    """
+    fingerprint = inputs_fingerprint(warehouse, config, inputs=inputs, passed_in=passed_in)
     previous = last_metadata(context.instance, asset_key)
     recorded = {k: v.value for k, v in previous.items() if k.startswith("reuse_")}
     if OUTPUTS_KEY not in recorded:

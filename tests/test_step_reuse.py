@@ -51,6 +51,8 @@ def test_unchanged_inputs_reuse_the_analysis_and_any_change_runs_it(
     assert again["reused"] is True and again["plan_rows"] == 1
     assert _latest("quality_scores")["reused"] is True
     assert _latest("duplicate_groups")["groups"] == 1
+    hashes = _latest("file_hashes")
+    assert hashes["reused"] is True and hashes["identical_groups"] == 1
     # The scans wrote their scan_history rows, so the snapshot was published again.
     assert snapshot.stat().st_mtime_ns > published
 
@@ -74,6 +76,15 @@ def test_unchanged_inputs_reuse_the_analysis_and_any_change_runs_it(
     _refresh(config)
     assert _latest("deletion_plan")["reused"] is False
     assert warehouse.frame("SELECT count(*) FROM pending_deletions").item() == 1
+
+    # A copy that is no copy any more (same size, other bytes): the hashes are made again.
+    copy = root / "Heat (1995)" / "Heat.1995.720p.mkv"
+    data = bytearray(copy.read_bytes())
+    data[-1] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    _refresh(config)
+    hashes = _latest("file_hashes")
+    assert hashes["reused"] is False and hashes["identical_groups"] == 0
 
 
 def test_publish_skips_an_unchanged_warehouse(warehouse: Warehouse) -> None:

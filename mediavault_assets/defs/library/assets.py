@@ -51,7 +51,7 @@ from mediavault_assets.progress import Progress
 from mediavault_assets.resources import MediaVaultSettings
 from mediavault_assets.review_store import ReviewStore
 from mediavault_assets.staging.review_state import apply_review_state
-from mediavault_assets.step_reuse import StepReuse, last_metadata, step_reuse
+from mediavault_assets.step_reuse import StepReuse, inputs_fingerprint, last_metadata, step_reuse
 from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
 from mediavault_assets.watching_store import WatchingStore
 
@@ -62,18 +62,42 @@ from mediavault_assets.watching_store import WatchingStore
     description="Every inventoried file across all roots, with last run's hashes as a cache.",
 )
 @in_one_session
-def plan_hashes(warehouse: Warehouse) -> dict:
+def plan_hashes(
+    context: dg.OpExecutionContext, settings: MediaVaultSettings, warehouse: Warehouse
+) -> dict:
     rows = warehouse.named("hash_candidates")
+    # The hash step is a function of these rows (every file's signature and last run's record
+    # of it), and running it on its own result changes nothing: when they are what its last
+    # store left and file_hashes is untouched since, the result is file_hashes as it stands.
+    # A failed read (size -1) is always tried again.
+    reuse = step_reuse(
+        context,
+        warehouse,
+        settings.load(),
+        asset_key="file_hashes",
+        inputs=(),
+        passed_in=_candidates_digest(rows),
+    )
+    if reuse.reused and not (rows["cached_size"] == -1).any():
+        return {"reuse": reuse}
     candidates, cache = candidates_and_cache(rows)
     return {
+        "reuse": replace(reuse, reused=False),
         "candidates": candidates,
         "cache": cache,
         "roots": dict(zip(rows["file_id"].to_list(), rows["root_key"].to_list(), strict=True)),
     }
 
 
+def _candidates_digest(rows: pl.DataFrame) -> str:
+    return f"{rows.height} {rows.hash_rows(seed=0).sum()}"
+
+
 @dg.op(description="Hash size collisions: head/tail blocks, then full MD5 only where needed.")
 def hash_files(context: dg.OpExecutionContext, plan: dict) -> dict:
+    if plan["reuse"].reused:
+        context.log.info("Nothing to read: every file is as the last run hashed it")
+        return {"reuse": plan["reuse"]}
     candidates: list[HashCandidate] = plan["candidates"]
     cache: dict[int, HashRecord] = plan["cache"]
     progress = Progress(context, "hash", 0, unit="bytes")
@@ -82,16 +106,42 @@ def hash_files(context: dg.OpExecutionContext, plan: dict) -> dict:
         f"Read {human_bytes(result.bytes_read)} from {result.files_read} files; "
         f"{result.files_fully_hashed} fully hashed, {result.reused} reused from the last run"
     )
-    return {"result": result, "roots": plan["roots"]}
+    return {"reuse": plan["reuse"], "result": result, "roots": plan["roots"]}
 
 
 @dg.op(pool=POOL, out=dg.Out(dg.Nothing), description="Replace file_hashes.")
 @in_one_session
-def store_hashes(context: dg.OpExecutionContext, warehouse: Warehouse, hashed: dict) -> None:
+def store_hashes(
+    context: dg.OpExecutionContext,
+    settings: MediaVaultSettings,
+    warehouse: Warehouse,
+    hashed: dict,
+) -> None:
+    reuse: StepReuse = hashed["reuse"]
+    if reuse.reused:
+        carried = reuse.carried_metadata()
+        context.add_output_metadata(
+            {
+                **carried,
+                # What this run did: it read nothing, every file's record stood.
+                "bytes_read": dg.MetadataValue.int(0),
+                "files_read": 0,
+                "files_fully_hashed": 0,
+                "reused_from_cache": carried["files"],
+            }
+        )
+        return
     result = hashed["result"]
     frame = hash_frame(result, hashed["roots"])
     # Published with the groups and the plan they lead to (duplicate_analysis), never alone.
     warehouse.replace_rows("file_hashes", frame, where="true")
+    # Recorded as the next run will read them when nothing changes (see plan_hashes).
+    after = inputs_fingerprint(
+        warehouse,
+        settings.load(),
+        inputs=(),
+        passed_in=_candidates_digest(warehouse.named("hash_candidates")),
+    )
     context.add_output_metadata(
         {
             "files": frame.height,
@@ -105,6 +155,7 @@ def store_hashes(context: dg.OpExecutionContext, warehouse: Warehouse, hashed: d
                 markdown_table([{"path": e.path, "error": e.message} for e in result.errors[:50]])
                 or "none"
             ),
+            **replace(reuse, inputs=after).record(warehouse, ["file_hashes"]),
         }
     )
 
