@@ -262,12 +262,18 @@ def generate(base_dir: Path, files: int, seed: int) -> Library:
         for _ in range(n if kind not in ("copy", "hardlink") else 0):
             title, year, src = pick_movie()
             folder = src.parent
+            # A name taken already (the movie itself, an earlier version) is not overwritten:
+            # that would break the copies made of it and count one path twice.
             if kind == "version":
                 res = rng.choice(("2160p", "720p", "480p"))
-                lib.write(folder / f"{title} ({year}) {res}.mkv", lib.content(res), kind)
+                target = folder / f"{title} ({year}) {res}.mkv"
+                if not target.exists():
+                    lib.write(target, lib.content(res), kind)
             elif kind == "edition":
                 cut = rng.choice(("Director's Cut", "Extended", "Theatrical", "Unrated", "IMAX"))
-                lib.write(folder / f"{title} ({year}) {cut}.mkv", lib.content("1080p"), kind)
+                target = folder / f"{title} ({year}) {cut}.mkv"
+                if not target.exists():
+                    lib.write(target, lib.content("1080p"), kind)
             elif kind == "extra":
                 what = rng.choice(("Trailer", "Featurette", "Behind the Scenes", "Interview"))
                 lib.write(
