@@ -274,13 +274,15 @@ class Warehouse(dg.ConfigurableResource):
         *,
         where: str,
         params: Sequence[Any] = (),
+        kept: Sequence[str] = (),
     ) -> int:
-        """In one transaction delete the rows matching `where`, then insert `frame` by column name.
+        """In one transaction make the rows matching `where` exactly `frame` (see `replace_in`;
+        `kept` columns keep their values in rows that stay).
 
         A failure anywhere leaves the previous rows intact.
         """
         with self.transaction() as con:
-            replace_in(con, table, frame, where, params)
+            replace_in(con, table, frame, where, params, kept=kept)
         return frame.height
 
     def replace_tables(

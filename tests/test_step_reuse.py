@@ -46,7 +46,10 @@ def test_unchanged_inputs_reuse_the_analysis_and_any_change_runs_it(
 
     snapshot = warehouse.snapshot_path
     published = snapshot.stat().st_mtime_ns
+    roots_updated = warehouse.frame("SELECT updated_at FROM library_roots")
     _refresh(config)
+    # The root's settings did not change, so neither does its row.
+    assert warehouse.frame("SELECT updated_at FROM library_roots").equals(roots_updated)
     again = _latest("deletion_plan")
     assert again["reused"] is True and again["plan_rows"] == 1
     assert _latest("quality_scores")["reused"] is True

@@ -122,13 +122,14 @@ def store_inventory(
         )
     frame = with_files_away(found, away)
     warehouse.replace_partition("inventory_files", root.key, frame)
-    row = _root_row(root)
-    stored = warehouse.frame(
-        "SELECT root_key, path, nas_path, media_type_hint FROM library_roots WHERE root_key = ?",
-        [root.key],
+    # updated_at moves only when the root's settings change.
+    warehouse.replace_rows(
+        "library_roots",
+        _root_row(root),
+        where="root_key = ?",
+        params=[root.key],
+        kept=["updated_at"],
     )
-    if stored.to_dicts() != row.drop("updated_at").to_dicts():  # updated_at: settings changed
-        warehouse.replace_rows("library_roots", row, where="root_key = ?", params=[root.key])
     # "running" until the scan's last step (scan_outcome) closes the row; the app sees it now
     # only if the inventory changed (else scan_outcome's publish shows the scan moments later).
     changed = bool(diff.new or diff.updated or diff.deleted)

@@ -57,7 +57,7 @@ from mediavault_assets.tmdb.client import (
     details_request,
     first_requests,
 )
-from mediavault_assets.warehouse import POOL, Warehouse, in_one_session
+from mediavault_assets.warehouse import POOL, Warehouse, in_one_session, replace_in
 
 NO_CREDENTIALS = "no TMDB_API_KEY or TMDB_READ_ACCESS_TOKEN in the environment"
 # After this many identities in a row fail even with retries, TMDb is down: stop asking.
@@ -257,9 +257,7 @@ def store_tmdb(context: dg.OpExecutionContext, warehouse: Warehouse, fetched: Tm
         con.execute(sql_files.query("tmdb_delete_orphan_matches"))
         con.unregister("present_identities")
         file_rows, language_updates = _file_facts(con, library)
-        con.register("file_matches", file_rows)
-        con.execute(sql_files.query("tmdb_replace_file_matches"))
-        con.unregister("file_matches")
+        replace_in(con, "tmdb_file_matches", file_rows, "true", ())
         if language_updates.height:
             con.register("language_updates", language_updates)
             con.execute(sql_files.query("tmdb_update_languages"))
